@@ -1,0 +1,245 @@
+"""Command line: `python -m kernel COMMAND --help`.
+
+Exit codes: 0 done, 2 bad arguments or unusable input (the message says which file and why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .config import ConfigError, load_config
+from .scoring import parse_solutions, score_submission
+from .tasks import DATASETS, InputFileError, MalformedTask, TaskSet, load_tasks, read_json
+
+log = logging.getLogger("kernel")
+
+
+class UsageError(Exception):
+    """Bad input the user can fix; printed as one line, exit code 2."""
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="TOML file overriding kernel/default.toml")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override one setting, e.g. --set sandbox.timeout_s=2 (repeatable)")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    datasets = ", ".join(DATASETS)
+    parser = argparse.ArgumentParser(
+        prog="python -m kernel",
+        description="ARC Prize submission kernel: verify model-written programs in a sandbox, "
+                    "build submission.json, score it.",
+        epilog="Run 'python -m kernel COMMAND --help' for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("verify", help="run one program on one task in the sandbox; prints one JSON object",
+                       description="Run PROGRAM.py (defining transform(grid)) on the task's train pairs in the "
+                                   "sandbox; if it reproduces every train output, also on the test inputs. Prints "
+                                   '{"passed": bool, "train": [{"status", "detail"}, ...], "test": [grid or null, ...]} '
+                                   "on stdout and exits 0 whatever the program did. Statuses: ok, wrong, error, "
+                                   "timeout, memory, invalid.")
+    p.add_argument("--task", required=True, metavar="TASK.json",
+                   help="a single task file, or a challenges file together with --task-id")
+    p.add_argument("--task-id", help="which task of a challenges file")
+    p.add_argument("--code", required=True, metavar="PROGRAM.py", help="Python source defining transform(grid)")
+    p.add_argument("--timeout-s", type=_positive_float, help="wall-clock limit per transform call (default from config)")
+    p.add_argument("--memory-mb", type=_positive_int, help="memory limit of the program (default from config)")
+    _add_config_args(p)
+
+    p = sub.add_parser("score", help="official ARC Prize score of a submission.json",
+                       description="A test input counts if attempt_1 or attempt_2 equals the solution; a task "
+                                   "scores the mean over its test inputs; the score is the mean over the tasks "
+                                   "of the solutions.")
+    p.add_argument("--submission", required=True, metavar="FILE")
+    p.add_argument("--solutions", required=True, metavar="FILE|DATASET",
+                   help=f"a {{task_id: [grid, ...]}} file, or a public set: {datasets}")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    p = sub.add_parser("tasks", help="load and validate tasks; report malformed ones",
+                       description="Load a dataset and print one line per malformed task, then a summary.")
+    p.add_argument("--dataset", required=True, metavar="NAME|FILE|DIR",
+                   help=f"a public set ({datasets}), a challenges file, a task file or a folder of them")
+    p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
+
+    p = sub.add_parser("dry-run", help="run the pipeline locally on a dataset with known solutions and score it",
+                       description="Load tasks, write a fallback submission at once, verify candidate programs "
+                                   "in the sandbox, select two attempts per test input, write submission.json and "
+                                   "metrics.json to --out, and print the score and each stage's time.")
+    p.add_argument("--dataset", metavar="NAME|FILE|DIR",
+                   help=f"a public set ({datasets}) or a challenges file (default from config)")
+    p.add_argument("--solutions", metavar="FILE",
+                   help="solutions file (default: the ..._solutions.json beside a ..._challenges.json)")
+    p.add_argument("--programs", metavar="FILE.jsonl",
+                   help='candidate programs, one {"task_id": ..., "code": ...} per line')
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N tasks")
+    p.add_argument("--out", required=True, metavar="DIR", help="where submission.json and metrics.json go")
+    p.add_argument("--workers", type=_positive_int, help="sandbox processes (default from config)")
+    _add_config_args(p)
+    return parser
+
+
+def _config(args: argparse.Namespace, **cli: object):
+    overrides = list(args.overrides)
+    overrides += [f"sandbox.{k}={v}" for k, v in cli.items() if v is not None]
+    return load_config(args.config, overrides)
+
+
+def _report_problems(ts: TaskSet) -> None:
+    for m in ts.malformed:
+        log.warning("%s", m.report())
+    for w in ts.warnings:
+        log.warning("%s", w)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .sandbox import SandboxLimits
+    from .verify import verify_once
+
+    cfg = _config(args, timeout_s=args.timeout_s, memory_mb=args.memory_mb)
+    ts = load_tasks(args.task)
+    if args.task_id is not None:
+        if args.task_id not in ts.order:
+            raise UsageError(f"{args.task}: no task {args.task_id!r}")
+        ts = TaskSet(ts.source, [args.task_id], [t for t in ts.tasks if t.id == args.task_id],
+                     [m for m in ts.malformed if m.id == args.task_id])
+    elif len(ts.order) != 1:
+        raise UsageError(f"{args.task} holds {len(ts.order)} tasks; pick one with --task-id")
+    if ts.malformed:
+        raise UsageError(f"{args.task}: {ts.malformed[0].report()}")
+    try:
+        code = Path(args.code).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{args.code}: cannot read program: {e}") from None
+    task = ts.tasks[0]
+    result = verify_once(task, code, SandboxLimits(cfg.sandbox.timeout_s, cfg.sandbox.memory_mb),
+                         cfg.sandbox.preload)
+    sys.stdout.write(json.dumps(result.to_json()) + "\n")
+    return 0
+
+
+def _load_solutions(spec: str) -> dict:
+    if spec in DATASETS:
+        return load_tasks(spec).solutions()
+    try:
+        sols, problems = parse_solutions(read_json(spec))
+    except ValueError as e:
+        raise UsageError(f"{spec}: {e}") from None
+    for p in problems:
+        log.warning("%s", p)
+    return sols
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    sub = read_json(args.submission)
+    if not isinstance(sub, dict):
+        raise UsageError(f"{args.submission}: expected an object {{task_id: [attempts, ...]}}")
+    report = score_submission(sub, _load_solutions(args.solutions))
+    for p in report.problems:
+        log.warning("%s", p)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=1) + "\n")
+        return 0
+    for t in report.tasks:
+        marks = " ".join("ok" if c else "--" for c in t.correct)
+        print(f"{t.task_id}  {t.score:.2f}  {marks}")
+    if report.missing:
+        print(f"missing from the submission (scored 0): {len(report.missing)} tasks")
+    print(f"score: {report.score:.4f} ({report.solved:g} of {len(report.tasks)} tasks)")
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    ts = load_tasks(args.dataset, args.solutions)
+    for m in ts.malformed:
+        print(m.report())
+    for w in ts.warnings:
+        print(w)
+    n_test = sum(len(t.test) for t in ts.tasks)
+    print(f"{ts.source}: {len(ts.order)} tasks, {len(ts.tasks)} valid with {n_test} test inputs, "
+          f"{len(ts.malformed)} malformed; solutions {'known' if ts.has_solutions else 'unknown'}")
+    return 0
+
+
+def cmd_dry_run(args: argparse.Namespace) -> int:
+    from .dry_run import read_candidates, run_dry_run
+    from .tasks import guess_solutions_path
+
+    cfg = _config(args, workers=args.workers)
+    dataset = args.dataset or cfg.dry_run.dataset
+    solutions = args.solutions
+    if solutions is None and dataset not in DATASETS and Path(dataset).is_file():
+        guessed = guess_solutions_path(Path(dataset))
+        solutions = str(guessed) if guessed else None
+    ts = load_tasks(dataset, solutions).limit(args.limit)
+    _report_problems(ts)
+    candidates = []
+    if args.programs:
+        try:
+            candidates, problems = read_candidates(Path(args.programs), {t.id for t in ts.tasks})
+        except OSError as e:
+            raise UsageError(f"{args.programs}: cannot read: {e.strerror}") from None
+        for p in problems:
+            log.warning("%s", p)
+    result = run_dry_run(ts, candidates, Path(args.out), cfg)
+    m = result.metrics
+    print(f"dataset {m['dataset']}: {m['tasks']} tasks ({len(m['malformed'])} malformed), "
+          f"{m['candidates']} candidate programs, {m['programs_passed_train']} passed their train pairs")
+    for s in result.stages:
+        print(f"  stage {s.name:<17} {s.seconds:8.2f} s")
+    if "score" in m:
+        pm = m["program_metrics"]
+        print(f"score: {m['score']:.4f} ({m['tasks_solved']:g} of {m['tasks']} tasks); "
+              f"program predictions: accuracy {pm['accuracy']:.3f}, pass@n {pm['pass_n']:.3f}, "
+              f"vote@1 {pm['vote_1']:.3f}, vote@2 {pm['vote_2']:.3f}, unanswered {pm['unanswered']:.3f}; "
+              f"false positives {m['false_positives']}")
+    else:
+        print("no solutions known: score not computed")
+    print(f"wrote {result.submission_path} and {result.submission_path.with_name('metrics.json')}")
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(message)s", stream=sys.stderr)
+    try:
+        return COMMANDS[args.command](args)
+    except (InputFileError, ConfigError, UsageError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,102 @@
+"""One place for settings: kernel/default.toml, an optional user TOML file on top, then
+`--set section.key=value` overrides from the command line."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+DEFAULT_FILE = Path(__file__).with_name("default.toml")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    workers: int
+    timeout_s: float
+    memory_mb: int
+    preload: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DryRunConfig:
+    dataset: str
+
+
+@dataclass(frozen=True)
+class Config:
+    sandbox: SandboxConfig
+    dry_run: DryRunConfig
+
+
+_SECTIONS = {"sandbox": SandboxConfig, "dry_run": DryRunConfig}
+
+
+def _merge(base: dict, extra: dict, where: str) -> None:
+    for section, values in extra.items():
+        if section not in base or not isinstance(values, dict):
+            raise ConfigError(f"{where}: unknown section [{section}] (known: {', '.join(base)})")
+        for key, value in values.items():
+            if key not in base[section]:
+                raise ConfigError(f"{where}: unknown setting {section}.{key}")
+            base[section][key] = value
+
+
+def _parse_override(text: str) -> dict:
+    if "=" not in text or "." not in text.split("=", 1)[0]:
+        raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. sandbox.timeout_s=2")
+    dotted, raw = text.split("=", 1)
+    section, key = dotted.strip().split(".", 1)
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word is a string
+    return {section: {key: value}}
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    """Check a TOML value against a field's annotation (a string under postponed annotations)."""
+    if isinstance(value, bool):
+        raise TypeError
+    if kind == "int" and isinstance(value, (int, float)) and int(value) == value:
+        return int(value)
+    if kind == "float" and isinstance(value, (int, float)):
+        return float(value)
+    if kind == "str" and isinstance(value, str):
+        return value
+    if kind.startswith("tuple[str") and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise TypeError
+
+
+def _build(cls: type, values: dict[str, Any], section: str) -> Any:
+    kwargs = {}
+    for f in fields(cls):
+        try:
+            kwargs[f.name] = _coerce(values[f.name], str(f.type))
+        except TypeError:
+            raise ConfigError(f"{section}.{f.name} = {values[f.name]!r}: expected {f.type}") from None
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> Config:
+    data = tomllib.loads(DEFAULT_FILE.read_text())
+    if path is not None:
+        try:
+            user = tomllib.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: not valid TOML: {e}") from None
+        _merge(data, user, str(path))
+    for text in overrides:
+        _merge(data, _parse_override(text), "--set")
+    cfg = Config(**{name: _build(cls, data[name], name) for name, cls in _SECTIONS.items()})
+    if cfg.sandbox.workers < 1 or cfg.sandbox.timeout_s <= 0 or cfg.sandbox.memory_mb < 16:
+        raise ConfigError("sandbox needs workers >= 1, timeout_s > 0 and memory_mb >= 16")
+    return cfg

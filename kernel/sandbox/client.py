@@ -1,0 +1,213 @@
+"""The trusted side of the sandbox: a pool of fork-server workers and a thread-safe `run`.
+
+A worker that dies or stops answering is killed and replaced; the job it held comes back
+as an `error` outcome, and the pool carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .protocol import FrameError, read_frame, write_frame
+
+log = logging.getLogger(__name__)
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+_SERVER_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from kernel.sandbox.server import main; main()"
+# Thread pools in a child that may not create threads hang numpy; one thread each.
+_SERVER_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+}
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    timeout_s: float   # per call of transform(grid)
+    memory_mb: int     # on top of what the warm worker already holds
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One call of transform: status is ok, error, timeout, memory or invalid."""
+
+    status: str
+    grid: list[list[int]] | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class JobResult:
+    outcomes: tuple[Outcome, ...]  # a prefix of the inputs: the child stops at a failed train pair
+    elapsed_s: float
+
+
+class _Worker:
+    def __init__(self, preload: Sequence[str]) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="arc-sandbox-")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", _SERVER_BOOT, _ROOT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=_SERVER_ENV,
+            cwd=self.workdir,
+            close_fds=True,
+            start_new_session=True,  # a Ctrl-C in the terminal is for the parent to handle
+        )
+        self.w = self.proc.stdin.fileno()
+        self.r = self.proc.stdout.fileno()
+        try:
+            write_frame(self.w, {"preload": list(preload)})
+            self.hello = self._read(timeout=120)
+        except Exception as e:
+            self.close()
+            raise SandboxUnavailable(f"sandbox worker failed to start: {e}") from e
+
+    def _read(self, timeout: float) -> dict:
+        ready, _, _ = select.select([self.r], [], [], timeout)
+        if not ready:
+            raise TimeoutError(f"no answer within {timeout:.0f} s")
+        return read_frame(self.r)
+
+    def request(self, job: dict, timeout: float) -> dict:
+        write_frame(self.w, job)
+        return self._read(timeout)
+
+    def close(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        except Exception:
+            pass
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except Exception:
+                pass
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Sandbox:
+    """Run untrusted programs on grids. Use as a context manager; safe to call from threads."""
+
+    def __init__(self, workers: int | None = None, limits: SandboxLimits | None = None,
+                 preload: Sequence[str] | None = None) -> None:
+        """Anything not given comes from the [sandbox] section of the default config."""
+        from ..config import load_config
+
+        defaults = load_config().sandbox
+        self.workers = defaults.workers if workers is None else workers
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.limits = limits or SandboxLimits(defaults.timeout_s, defaults.memory_mb)
+        self.preload = tuple(defaults.preload if preload is None else preload)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self.jobs_run = 0
+        self.hello: dict = {}
+
+    def __enter__(self) -> "Sandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self._all:
+            return
+        for _ in range(self.workers):
+            worker = self._spawn()
+            self._idle.put(worker)
+        self.hello = self._all[0].hello
+        if not self.hello.get("seccomp"):
+            log.warning("sandbox runs without a seccomp filter (%s): programs can still be "
+                        "killed on time and memory, but file and process isolation is weaker",
+                        self.hello.get("detail"))
+        if self.hello.get("missing_preload"):
+            log.info("modules not available to programs: %s", ", ".join(self.hello["missing_preload"]))
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.preload)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> _Worker | None:
+        worker.close()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        try:
+            return self._spawn()
+        except SandboxUnavailable as e:
+            log.error("%s", e)
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), []
+        for w in workers:
+            w.close()
+
+    def run(self, code: str, inputs: Sequence, digests: Sequence[str] = (),
+            limits: SandboxLimits | None = None) -> JobResult:
+        """Run `code` on each input grid in one fresh child.
+
+        `digests` are hashes of the expected outputs of the first len(digests) inputs (the
+        train pairs): the child stops at the first mismatch. The caller still compares the
+        grids itself; the hashes only save time.
+        """
+        if not self._all:
+            self.start()
+        lim = limits or self.limits
+        job = {
+            "code": code,
+            "inputs": [[list(row) for row in g] for g in inputs],
+            "digests": list(digests),
+            "timeout_s": lim.timeout_s,
+            "memory_mb": lim.memory_mb,
+        }
+        # The server enforces the real limits; this only catches a wedged server.
+        watchdog = lim.timeout_s * max(1, len(job["inputs"])) + 10
+        worker = self._idle.get()
+        try:
+            reply = worker.request(job, watchdog)
+        except (OSError, EOFError, FrameError, TimeoutError) as e:
+            log.warning("sandbox worker failed (%s); restarting it", e)
+            replacement = self._replace(worker)
+            if replacement is not None:
+                self._idle.put(replacement)
+            elif not self._all:
+                raise SandboxUnavailable("no sandbox worker could be restarted") from e
+            return JobResult((Outcome("error", None, f"sandbox worker failed: {e}"),), 0.0)
+        self._idle.put(worker)
+        with self._lock:
+            self.jobs_run += 1
+        outcomes = tuple(
+            Outcome(str(r.get("status")), r.get("grid"), str(r.get("detail", "")))
+            for r in reply.get("results", [])
+        )
+        if not outcomes:
+            outcomes = (Outcome("error", None, reply.get("error", "sandbox returned no result")),)
+        return JobResult(outcomes, float(reply.get("elapsed_s", 0.0)))

@@ -1,0 +1,234 @@
+"""The fork server: one per sandbox worker, started by `client.Sandbox` with a scrubbed
+environment, in an empty working directory, holding nothing but the modules programs may
+use. It never sees expected outputs (only their hashes) or solutions, so a child that
+inspects its own memory finds nothing worth stealing.
+
+Per job it forks one child (see `child.py`), reads the child's result frames, enforces the
+per-input timeout from this side with SIGKILL to the child's process group (the only
+timeout a program cannot dodge), reaps it, and answers with one frame.
+"""
+
+from __future__ import annotations
+
+import collections
+import gc
+import importlib
+import os
+import select
+import signal
+import sys
+import time
+
+from . import child, seccomp
+from .protocol import FrameError, read_frame, split_frames, write_frame
+
+CHILD_MAX_FRAME = 256 * 1024   # a 30x30 grid is under 2 KB of JSON
+CHILD_MAX_BYTES = 4 * 1024 * 1024
+SPARES = 2
+STATUSES = {"ok", "error", "timeout", "memory", "invalid"}
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _death_result(status: int, timeout_s: float) -> dict:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU:
+            return {"status": "timeout", "detail": "CPU time limit reached"}
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        why = {"SIGSEGV": "crashed", "SIGBUS": "crashed", "SIGABRT": "aborted", "SIGSYS": "made a forbidden system call"}
+        return {"status": "error", "detail": f"program {why.get(name, 'was killed')} ({name})"}
+    code = os.WEXITSTATUS(status)
+    if code == child.HARDEN_FAILED_EXIT:
+        return {"status": "error", "detail": "sandbox could not lock the child down; program not run"}
+    return {"status": "error", "detail": f"program exited (code {code}) before returning a result"}
+
+
+def _clean(frame: object) -> dict:
+    if not isinstance(frame, dict) or frame.get("status") not in STATUSES:
+        return {"status": "invalid", "detail": "malformed result frame"}
+    out = {"status": frame["status"], "detail": str(frame.get("detail", ""))[:300]}
+    if frame["status"] == "ok":
+        out["grid"] = frame.get("grid")
+    return out
+
+
+class Spare:
+    """A child forked ahead of time, locked down as far as it can be without the job, and
+    blocked reading its job. Forking and reaping happen between jobs, not inside them."""
+
+    def __init__(self, seccomp_filter) -> None:
+        job_r, self.job_w = os.pipe()
+        self.result_r, result_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.job_w)
+            os.close(self.result_r)
+            child.serve_one(job_r, result_w, seccomp_filter)
+        os.close(job_r)
+        os.close(result_w)
+        try:
+            os.setpgid(self.pid, self.pid)  # also done by the child; whichever runs first wins the race
+        except OSError:
+            pass
+
+        self.status: int | None = None
+
+    def reaped(self) -> bool:
+        """Reap without waiting; True once the child is gone."""
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == 0:
+                return False
+            self._close_pipes()
+            self.status = status
+        return True
+
+    def _close_pipes(self) -> None:
+        for fd in (self.job_w, self.result_r):
+            os.close(fd)
+
+    def discard(self) -> int:
+        """Kill the child's whole group and reap it (once); returns its wait status."""
+        if self.status is None:
+            _kill_group(self.pid)
+            self._close_pipes()
+            self.status = os.waitpid(self.pid, 0)[1]
+        return self.status
+
+
+def run_job(job: dict, spare: Spare) -> dict:
+    """Run one job in `spare`. A child that ended cleanly is killed but left for the caller
+    to reap after replying, since its exit status no longer matters."""
+    n = len(job["inputs"])
+    timeout_s = float(job["timeout_s"])
+    t0 = time.monotonic()
+    results: list[dict] = []
+    buf = bytearray()
+    ended = False
+    failure: dict | None = None
+    try:
+        write_frame(spare.job_w, job)
+    except OSError:
+        failure = {"status": "error", "detail": "sandbox child died before its job"}
+        n = 0
+    r = spare.result_r
+    deadline = time.monotonic() + timeout_s
+    try:
+        while not ended and len(results) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                failure = {"status": "timeout", "detail": f"no result within {timeout_s:g} s"}
+                break
+            ready, _, _ = select.select([r], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) > CHILD_MAX_BYTES:
+                failure = {"status": "invalid", "detail": "program flooded the result channel"}
+                break
+            for frame in split_frames(buf, CHILD_MAX_FRAME):
+                if isinstance(frame, dict) and frame.get("end") is True:
+                    ended = True
+                    break
+                results.append(_clean(frame))
+                deadline = time.monotonic() + timeout_s
+    except FrameError:
+        failure = {"status": "invalid", "detail": "program garbled the result channel"}
+    if ended or len(results) >= len(job["inputs"]):
+        _kill_group(spare.pid)  # nothing may outlive the call, even before it is reaped
+    else:
+        results.append(failure or _death_result(spare.discard(), timeout_s))
+    return {"results": results[:len(job["inputs"])], "elapsed_s": time.monotonic() - t0}
+
+
+def _probe(seccomp_filter) -> tuple[bool, str]:
+    """Fork a child that installs the filter and checks that open() and fork() are refused."""
+    pid = os.fork()
+    if pid == 0:
+        code = 3
+        try:
+            seccomp_filter.install()
+            code = 0
+            for attempt in (lambda: os.open("/", os.O_RDONLY), os.fork):
+                try:
+                    got = attempt()
+                    if got == 0:
+                        os._exit(9)
+                    code = 1
+                except PermissionError:
+                    pass
+        except BaseException:
+            code = 2
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+    detail = {0: "seccomp filter active", 1: "seccomp filter loaded but not enforced",
+              2: "seccomp filter could not be loaded"}.get(code, f"seccomp probe failed ({status})")
+    return code == 0, detail
+
+
+def main() -> None:
+    # Protocol on private copies of stdin/stdout, so a stray print in any loaded module
+    # can never corrupt it; fds 0/1 then point at harmless places.
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the client decides when this process ends
+
+    init = read_frame(proto_in)
+    missing = []
+    for name in init.get("preload", []):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            missing.append(name)
+    seccomp_filter = None
+    enforced, detail = False, "seccomp unsupported on this platform"
+    if seccomp.supported():
+        try:
+            seccomp_filter = seccomp.Filter()
+            enforced, detail = _probe(seccomp_filter)
+        except OSError as e:
+            detail = f"seccomp unavailable: {e}"
+        if not enforced:
+            seccomp_filter = None
+    write_frame(proto_out, {"ready": True, "seccomp": enforced, "detail": detail,
+                            "uid_switch": os.geteuid() == 0, "missing_preload": missing})
+    gc.freeze()  # fewer copy-on-write faults in every forked child
+    # Two spares: the one used next has had a whole job's time to finish starting up.
+    spares = collections.deque(Spare(seccomp_filter) for _ in range(SPARES))
+    dying: list[Spare] = []
+    while True:
+        try:
+            job = read_frame(proto_in)
+        except (EOFError, FrameError):
+            for s in dying + list(spares):
+                s.discard()
+            return
+        spare = spares.popleft()
+        try:
+            reply = run_job(job, spare)
+        except Exception as e:  # a bug here must not take the worker down silently
+            reply = {"results": [], "error": f"{type(e).__name__}: {e}"}
+        write_frame(proto_out, reply)
+        # Fork the next spare first and reap the old child later: its address space is
+        # torn down on another core meanwhile instead of inside this loop.
+        _kill_group(spare.pid)
+        dying.append(spare)
+        spares.append(Spare(seccomp_filter))
+        dying = [s for s in dying if not s.reaped()]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
