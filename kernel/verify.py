@@ -118,7 +118,11 @@ class Verifier:
             return _rejected(task, key, f"program is {len(code)} characters, over the {MAX_CODE_CHARS} limit")
         inputs = [p.input for p in task.train] + list(task.test_inputs)
         digests = [digest(p.output) for p in task.train]
-        return judge(task, key, self.sandbox.run(code, inputs, digests, self.limits))
+        result = self.sandbox.run(code, inputs, digests, self.limits)
+        if result.worker_failed:
+            with self._lock:  # the program deserves another run when it comes again
+                self._cache.pop((task.fingerprint, key), None)
+        return judge(task, key, result)
 
     def submit(self, task: Task, code: str) -> Future:
         key = program_key(code)

@@ -59,6 +59,7 @@ class Outcome:
 class JobResult:
     outcomes: tuple[Outcome, ...]  # a prefix of the inputs: the child stops at a failed train pair
     elapsed_s: float
+    worker_failed: bool = False    # the sandbox failed, not the program: worth running again
 
 
 class _Worker:
@@ -200,7 +201,7 @@ class Sandbox:
                 self._idle.put(replacement)
             elif not self._all:
                 raise SandboxUnavailable("no sandbox worker could be restarted") from e
-            return JobResult((Outcome("error", None, f"sandbox worker failed: {e}"),), 0.0)
+            return JobResult((Outcome("error", None, f"sandbox worker failed: {e}"),), 0.0, worker_failed=True)
         self._idle.put(worker)
         with self._lock:
             self.jobs_run += 1
@@ -209,5 +210,6 @@ class Sandbox:
             for r in reply.get("results", [])
         )
         if not outcomes:
-            outcomes = (Outcome("error", None, reply.get("error", "sandbox returned no result")),)
+            detail = reply.get("error", "sandbox returned no result")
+            return JobResult((Outcome("error", None, detail),), 0.0, worker_failed=True)
         return JobResult(outcomes, float(reply.get("elapsed_s", 0.0)))

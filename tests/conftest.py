@@ -1,0 +1,40 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kernel.sandbox import Sandbox, SandboxLimits  # noqa: E402
+from kernel.tasks import Pair, Task  # noqa: E402
+from kernel.verify import Verifier  # noqa: E402
+
+# Set before any sandbox starts: the hostile-program tests check that programs cannot see it.
+os.environ["ARC_TEST_SECRET"] = "s3cret-token"
+
+
+def make_task(pairs, tests=(((0,),),), task_id="t"):
+    """pairs: [(input, output), ...] as nested lists or tuples; tests: test input grids."""
+    as_grid = lambda g: tuple(tuple(r) for r in g)  # noqa: E731
+    return Task(task_id, tuple(Pair(as_grid(i), as_grid(o)) for i, o in pairs),
+                tuple(Pair(as_grid(t)) for t in tests))
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with Sandbox(workers=2, limits=SandboxLimits(timeout_s=1.0, memory_mb=256)) as sb:
+        yield sb
+
+
+@pytest.fixture()
+def verifier(sandbox):
+    with Verifier(sandbox) as v:
+        yield v
+
+
+def run_cli(*args, cwd=ROOT, timeout=120):
+    return subprocess.run([sys.executable, "-m", "kernel", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
