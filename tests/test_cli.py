@@ -1,0 +1,139 @@
+"""The command line as a user (and the hostile-input review) drives it."""
+
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+TASK = {"train": [{"input": [[1, 2]], "output": [[2, 1]]}, {"input": [[3, 4, 5]], "output": [[5, 4, 3]]}],
+        "test": [{"input": [[7, 8]]}]}
+FLIP = "def transform(grid):\n    return [row[::-1] for row in grid]\n"
+
+
+@pytest.fixture()
+def files(tmp_path):
+    task = tmp_path / "task.json"
+    task.write_text(json.dumps(TASK))
+    return tmp_path, task
+
+
+def verify(task, code_text, tmp_path, *extra):
+    code = tmp_path / "program.py"
+    code.write_text(code_text)
+    return run_cli("verify", "--task", task, "--code", code, *extra)
+
+
+def test_verify_prints_exactly_one_json_object(files):
+    tmp_path, task = files
+    r = verify(task, FLIP, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"passed": True, "train": [{"status": "ok", "detail": ""}] * 2, "test": [[[8, 7]]]}
+    assert r.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize("code,status", [
+    ("import sys, os\ndef transform(grid):\n    print('x' * 10**6)\n    os.write(1, b'raw stdout')\n    sys.__stdout__.write('more')\n    while True: pass\n", "timeout"),
+    ("import os\ndef transform(grid):\n    os.kill(os.getppid(), 9)\n", "error"),
+    ("def transform(grid):\n    return open('task.json').read()\n", "error"),
+    ("x = [0] * 10**10\n", "memory"),
+])
+def test_verify_exits_0_and_keeps_stdout_clean_whatever_the_program_does(files, code, status):
+    tmp_path, task = files
+    r = verify(task, code, tmp_path, "--timeout-s", "0.5", "--memory-mb", "128")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["passed"] is False and out["train"][0]["status"] == status and out["test"] == [None]
+
+
+def test_verify_malformed_task_exits_2_with_the_reason(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}))
+    r = verify(bad, FLIP, tmp_path)
+    assert r.returncode == 2 and "not rectangular" in r.stderr and r.stdout == ""
+
+
+def test_invalid_json_exits_2_naming_file_and_position(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"train": [1, 2,, 3]}')
+    for args in (("verify", "--task", bad, "--code", bad), ("tasks", "--dataset", bad),
+                 ("score", "--submission", bad, "--solutions", bad)):
+        r = run_cli(*args)
+        assert r.returncode == 2, args
+        assert "broken.json" in r.stderr and "line 1 column 17" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("verify", "--task", "x.json"),                       # missing --code
+    ("verify", "--task", "x.json", "--code", "y.py", "--timeout-s", "-1"),
+    ("dry-run", "--out", "o", "--limit", "0"),
+    ("no-such-command",),
+])
+def test_bad_arguments_exit_2(args):
+    assert run_cli(*args).returncode == 2
+
+
+def test_missing_code_file_exits_2(files):
+    _, task = files
+    r = run_cli("verify", "--task", task, "--code", "nope.py")
+    assert r.returncode == 2 and "nope.py" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["verify", "score", "tasks", "dry-run"])
+def test_every_command_has_help(command):
+    r = run_cli(command, "--help")
+    assert r.returncode == 0 and "usage: python -m kernel " + command in r.stdout
+
+
+def test_top_level_help_lists_the_commands():
+    r = run_cli("--help")
+    for command in ("verify", "score", "tasks", "dry-run"):
+        assert command in r.stdout
+
+
+def test_score_prints_the_official_score(tmp_path):
+    sub = tmp_path / "sub.json"
+    sol = tmp_path / "sol.json"
+    sub.write_text(json.dumps({"a": [{"attempt_1": [[1]], "attempt_2": [[2]]}],
+                               "b": [{"attempt_1": [[1]], "attempt_2": [[1]]}]}))
+    sol.write_text(json.dumps({"a": [[[2]]], "b": [[[3]]]}))
+    r = run_cli("score", "--submission", sub, "--solutions", sol)
+    assert r.returncode == 0 and "score: 0.5000 (1 of 2 tasks)" in r.stdout
+    r = run_cli("score", "--submission", sub, "--solutions", sol, "--json")
+    report = json.loads(r.stdout)
+    assert report["score"] == 0.5 and report["per_task"]["a"]["correct"] == [True]
+
+
+def test_dry_run_verifies_programs_selects_and_scores(tmp_path):
+    challenges = tmp_path / "mini_challenges.json"
+    challenges.write_text(json.dumps({"flip": TASK, "broken": {"train": "nope", "test": [{"input": [[1]]}]},
+                                      "other": TASK}))
+    (tmp_path / "mini_solutions.json").write_text(json.dumps({"flip": [[[8, 7]]], "other": [[[8, 7]]]}))
+    programs = tmp_path / "programs.jsonl"
+    programs.write_text("\n".join([
+        json.dumps({"task_id": "flip", "code": FLIP}),
+        json.dumps({"task_id": "flip", "code": "def transform(grid):\n    while True: pass\n"}),
+        json.dumps({"task_id": "other", "code": "def transform(grid):\n    return grid\n"}),
+        json.dumps({"task_id": "unknown", "code": FLIP}),
+        "not json",
+    ]) + "\n")
+    out = tmp_path / "out"
+    r = run_cli("dry-run", "--dataset", challenges, "--programs", programs, "--out", out,
+                "--set", "sandbox.timeout_s=0.5")
+    assert r.returncode == 0, r.stderr
+    assert "malformed task broken" in r.stderr and "programs.jsonl:4" in r.stderr and "programs.jsonl:5" in r.stderr
+    sub = json.loads((out / "submission.json").read_text())
+    assert sub["flip"] == [{"attempt_1": [[8, 7]], "attempt_2": [[7, 8]]}]
+    assert sub["broken"] == [{"attempt_1": [[1]], "attempt_2": [[0]]}]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["score"] == 0.5 and metrics["programs_passed_train"] == 1 and metrics["false_positives"] == 0
+    assert set(metrics["stages"]) == {"fallback", "verify", "select_and_write"}
+    assert "score: 0.5000" in r.stdout
+
+
+def test_readme_dry_run_command_on_the_shipped_examples(tmp_path):
+    r = run_cli("dry-run", "--dataset", "arc-agi-1/training", "--programs", ROOT / "examples" / "programs.jsonl",
+                "--out", tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["tasks_solved"] >= 18 and metrics["false_positives"] == 0
