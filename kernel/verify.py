@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .grids import Grid, GridError, describe_difference, digest, parse_grid, to_lists
+from .grids import Grid, GridError, describe_difference, parse_grid, to_lists
 from .sandbox import JobResult, Sandbox, SandboxLimits
 from .tasks import Task
 
@@ -117,8 +117,7 @@ class Verifier:
         if len(code) > MAX_CODE_CHARS:
             return _rejected(task, key, f"program is {len(code)} characters, over the {MAX_CODE_CHARS} limit")
         inputs = [p.input for p in task.train] + list(task.test_inputs)
-        digests = [digest(p.output) for p in task.train]
-        result = self.sandbox.run(code, inputs, digests, self.limits)
+        result = self.sandbox.run(code, inputs, task.train_digests, self.limits)
         if result.worker_failed:
             with self._lock:  # the program deserves another run when it comes again
                 self._cache.pop((task.fingerprint, key), None)

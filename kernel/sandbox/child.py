@@ -10,10 +10,12 @@ result, which is no more than returning that result.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import os
 import resource
 
-from ..grids import GridError, digest, parse_grid
+from ..grids import GridError, parse_grid
+from . import protocol
 from .protocol import encode, read_frame
 
 RESULT_FD = 3
@@ -132,16 +134,18 @@ def _describe(exc: BaseException) -> str:
 
 def execute(job: dict) -> None:
     """Run the program on each input and stream one frame per input to RESULT_FD."""
-    write, enc, dig = os.write, encode, digest
+    write, enc, dumps, frame_of, sha256 = os.write, encode, protocol.dumps, protocol.frame, hashlib.sha256
     inputs = tuple(tuple(tuple(r) for r in g) for g in job["inputs"])  # immutable: later pairs stay intact
     digests = tuple(job.get("digests", ()))
     code = job["code"]
     del job
 
-    def send(frame: dict) -> None:
-        data = enc(frame)
+    def write_out(data: bytes) -> None:
         while data:
             data = data[write(RESULT_FD, data):]
+
+    def send(frame: dict) -> None:
+        write_out(enc(frame))
 
     namespace = {"__name__": "__sandbox__", "__builtins__": builtins}
     try:
@@ -159,17 +163,18 @@ def execute(job: dict) -> None:
         return
 
     for i, grid in enumerate(inputs):
-        frame: dict
+        grid_json = None
         try:
-            frame = {"status": "ok", "grid": normalize(transform([list(r) for r in grid]))}
+            # Same canonical JSON as grids.canonical_json: one encoding serves frame and hash.
+            grid_json = dumps(normalize(transform([list(r) for r in grid])))
+            write_out(frame_of(b'{"status":"ok","grid":' + grid_json + b"}"))
         except MemoryError:
-            frame = {"status": "memory", "detail": "MemoryError: memory limit reached"}
+            send({"status": "memory", "detail": "MemoryError: memory limit reached"})
         except _InvalidGrid as e:
-            frame = {"status": "invalid", "detail": str(e)[:300]}
+            send({"status": "invalid", "detail": str(e)[:300]})
         except BaseException as e:
-            frame = {"status": "error", "detail": _describe(e)}
-        send(frame)
-        if i < len(digests) and (frame["status"] != "ok" or dig(frame["grid"]) != digests[i]):
+            send({"status": "error", "detail": _describe(e)})
+        if i < len(digests) and (grid_json is None or sha256(grid_json).hexdigest() != digests[i]):
             break  # a train pair failed: the rest cannot make the program trusted
     send({"end": True})
 

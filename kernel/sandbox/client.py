@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .protocol import FrameError, read_frame, write_frame
+from .protocol import FrameError, dumps, encode, frame, read_frame, write_all, write_frame
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ class _Worker:
             raise TimeoutError(f"no answer within {timeout:.0f} s")
         return read_frame(self.r)
 
-    def request(self, job: dict, timeout: float) -> dict:
-        write_frame(self.w, job)
+    def request(self, header: dict, payload: bytes, timeout: float) -> dict:
+        write_all(self.w, encode(header) + frame(payload))
         return self._read(timeout)
 
     def close(self) -> None:
@@ -182,18 +182,20 @@ class Sandbox:
         if not self._all:
             self.start()
         lim = limits or self.limits
-        job = {
+        # The server reads only the small header and hands the payload to the child as it is.
+        header = {"n": len(inputs), "timeout_s": lim.timeout_s}
+        payload = dumps({
             "code": code,
-            "inputs": [[list(row) for row in g] for g in inputs],
+            "inputs": inputs,  # tuples encode as JSON lists
             "digests": list(digests),
             "timeout_s": lim.timeout_s,
             "memory_mb": lim.memory_mb,
-        }
+        })
         # The server enforces the real limits; this only catches a wedged server.
-        watchdog = lim.timeout_s * max(1, len(job["inputs"])) + 10
+        watchdog = lim.timeout_s * max(1, len(inputs)) + 10
         worker = self._idle.get()
         try:
-            reply = worker.request(job, watchdog)
+            reply = worker.request(header, payload, watchdog)
         except (OSError, EOFError, FrameError, TimeoutError) as e:
             log.warning("sandbox worker failed (%s); restarting it", e)
             replacement = self._replace(worker)

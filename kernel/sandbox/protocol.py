@@ -16,16 +16,26 @@ class FrameError(Exception):
     pass
 
 
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def frame(payload: bytes) -> bytes:
+    return _HEADER.pack(len(payload)) + payload
+
+
 def encode(obj: Any) -> bytes:
-    data = json.dumps(obj, separators=(",", ":")).encode()
-    return _HEADER.pack(len(data)) + data
+    return frame(dumps(obj))
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def write_frame(fd: int, obj: Any) -> None:
-    data = memoryview(encode(obj))
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
+    write_all(fd, encode(obj))
 
 
 def _read_exact(fd: int, n: int) -> bytes:
@@ -39,12 +49,17 @@ def _read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, max_bytes: int = MAX_FRAME) -> Any:
+def read_raw_frame(fd: int, max_bytes: int = MAX_FRAME) -> bytes:
     (length,) = _HEADER.unpack(_read_exact(fd, _HEADER.size))
     if length > max_bytes:
         raise FrameError(f"frame of {length} bytes exceeds {max_bytes}")
+    return _read_exact(fd, length)
+
+
+def read_frame(fd: int, max_bytes: int = MAX_FRAME) -> Any:
+    raw = read_raw_frame(fd, max_bytes)
     try:
-        return json.loads(_read_exact(fd, length))
+        return json.loads(raw)
     except (ValueError, RecursionError) as e:
         raise FrameError(f"bad frame: {e}") from None
 

@@ -20,7 +20,7 @@ import sys
 import time
 
 from . import child, seccomp
-from .protocol import FrameError, read_frame, split_frames, write_frame
+from .protocol import FrameError, frame, read_frame, read_raw_frame, split_frames, write_all, write_frame
 
 CHILD_MAX_FRAME = 256 * 1024   # a 30x30 grid is under 2 KB of JSON
 CHILD_MAX_BYTES = 4 * 1024 * 1024
@@ -50,12 +50,12 @@ def _death_result(status: int, timeout_s: float) -> dict:
     return {"status": "error", "detail": f"program exited (code {code}) before returning a result"}
 
 
-def _clean(frame: object) -> dict:
-    if not isinstance(frame, dict) or frame.get("status") not in STATUSES:
+def _clean(msg: object) -> dict:
+    if not isinstance(msg, dict) or msg.get("status") not in STATUSES:
         return {"status": "invalid", "detail": "malformed result frame"}
-    out = {"status": frame["status"], "detail": str(frame.get("detail", ""))[:300]}
-    if frame["status"] == "ok":
-        out["grid"] = frame.get("grid")
+    out = {"status": msg["status"], "detail": str(msg.get("detail", ""))[:300]}
+    if msg["status"] == "ok":
+        out["grid"] = msg.get("grid")
     return out
 
 
@@ -103,18 +103,18 @@ class Spare:
         return self.status
 
 
-def run_job(job: dict, spare: Spare) -> dict:
+def run_job(header: dict, payload: bytes, spare: Spare) -> dict:
     """Run one job in `spare`. A child that ended cleanly is killed but left for the caller
     to reap after replying, since its exit status no longer matters."""
-    n = len(job["inputs"])
-    timeout_s = float(job["timeout_s"])
+    n = n_inputs = int(header["n"])
+    timeout_s = float(header["timeout_s"])
     t0 = time.monotonic()
     results: list[dict] = []
     buf = bytearray()
     ended = False
     failure: dict | None = None
     try:
-        write_frame(spare.job_w, job)
+        write_all(spare.job_w, frame(payload))
     except OSError:
         failure = {"status": "error", "detail": "sandbox child died before its job"}
         n = 0
@@ -136,19 +136,19 @@ def run_job(job: dict, spare: Spare) -> dict:
             if len(buf) > CHILD_MAX_BYTES:
                 failure = {"status": "invalid", "detail": "program flooded the result channel"}
                 break
-            for frame in split_frames(buf, CHILD_MAX_FRAME):
-                if isinstance(frame, dict) and frame.get("end") is True:
+            for msg in split_frames(buf, CHILD_MAX_FRAME):
+                if isinstance(msg, dict) and msg.get("end") is True:
                     ended = True
                     break
-                results.append(_clean(frame))
+                results.append(_clean(msg))
                 deadline = time.monotonic() + timeout_s
     except FrameError:
         failure = {"status": "invalid", "detail": "program garbled the result channel"}
-    if ended or len(results) >= len(job["inputs"]):
+    if ended or len(results) >= n_inputs:
         _kill_group(spare.pid)  # nothing may outlive the call, even before it is reaped
     else:
         results.append(failure or _death_result(spare.discard(), timeout_s))
-    return {"results": results[:len(job["inputs"])], "elapsed_s": time.monotonic() - t0}
+    return {"results": results[:n_inputs], "elapsed_s": time.monotonic() - t0}
 
 
 def _probe(seccomp_filter) -> tuple[bool, str]:
@@ -211,14 +211,15 @@ def main() -> None:
     dying: list[Spare] = []
     while True:
         try:
-            job = read_frame(proto_in)
+            header = read_frame(proto_in)
+            payload = read_raw_frame(proto_in)
         except (EOFError, FrameError):
             for s in dying + list(spares):
                 s.discard()
             return
         spare = spares.popleft()
         try:
-            reply = run_job(job, spare)
+            reply = run_job(header, payload, spare)
         except Exception as e:  # a bug here must not take the worker down silently
             reply = {"results": [], "error": f"{type(e).__name__}: {e}"}
         write_frame(proto_out, reply)
