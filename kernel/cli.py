@@ -30,24 +30,21 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
                    help="override one setting, e.g. --set sandbox.timeout_s=2 (repeatable)")
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be > 0")
-    return value
+def _bounded(kind: type, low: float, high: float):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not low <= value <= high:  # also rejects nan
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}")
+        return value
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return value
+_timeout_s = _bounded(float, 0.001, 3600)
+_memory_mb = _bounded(int, 16, 1 << 20)
+_positive_int = _bounded(int, 1, 1 << 30)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a single task file, or a challenges file together with --task-id")
     p.add_argument("--task-id", help="which task of a challenges file")
     p.add_argument("--code", required=True, metavar="PROGRAM.py", help="Python source defining transform(grid)")
-    p.add_argument("--timeout-s", type=_positive_float, help="wall-clock limit per transform call (default from config)")
-    p.add_argument("--memory-mb", type=_positive_int, help="memory limit of the program (default from config)")
+    p.add_argument("--timeout-s", type=_timeout_s, help="wall-clock limit per transform call, 0.001..3600 (default from config)")
+    p.add_argument("--memory-mb", type=_memory_mb, help="memory limit of the program, 16..1048576 (default from config)")
     _add_config_args(p)
 
     p = sub.add_parser("score", help="official ARC Prize score of a submission.json",

@@ -97,6 +97,7 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -
     for text in overrides:
         _merge(data, _parse_override(text), "--set")
     cfg = Config(**{name: _build(cls, data[name], name) for name, cls in _SECTIONS.items()})
-    if cfg.sandbox.workers < 1 or cfg.sandbox.timeout_s <= 0 or cfg.sandbox.memory_mb < 16:
-        raise ConfigError("sandbox needs workers >= 1, timeout_s > 0 and memory_mb >= 16")
+    sb = cfg.sandbox
+    if not (1 <= sb.workers <= 256 and 0 < sb.timeout_s <= 3600 and 16 <= sb.memory_mb <= 1 << 20):
+        raise ConfigError("sandbox needs 1 <= workers <= 256, 0 < timeout_s <= 3600 and 16 <= memory_mb <= 1048576")
     return cfg

@@ -46,7 +46,7 @@ class DryRunResult:
 def read_candidates(path: Path, known: set[str]) -> tuple[list[Candidate], list[str]]:
     """Read a programs JSONL file; bad lines and unknown task ids are reported and skipped."""
     candidates, problems = [], []
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", errors="replace") as f:  # a bad byte spoils one line, not the file
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue

@@ -48,6 +48,8 @@ class Verification:
 def program_key(code: str) -> str:
     """Programs that differ only in comments or layout share a key (and run once)."""
     try:
+        if len(code) > MAX_CODE_CHARS:
+            raise ValueError("too long to parse here")  # never parse huge hostile text in the parent
         canonical = ast.dump(ast.parse(code))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         canonical = code.strip()

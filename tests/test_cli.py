@@ -137,3 +137,30 @@ def test_readme_dry_run_command_on_the_shipped_examples(tmp_path):
     assert r.returncode == 0, r.stderr
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["tasks_solved"] >= 18 and metrics["false_positives"] == 0
+
+
+def test_out_of_range_limits_exit_2(files):
+    tmp_path, task = files
+    for extra in (("--timeout-s", "1e20"), ("--timeout-s", "nan"), ("--memory-mb", "1"), ("--memory-mb", "10000000000")):
+        r = verify(task, FLIP, tmp_path, *extra)
+        assert r.returncode == 2 and "must be between" in r.stderr, extra
+
+
+def test_huge_and_undecodable_programs_still_give_one_json_object(files):
+    tmp_path, task = files
+    r = verify(task, "x = 1\n" * 100_000, tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["train"][0]["status"] == "error"
+    r = verify(task, "def transform(grid):\n    return (" * 500 + "\n", tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["train"][0]["status"] == "error"
+    r = verify(task, "def transform(grid):\n    return grid\x00\n", tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["train"][0]["status"] == "error"
+
+
+def test_hostile_submission_shapes_score_without_crashing(tmp_path):
+    sub = tmp_path / "sub.json"
+    sol = tmp_path / "sol.json"
+    sub.write_text(json.dumps({"a": "junk", "b": [1, "x", None], "c": {"attempt_1": [[1]]},
+                               "d": [{"attempt_1": [[1.5]], "attempt_2": [[True]]}]}))
+    sol.write_text(json.dumps({"a": [[[1]]], "b": [[[1]]], "c": [[[1]]], "d": [[[1]]]}))
+    r = run_cli("score", "--submission", sub, "--solutions", sol)
+    assert r.returncode == 0 and "score: 0.0000" in r.stdout

@@ -16,9 +16,15 @@ def test_defaults_load_and_overrides_apply(tmp_path):
     ("sandbox.nope=1", "unknown setting"),
     ("nosection.x=1", "unknown section"),
     ("sandbox.workers=two", "expected int"),
-    ("sandbox.workers=0", "workers >= 1"),
+    ("sandbox.workers=0", "1 <= workers <= 256"),
     ("timeout", "section.key=value"),
 ])
 def test_bad_settings_are_named(override, message):
     with pytest.raises(ConfigError, match=message):
         load_config(None, [override])
+
+
+def test_out_of_range_sandbox_settings_are_refused():
+    for override in ("sandbox.timeout_s=1e20", "sandbox.memory_mb=1", "sandbox.workers=100000"):
+        with pytest.raises(ConfigError):
+            load_config(None, [override])
