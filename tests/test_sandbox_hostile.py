@@ -305,3 +305,17 @@ def test_identical_programs_for_the_same_task_run_once(sandbox, verifier):
     assert verifier.verify(other_task, code).test == (((4, 3),),)
     assert sandbox.jobs_run - before == 2
     assert_still_works(verifier)
+
+
+def test_closing_the_sandbox_leaves_no_process_behind():
+    from kernel.sandbox import Sandbox
+
+    sb = Sandbox(workers=2, limits=SandboxLimits(timeout_s=1.0, memory_mb=128))
+    sb.start()
+    sb.run(GOOD, [[[1, 2]]])
+    procs = [psutil.Process(w.proc.pid) for w in sb._all]
+    procs += [c for p in procs for c in p.children(recursive=True)]
+    assert len(procs) > 2  # the servers and their spare children
+    sb.close()
+    gone, alive = psutil.wait_procs(procs, timeout=5)
+    assert alive == []

@@ -94,16 +94,18 @@ class _Worker:
         return self._read(timeout)
 
     def close(self) -> None:
-        try:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-        except Exception:
-            pass
+        # End of input lets the server kill and reap its own children first; a server that
+        # does not go within moments (wedged, or mid-job) is killed outright.
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()
             except Exception:
                 pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
