@@ -15,7 +15,7 @@ from typing import Sequence
 from . import __version__
 from .config import ConfigError, load_config
 from .scoring import parse_solutions, score_submission
-from .tasks import DATASETS, InputFileError, MalformedTask, TaskSet, load_tasks, read_json
+from .tasks import DATASETS, InputFileError, TaskSet, load_tasks, read_json
 
 log = logging.getLogger("kernel")
 

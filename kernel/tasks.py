@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .grids import Grid, GridError, canonical_json, digest, parse_grid
 
@@ -271,8 +271,3 @@ def load_tasks(spec: str | os.PathLike, solutions: str | os.PathLike | None = No
                     ts.warnings.append(warning)
     return ts
 
-
-def iter_reports(ts: TaskSet) -> Iterable[str]:
-    for m in ts.malformed:
-        yield m.report()
-    yield from ts.warnings

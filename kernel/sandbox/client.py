@@ -7,7 +7,6 @@ as an `error` outcome, and the pool carries on.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import select
 import shutil
