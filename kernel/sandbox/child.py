@@ -14,7 +14,7 @@ import hashlib
 import os
 import resource
 
-from ..grids import GridError, parse_grid
+from ..grids import GridError, canonical_json, parse_grid
 from . import protocol
 from .protocol import encode, read_frame
 
@@ -134,7 +134,7 @@ def _describe(exc: BaseException) -> str:
 
 def execute(job: dict) -> None:
     """Run the program on each input and stream one frame per input to RESULT_FD."""
-    write, enc, dumps, frame_of, sha256 = os.write, encode, protocol.dumps, protocol.frame, hashlib.sha256
+    write, enc, canonical, frame_of, sha256 = os.write, encode, canonical_json, protocol.frame, hashlib.sha256
     inputs = tuple(tuple(tuple(r) for r in g) for g in job["inputs"])  # immutable: later pairs stay intact
     digests = tuple(job.get("digests", ()))
     code = job["code"]
@@ -165,8 +165,9 @@ def execute(job: dict) -> None:
     for i, grid in enumerate(inputs):
         grid_json = None
         try:
-            # Same canonical JSON as grids.canonical_json: one encoding serves frame and hash.
-            grid_json = dumps(normalize(transform([list(r) for r in grid])))
+            # The canonical form the parent hashed the expected outputs in: one encoding
+            # serves both the frame and the comparison with the digest.
+            grid_json = canonical(normalize(transform([list(r) for r in grid]))).encode()
             write_out(frame_of(b'{"status":"ok","grid":' + grid_json + b"}"))
         except MemoryError:
             send({"status": "memory", "detail": "MemoryError: memory limit reached"})
