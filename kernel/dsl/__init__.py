@@ -1,0 +1,71 @@
+"""The project's ARC DSL: pure numpy functions on grids (2-D integer arrays).
+
+Programs written by the search, and by models, use it inside the sandbox:
+
+    import numpy as np
+    from kernel import dsl
+
+    def transform(grid):
+        g = np.array(grid)
+        return dsl.crop_object(dsl.rot90(g), "largest")
+
+`catalogue()` renders the function list (signature and one line each), e.g. for a prompt.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
+                     keep_most_common, least_common_color, most_common_color, paint_nonzero,
+                     recolor, remove_color, replace_color, swap_most_least)
+from .counting import color_ranking_column, count_objects_row, majority_cell, majority_vote_cells
+from .cropping import (bbox, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
+                       separator_lines, split_cells, trim_border)
+from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
+                       transpose)
+from .gravity import gravity, object_gravity
+from .lines import connect_same_color, draw_crosses, extend_rays
+from .masks import combine_parts, mask_with, overlay, overlay_parts
+from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
+                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
+                      mark_object, objects, remove_noise, remove_object, select_object)
+from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow
+from .rules import cell_rule, feature
+from .scaling import downscale, self_kron, shrink_repeats, tile, tile_layout, upscale
+from .symmetry import fill_symmetry, reveal_masked, symmetrize
+
+GROUPS = {
+    "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
+    "cropping": (crop_to_content, crop_to_color, crop_inside_color, trim_border, half, split_cells,
+                 select_cell, separator_lines, bbox),
+    "scaling and tiling": (upscale, downscale, shrink_repeats, tile, tile_layout, self_kron),
+    "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
+               swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
+               most_common_color, least_common_color),
+    "objects": (objects, select_object, crop_object, extract_object, keep_object, remove_object,
+                mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape,
+                label_by_touching_border, count_objects),
+    "regions": (fill_enclosed, fill_boxes, hollow, halo, draw_border),
+    "gravity": (gravity, object_gravity),
+    "symmetry": (symmetrize, fill_symmetry, reveal_masked),
+    "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
+    "lines": (extend_rays, connect_same_color, draw_crosses),
+    "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells),
+    "cell rules": (cell_rule, feature),
+}
+
+
+def catalogue() -> str:
+    """The DSL's functions by group, one line each: `name(signature)  # docstring`."""
+    lines = []
+    for group, fns in GROUPS.items():
+        lines.append(f"# {group}")
+        for fn in fns:
+            sig = str(inspect.signature(fn)).replace("np.ndarray", "grid")
+            doc = (fn.__doc__ or "").strip().splitlines()[0]
+            lines.append(f"dsl.{fn.__name__}{sig}  # {doc}")
+    return "\n".join(lines)
+
+
+__all__ = sorted({fn.__name__ for fns in GROUPS.values() for fn in fns} | {"PLACEHOLDER", "Obj", "catalogue"})

@@ -1,0 +1,81 @@
+"""Colors: mapping, replacing, filtering and ranking colors."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+
+def recolor(g: np.ndarray, mapping: Mapping[int, int]) -> np.ndarray:
+    """Map colors through `mapping`; colors not in it stay as they are."""
+    lut = np.arange(max(16, int(g.max()) + 1, max(mapping, default=0) + 1))
+    for a, b in mapping.items():
+        lut[a] = b
+    return lut[g]
+
+
+def replace_color(g: np.ndarray, old: int, new: int) -> np.ndarray:
+    """Replace every cell of color `old` with `new`."""
+    return np.where(g == old, new, g)
+
+
+def keep_color(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Keep only the cells of `color`; everything else becomes `bg`."""
+    return np.where(g == color, g, bg)
+
+
+def remove_color(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Turn the cells of `color` into `bg`."""
+    return np.where(g == color, bg, g)
+
+
+def color_counts(g: np.ndarray) -> dict[int, int]:
+    """Number of cells of each color present."""
+    values, counts = np.unique(g, return_counts=True)
+    return {int(v): int(c) for v, c in zip(values, counts)}
+
+
+def colors_by_count(g: np.ndarray, bg: int | None = 0) -> list[int]:
+    """Colors present (except `bg`), most frequent first, ties by color value."""
+    counts = color_counts(g)
+    counts.pop(bg, None)
+    return sorted(counts, key=lambda c: (-counts[c], c))
+
+
+def most_common_color(g: np.ndarray, bg: int | None = 0) -> int:
+    """The most frequent color other than `bg` (bg itself if nothing else is there)."""
+    ranked = colors_by_count(g, bg)
+    return ranked[0] if ranked else (bg if bg is not None else 0)
+
+
+def least_common_color(g: np.ndarray, bg: int | None = 0) -> int:
+    """The least frequent color other than `bg` (bg itself if nothing else is there)."""
+    ranked = colors_by_count(g, bg)
+    return ranked[-1] if ranked else (bg if bg is not None else 0)
+
+
+def keep_most_common(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Keep only the most frequent non-background color."""
+    return keep_color(g, most_common_color(g, bg), bg)
+
+
+def keep_least_common(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Keep only the least frequent non-background color."""
+    return keep_color(g, least_common_color(g, bg), bg)
+
+
+def swap_most_least(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Exchange the most and the least frequent non-background colors."""
+    a, b = most_common_color(g, bg), least_common_color(g, bg)
+    return np.where(g == a, b, np.where(g == b, a, g))
+
+
+def binarize(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """1 where a cell is not `bg`, 0 elsewhere."""
+    return (g != bg).astype(g.dtype)
+
+
+def paint_nonzero(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Every non-background cell becomes `color`."""
+    return np.where(g != bg, color, bg).astype(g.dtype)

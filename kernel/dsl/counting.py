@@ -1,0 +1,47 @@
+"""Counting and majority: small summary grids."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .colors import colors_by_count
+from .objects import objects
+
+
+def majority_cell(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """A 1x1 grid of the most frequent non-background color."""
+    ranked = colors_by_count(g, bg)
+    if not ranked:
+        raise ValueError("only background")
+    return np.array([[ranked[0]]])
+
+
+def color_ranking_column(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The non-background colors as one column, most frequent first."""
+    ranked = colors_by_count(g, bg)
+    if not ranked:
+        raise ValueError("only background")
+    return np.array([[c] for c in ranked])
+
+
+def count_objects_row(g: np.ndarray, bg: int = 0, connectivity: int = 4) -> np.ndarray:
+    """A 1xN row of the most frequent object color, N the number of one-color objects."""
+    objs = objects(g, connectivity, False, bg)
+    if not objs or len(objs) > 30:
+        raise ValueError("no objects, or more than fit in a row")
+    return np.full((1, len(objs)), colors_by_count(g, bg)[0])
+
+
+def majority_vote_cells(g: np.ndarray) -> np.ndarray:
+    """For a grid divided into equal parts (see split_cells), each cell's most frequent color across parts."""
+    from .cropping import split_cells
+    parts = split_cells(g)
+    if len({p.shape for p in parts}) != 1:
+        raise ValueError("parts differ in shape")
+    stack = np.stack(parts)
+    out = np.empty(parts[0].shape, dtype=g.dtype)
+    for y in range(out.shape[0]):
+        for x in range(out.shape[1]):
+            v, c = np.unique(stack[:, y, x], return_counts=True)
+            out[y, x] = v[np.argmax(c)]
+    return out

@@ -1,0 +1,126 @@
+"""Cropping and splitting: bounding boxes, halves, and grids divided by separator lines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of the True cells, bottom/right exclusive; ValueError if none."""
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        raise ValueError("empty mask")
+    return int(ys.min()), int(xs.min()), int(ys.max()) + 1, int(xs.max()) + 1
+
+
+def crop_to_content(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Crop to the bounding box of all non-background cells."""
+    t, l, b, r = bbox(g != bg)
+    return g[t:b, l:r].copy()
+
+
+def crop_to_color(g: np.ndarray, color: int) -> np.ndarray:
+    """Crop to the bounding box of the cells of one color."""
+    t, l, b, r = bbox(g == color)
+    return g[t:b, l:r].copy()
+
+
+def crop_inside_color(g: np.ndarray, color: int) -> np.ndarray:
+    """Crop to what lies strictly inside the bounding box of a color (e.g. inside a frame)."""
+    t, l, b, r = bbox(g == color)
+    if b - t < 3 or r - l < 3:
+        raise ValueError("nothing inside")
+    return g[t + 1:b - 1, l + 1:r - 1].copy()
+
+
+def trim_border(g: np.ndarray) -> np.ndarray:
+    """Remove the outermost row and column on every side."""
+    if g.shape[0] < 3 or g.shape[1] < 3:
+        raise ValueError("grid too small")
+    return g[1:-1, 1:-1].copy()
+
+
+def half(g: np.ndarray, which: str) -> np.ndarray:
+    """One half of the grid: top, bottom, left or right (a middle row/column is dropped)."""
+    h, w = g.shape
+    if which in ("top", "bottom"):
+        if h < 2:
+            raise ValueError("too short")
+        return g[:h // 2].copy() if which == "top" else g[(h + 1) // 2:].copy()
+    if w < 2:
+        raise ValueError("too narrow")
+    return g[:, :w // 2].copy() if which == "left" else g[:, (w + 1) // 2:].copy()
+
+
+def separator_lines(g: np.ndarray) -> tuple[list[int], list[int], int | None]:
+    """Rows and columns of one color all the way across, and their color (the best-dividing color)."""
+    h, w = g.shape
+    values, counts = np.unique(g, return_counts=True)
+    dominant = int(values[np.argmax(counts)])
+    best, best_score = ([], [], None), None
+    for color in values.tolist():
+        rows = [y for y in range(h) if (g[y] == color).all()]
+        cols = [x for x in range(w) if (g[:, x] == color).all()]
+        if not (rows or cols) or len(rows) == h or len(cols) == w:
+            continue
+        if color == dominant and not (rows and cols):
+            continue  # empty background rows are not dividers unless lines cross
+        sizes = {(b - a, d - c) for a, b in _runs(rows, h) for c, d in _runs(cols, w)}
+        score = (len(sizes) == 1, color != dominant, len(rows) + len(cols))
+        if best_score is None or score > best_score:
+            best, best_score = (rows, cols, int(color)), score
+    return best
+
+
+def _runs(lines: list[int], n: int) -> list[tuple[int, int]]:
+    cuts, start = [], 0
+    for i in sorted(lines) + [n]:
+        if i > start:
+            cuts.append((start, i))
+        start = i + 1
+    return cuts
+
+
+def split_cells(g: np.ndarray) -> list[np.ndarray]:
+    """Parts between separator lines in reading order; without lines, equal squares along the long side."""
+    rows, cols, _ = separator_lines(g)
+    if rows or cols:
+        parts = [g[a:b, c:d].copy() for a, b in _runs(rows, g.shape[0]) for c, d in _runs(cols, g.shape[1])]
+    else:
+        h, w = g.shape
+        if w > h and w % h == 0:
+            parts = [g[:, i:i + h].copy() for i in range(0, w, h)]
+        elif h > w and h % w == 0:
+            parts = [g[i:i + w].copy() for i in range(0, h, w)]
+        else:
+            raise ValueError("no separators and no equal split")
+    if len(parts) < 2:
+        raise ValueError("fewer than two parts")
+    return parts
+
+
+def select_cell(g: np.ndarray, selector: str, bg: int = 0) -> np.ndarray:
+    """The one part of split_cells that `selector` (see CELL_SELECTORS) picks; ValueError on a tie."""
+    parts = split_cells(g)
+    if selector == "unique":
+        keys = [p.tobytes() + bytes(p.shape) for p in parts]
+        picks = [p for p, k in zip(parts, keys) if keys.count(k) == 1]
+    elif selector == "odd_color":
+        keys = [tuple(sorted(set(np.unique(p).tolist()) - {bg})) for p in parts]
+        picks = [p for p, k in zip(parts, keys) if keys.count(k) == 1]
+    else:
+        score = {
+            "most_filled": lambda p: -(p != bg).sum(),
+            "least_filled": lambda p: (p != bg).sum(),
+            "most_colors": lambda p: -len(set(np.unique(p).tolist()) - {bg}),
+            "least_colors": lambda p: len(set(np.unique(p).tolist()) - {bg}),
+        }[selector]
+        values = [score(p) for p in parts]
+        best = min(values)
+        picks = [p for p, v in zip(parts, values) if v == best]
+    if len(picks) != 1:
+        raise ValueError(f"{len(picks)} parts match {selector}")
+    return picks[0]
+
+
+CELL_SELECTORS = ("most_filled", "least_filled", "most_colors", "least_colors", "unique", "odd_color")

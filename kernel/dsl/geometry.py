@@ -1,0 +1,62 @@
+"""Geometry: the eight symmetries of the square, and shifts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rot90(g: np.ndarray) -> np.ndarray:
+    """Rotate a quarter turn counter-clockwise."""
+    return np.rot90(g, 1).copy()
+
+
+def rot180(g: np.ndarray) -> np.ndarray:
+    """Rotate a half turn."""
+    return np.rot90(g, 2).copy()
+
+
+def rot270(g: np.ndarray) -> np.ndarray:
+    """Rotate a quarter turn clockwise."""
+    return np.rot90(g, 3).copy()
+
+
+def flip_lr(g: np.ndarray) -> np.ndarray:
+    """Mirror left to right."""
+    return g[:, ::-1].copy()
+
+
+def flip_ud(g: np.ndarray) -> np.ndarray:
+    """Mirror top to bottom."""
+    return g[::-1, :].copy()
+
+
+def transpose(g: np.ndarray) -> np.ndarray:
+    """Mirror along the main diagonal."""
+    return g.T.copy()
+
+
+def anti_transpose(g: np.ndarray) -> np.ndarray:
+    """Mirror along the anti-diagonal."""
+    return np.rot90(g, 2).T.copy()
+
+
+SYMMETRIES = {
+    "identity": lambda g: g.copy(),
+    "rot90": rot90, "rot180": rot180, "rot270": rot270,
+    "flip_lr": flip_lr, "flip_ud": flip_ud, "transpose": transpose, "anti_transpose": anti_transpose,
+}
+
+
+def apply_symmetry(g: np.ndarray, name: str) -> np.ndarray:
+    """Apply one of the eight symmetries by name (identity, rot90, ..., anti_transpose)."""
+    return SYMMETRIES[name](g)
+
+
+def shift(g: np.ndarray, dy: int, dx: int, fill: int = 0) -> np.ndarray:
+    """Move the whole grid by (dy, dx) cells; cells that enter are `fill`."""
+    out = np.full_like(g, fill)
+    h, w = g.shape
+    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
+    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
+    out[yd, xd] = g[ys, xs]
+    return out

@@ -1,0 +1,57 @@
+"""Masks and overlays: combine the parts of a divided grid cell by cell."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cropping import split_cells
+
+BOOLEAN_OPS = ("and", "or", "xor", "nor", "left_only", "right_only")
+
+
+def _parts(g: np.ndarray) -> list[np.ndarray]:
+    parts = split_cells(g)
+    if len({p.shape for p in parts}) != 1:
+        raise ValueError("parts differ in shape")
+    return parts
+
+
+def combine_parts(g: np.ndarray, op: str, bg: int = 0) -> np.ndarray:
+    """1 where a boolean op (see BOOLEAN_OPS) of the parts' non-background masks holds, 0 elsewhere."""
+    masks = [p != bg for p in _parts(g)]
+    if op == "and":
+        m = np.logical_and.reduce(masks)
+    elif op == "or":
+        m = np.logical_or.reduce(masks)
+    elif op == "xor":
+        m = np.sum(masks, axis=0) == 1
+    elif op == "nor":
+        m = ~np.logical_or.reduce(masks)
+    elif op == "left_only":
+        m = masks[0] & ~np.logical_or.reduce(masks[1:])
+    elif op == "right_only":
+        m = masks[-1] & ~np.logical_or.reduce(masks[:-1])
+    else:
+        raise ValueError(f"unknown op {op}")
+    return m.astype(np.int64)
+
+
+def overlay_parts(g: np.ndarray, bg: int = 0, reverse: bool = False) -> np.ndarray:
+    """Stack the parts of a divided grid, later parts' non-background on top (earlier on top if `reverse`)."""
+    parts = _parts(g)
+    if reverse:
+        parts = parts[::-1]
+    out = parts[0].copy()
+    for p in parts[1:]:
+        out = np.where(p != bg, p, out)
+    return out
+
+
+def overlay(base: np.ndarray, top: np.ndarray, bg: int = 0) -> np.ndarray:
+    """`top`'s non-background cells over `base` (same shapes)."""
+    return np.where(top != bg, top, base)
+
+
+def mask_with(g: np.ndarray, mask: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """`color` where mask is true, `bg` elsewhere."""
+    return np.where(mask, color, bg).astype(g.dtype)

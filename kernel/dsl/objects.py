@@ -1,0 +1,246 @@
+"""Connected objects: find them, select them, recolor them by what they are.
+
+An object is a connected set of non-background cells: of one color, or of any colors
+(`multicolor`), with 4- or 8-neighbourhood. Placeholder colors >= 10 mark cells for a
+later `recolor`, which lets one step say "where" and another "which color"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PLACEHOLDER = 10  # first color outside ARC's 0..9; the search maps it to a real color afterwards
+
+_N4 = ((-1, 0), (1, 0), (0, -1), (0, 1))
+_N8 = _N4 + ((-1, -1), (-1, 1), (1, -1), (1, 1))
+
+
+@dataclass(frozen=True)
+class Obj:
+    cells: tuple[tuple[int, int], ...]
+    colors: tuple[int, ...]           # color of each cell, same order
+    top: int
+    left: int
+    bottom: int                       # inclusive
+    right: int
+
+    @property
+    def size(self) -> int:
+        return len(self.cells)
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left + 1
+
+    @property
+    def color(self) -> int:
+        """The most frequent color of the object."""
+        values, counts = np.unique(self.colors, return_counts=True)
+        return int(values[np.argmax(counts)])
+
+    def mask(self, shape: tuple[int, int]) -> np.ndarray:
+        m = np.zeros(shape, dtype=bool)
+        ys, xs = zip(*self.cells)
+        m[list(ys), list(xs)] = True
+        return m
+
+    def shape_key(self) -> tuple:
+        """The object's cells relative to its corner (its shape, colors ignored)."""
+        return tuple(sorted((y - self.top, x - self.left) for y, x in self.cells))
+
+    def patch(self, bg: int = 0) -> np.ndarray:
+        """The object alone, cropped to its bounding box, other cells `bg`."""
+        out = np.full((self.height, self.width), bg, dtype=np.int64)
+        for (y, x), c in zip(self.cells, self.colors):
+            out[y - self.top, x - self.left] = c
+        return out
+
+
+_cache: dict = {}
+
+
+def objects(g: np.ndarray, connectivity: int = 4, multicolor: bool = False, bg: int | None = 0) -> list[Obj]:
+    """Connected objects in reading order of their first cell; `bg=None` counts every color."""
+    key = (g.shape, g.tobytes(), g.dtype.str, connectivity, multicolor, bg)
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    h, w = g.shape
+    rows = g.tolist()
+    seen = [[False] * w for _ in range(h)]
+    steps = _N8 if connectivity == 8 else _N4
+    found = []
+    for y0 in range(h):
+        for x0 in range(w):
+            c0 = rows[y0][x0]
+            if seen[y0][x0] or c0 == bg:
+                continue
+            seen[y0][x0] = True
+            stack, cells = [(y0, x0)], []
+            while stack:
+                y, x = stack.pop()
+                cells.append((y, x))
+                for dy, dx in steps:
+                    ny, nx = y + dy, x + dx
+                    if 0 <= ny < h and 0 <= nx < w and not seen[ny][nx]:
+                        c = rows[ny][nx]
+                        if c != bg and (multicolor or c == c0):
+                            seen[ny][nx] = True
+                            stack.append((ny, nx))
+            cells.sort()
+            ys = [c[0] for c in cells]
+            xs = [c[1] for c in cells]
+            found.append(Obj(tuple(cells), tuple(rows[y][x] for y, x in cells), min(ys), min(xs), max(ys), max(xs)))
+    if len(_cache) > 4096:
+        _cache.clear()
+    _cache[key] = found
+    return found
+
+
+def _rank_key(selector: str):
+    return {
+        "largest": lambda o: -o.size,
+        "smallest": lambda o: o.size,
+        "tallest": lambda o: -o.height,
+        "widest": lambda o: -o.width,
+        "biggest_box": lambda o: -o.height * o.width,
+        "most_colors": lambda o: -len(set(o.colors)),
+        "topmost": lambda o: o.top,
+        "bottommost": lambda o: -o.bottom,
+        "leftmost": lambda o: o.left,
+        "rightmost": lambda o: -o.right,
+        "densest": lambda o: -o.size / (o.height * o.width),
+        "sparsest": lambda o: o.size / (o.height * o.width),
+    }[selector]
+
+
+SELECTORS = ("largest", "smallest", "tallest", "widest", "biggest_box", "most_colors", "topmost",
+             "bottommost", "leftmost", "rightmost", "densest", "sparsest",
+             "unique_color", "unique_shape", "common_shape", "symmetric", "asymmetric")
+
+
+def select_object(objs: list[Obj], selector: str) -> Obj:
+    """The one object `selector` picks; ValueError when none or a tie makes it ambiguous."""
+    if not objs:
+        raise ValueError("no objects")
+    if selector in ("unique_color", "unique_shape", "common_shape"):
+        keyf = (lambda o: o.color) if selector == "unique_color" else (lambda o: o.shape_key())
+        groups: dict = {}
+        for o in objs:
+            groups.setdefault(keyf(o), []).append(o)
+        if selector == "common_shape":
+            best = max(groups.values(), key=len)
+            if sum(len(v) == len(best) for v in groups.values()) > 1:
+                raise ValueError("no single most common shape")
+            return best[0]
+        singles = [v[0] for v in groups.values() if len(v) == 1]
+        if len(singles) != 1:
+            raise ValueError(f"{len(singles)} objects with a unique {selector[7:]}")
+        return singles[0]
+    if selector in ("symmetric", "asymmetric"):
+        want = selector == "symmetric"
+        picked = [o for o in objs if _is_symmetric(o.patch(-1)) == want]
+        if len(picked) != 1:
+            raise ValueError(f"{len(picked)} {selector} objects")
+        return picked[0]
+    key = _rank_key(selector)
+    ranked = sorted(objs, key=key)
+    if len(ranked) > 1 and key(ranked[0]) == key(ranked[1]):
+        raise ValueError(f"tie for {selector}")
+    return ranked[0]
+
+
+def _is_symmetric(p: np.ndarray) -> bool:
+    return bool((p == p[:, ::-1]).all() or (p == p[::-1, :]).all())
+
+
+def crop_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor: bool = True,
+                bg: int = 0) -> np.ndarray:
+    """Crop the grid to the bounding box of the object `selector` picks."""
+    o = select_object(objects(g, connectivity, multicolor, bg), selector)
+    return g[o.top:o.bottom + 1, o.left:o.right + 1].copy()
+
+
+def extract_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor: bool = True,
+                   bg: int = 0) -> np.ndarray:
+    """The picked object alone on `bg`, cropped to its bounding box (other objects' cells removed)."""
+    o = select_object(objects(g, connectivity, multicolor, bg), selector)
+    return o.patch(bg)
+
+
+def keep_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor: bool = True,
+                bg: int = 0) -> np.ndarray:
+    """Keep only the picked object in place; everything else becomes `bg`."""
+    o = select_object(objects(g, connectivity, multicolor, bg), selector)
+    return np.where(o.mask(g.shape), g, bg)
+
+
+def remove_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor: bool = True,
+                  bg: int = 0) -> np.ndarray:
+    """Remove the picked object; everything else stays."""
+    o = select_object(objects(g, connectivity, multicolor, bg), selector)
+    return np.where(o.mask(g.shape), bg, g)
+
+
+def mark_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor: bool = False,
+                bg: int = 0) -> np.ndarray:
+    """Paint the picked object with the placeholder color, to be recolored later."""
+    o = select_object(objects(g, connectivity, multicolor, bg), selector)
+    return np.where(o.mask(g.shape), PLACEHOLDER, g)
+
+
+def remove_noise(g: np.ndarray, max_size: int = 1, connectivity: int = 8, bg: int = 0) -> np.ndarray:
+    """Remove objects (any colors together) of at most `max_size` cells."""
+    out = g.copy()
+    for o in objects(g, connectivity, True, bg):
+        if o.size <= max_size:
+            out[o.mask(g.shape)] = bg
+    return out
+
+
+def label_by_size(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
+    """Each one-color object's cells become PLACEHOLDER + its size (recolor by size later)."""
+    out = g.copy()
+    for o in objects(g, connectivity, False, bg):
+        out[o.mask(g.shape)] = PLACEHOLDER + o.size
+    return out
+
+
+def label_by_size_rank(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
+    """Each object's cells become PLACEHOLDER + rank of its size (0 = largest; ties share a rank)."""
+    objs = objects(g, connectivity, False, bg)
+    sizes = sorted({o.size for o in objs}, reverse=True)
+    out = g.copy()
+    for o in objs:
+        out[o.mask(g.shape)] = PLACEHOLDER + sizes.index(o.size)
+    return out
+
+
+def label_by_shape(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
+    """Objects with the same shape get the same placeholder color, numbered in reading order of first sight."""
+    objs = objects(g, connectivity, True, bg)
+    shapes: dict = {}
+    out = g.copy()
+    for o in objs:
+        out[o.mask(g.shape)] = PLACEHOLDER + shapes.setdefault(o.shape_key(), len(shapes))
+    return out
+
+
+def label_by_touching_border(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
+    """Objects touching the grid's border become the placeholder color."""
+    h, w = g.shape
+    out = g.copy()
+    for o in objects(g, connectivity, True, bg):
+        if o.top == 0 or o.left == 0 or o.bottom == h - 1 or o.right == w - 1:
+            out[o.mask(g.shape)] = PLACEHOLDER
+    return out
+
+
+def count_objects(g: np.ndarray, connectivity: int = 4, multicolor: bool = False, bg: int = 0) -> int:
+    """Number of objects."""
+    return len(objects(g, connectivity, multicolor, bg))

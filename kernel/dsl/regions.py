@@ -1,0 +1,74 @@
+"""Regions: enclosed areas, holes, outlines, halos. Results mark cells with a color (the
+placeholder by default, which a later recolor turns into the right one)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .objects import PLACEHOLDER, objects
+
+
+def _reachable_from_border(free: np.ndarray) -> np.ndarray:
+    h, w = free.shape
+    seen = np.zeros_like(free)
+    stack = [(y, x) for y in range(h) for x in (0, w - 1) if free[y, x]]
+    stack += [(y, x) for x in range(w) for y in (0, h - 1) if free[y, x]]
+    for y, x in stack:
+        seen[y, x] = True
+    while stack:
+        y, x = stack.pop()
+        for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+            if 0 <= ny < h and 0 <= nx < w and free[ny, nx] and not seen[ny, nx]:
+                seen[ny, nx] = True
+                stack.append((ny, nx))
+    return seen
+
+
+def fill_enclosed(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Background cells that cannot reach the border through background become `color`."""
+    free = g == bg
+    enclosed = free & ~_reachable_from_border(free)
+    if not enclosed.any():
+        raise ValueError("nothing enclosed")
+    return np.where(enclosed, color, g)
+
+
+def fill_boxes(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Background cells inside the bounding box of an object become `color`."""
+    out = g.copy()
+    for o in objects(g, 8, True, bg):
+        box = out[o.top:o.bottom + 1, o.left:o.right + 1]
+        box[g[o.top:o.bottom + 1, o.left:o.right + 1] == bg] = color
+    if (out == g).all():
+        raise ValueError("no holes in any bounding box")
+    return out
+
+
+def hollow(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Cells with non-background on all four sides become `color` (outlines stay)."""
+    nb = g != bg
+    p = np.pad(nb, 1, constant_values=False)
+    inner = nb & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    if not inner.any():
+        raise ValueError("no interior cells")
+    return np.where(inner, color, g)
+
+
+def halo(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, diagonal: bool = True) -> np.ndarray:
+    """Background cells next to an object (8-neighbourhood when `diagonal`) become `color`."""
+    nb = np.pad(g != bg, 1, constant_values=False)
+    near = nb[:-2, 1:-1] | nb[2:, 1:-1] | nb[1:-1, :-2] | nb[1:-1, 2:]
+    if diagonal:
+        near |= nb[:-2, :-2] | nb[:-2, 2:] | nb[2:, :-2] | nb[2:, 2:]
+    mark = near & (g == bg)
+    if not mark.any():
+        raise ValueError("no background next to objects")
+    return np.where(mark, color, g)
+
+
+def draw_border(g: np.ndarray, color: int = PLACEHOLDER) -> np.ndarray:
+    """Paint the outermost ring of cells."""
+    out = g.copy()
+    out[0, :] = out[-1, :] = color
+    out[:, 0] = out[:, -1] = color
+    return out

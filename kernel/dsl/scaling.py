@@ -1,0 +1,62 @@
+"""Scaling and tiling."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import apply_symmetry
+
+
+def upscale(g: np.ndarray, ky: int, kx: int) -> np.ndarray:
+    """Each cell becomes a ky-by-kx block."""
+    return np.kron(g, np.ones((ky, kx), dtype=g.dtype))
+
+
+def downscale(g: np.ndarray, ky: int, kx: int) -> np.ndarray:
+    """Each ky-by-kx block becomes one cell (its most frequent color)."""
+    h, w = g.shape
+    if h % ky or w % kx:
+        raise ValueError("size is not a multiple of the factor")
+    blocks = g.reshape(h // ky, ky, w // kx, kx).transpose(0, 2, 1, 3).reshape(h // ky, w // kx, ky * kx)
+    out = np.empty((h // ky, w // kx), dtype=g.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            v, c = np.unique(blocks[i, j], return_counts=True)
+            out[i, j] = v[np.argmax(c)]
+    return out
+
+
+def shrink_repeats(g: np.ndarray) -> np.ndarray:
+    """Collapse runs of identical adjacent rows and of identical adjacent columns into one."""
+    keep_r = [0] + [i for i in range(1, g.shape[0]) if not (g[i] == g[i - 1]).all()]
+    g = g[keep_r]
+    keep_c = [0] + [j for j in range(1, g.shape[1]) if not (g[:, j] == g[:, j - 1]).all()]
+    return g[:, keep_c].copy()
+
+
+def tile(g: np.ndarray, ry: int, rx: int) -> np.ndarray:
+    """Repeat the grid ry times down and rx times across."""
+    return np.tile(g, (ry, rx))
+
+
+def tile_layout(g: np.ndarray, layout: tuple[tuple[str, ...], ...]) -> np.ndarray:
+    """Rows of blocks, each the grid under a named symmetry or "blank", e.g. (("identity", "flip_lr"),)."""
+    rows = []
+    for names in layout:
+        blocks = [np.zeros_like(g) if n == "blank" else apply_symmetry(g, n) for n in names]
+        if len({b.shape for b in blocks}) != 1:
+            raise ValueError("blocks of different shapes")
+        rows.append(np.concatenate(blocks, axis=1))
+    return np.concatenate(rows, axis=0)
+
+
+def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False) -> np.ndarray:
+    """Fractal: place a copy of the grid at every non-background cell (every background cell if invert)."""
+    mask = (g == bg) if invert else (g != bg)
+    h, w = g.shape
+    if h * h > 30 or w * w > 30:
+        raise ValueError("result larger than 30x30")
+    out = np.full((h * h, w * w), bg, dtype=g.dtype)
+    for y, x in zip(*np.nonzero(mask)):
+        out[y * h:(y + 1) * h, x * w:(x + 1) * w] = g
+    return out

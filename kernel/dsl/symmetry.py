@@ -1,0 +1,78 @@
+"""Symmetry: make a grid symmetric, or restore the cells a mask color hides from the
+symmetries that the visible cells obey."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cropping import bbox
+
+
+def symmetrize(g: np.ndarray, kind: str, bg: int = 0) -> np.ndarray:
+    """Background cells take the color of their mirror image (kind: lr, ud, both, rot, diag)."""
+    views = {"lr": [g[:, ::-1]], "ud": [g[::-1]], "both": [g[:, ::-1], g[::-1], g[::-1, ::-1]],
+             "rot": [np.rot90(g, k) for k in (1, 2, 3)] if g.shape[0] == g.shape[1] else None,
+             "diag": [g.T] if g.shape[0] == g.shape[1] else None}[kind]
+    if views is None:
+        raise ValueError("grid is not square")
+    out = g.copy()
+    for v in views:
+        out = np.where(out == bg, v, out)
+    return out
+
+
+def _candidate_maps(h: int, w: int):
+    ys, xs = np.mgrid[0:h, 0:w]
+    for a in range(1, 2 * w - 2):                      # column j <-> a - j
+        yield ys, a - xs
+    for b in range(1, 2 * h - 2):                      # row i <-> b - i
+        yield b - ys, xs
+    for b in range(max(1, h - 7), min(2 * h - 2, h + 6)):   # half turn about (b/2, a/2), near the middle
+        for a in range(max(1, w - 7), min(2 * w - 2, w + 6)):
+            yield b - ys, a - xs
+    for d in range(-(h - 2), w - 1):                   # diagonal: (y, x) <-> (x - d, y + d)
+        yield xs - d, ys + d
+    for s in range(1, h + w - 2):                      # anti-diagonal: (y, x) <-> (s - x, s - y)
+        yield s - xs, s - ys
+
+
+def fill_symmetry(g: np.ndarray, mask_color: int) -> np.ndarray:
+    """Masked cells take their mirror image's color, under every mirror or half turn the visible cells obey."""
+    h, w = g.shape
+    unknown = g == mask_color
+    if not unknown.any():
+        raise ValueError("no masked cells")
+    known = ~unknown
+    n_known = int(known.sum())
+    accepted = []
+    for my, mx in _candidate_maps(h, w):
+        inside = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+        sy, sx = np.where(inside, my, 0), np.where(inside, mx, 0)
+        both = inside & known & known[sy, sx]
+        n = int(both.sum())
+        if n < max(4, n_known // 3) or (g[both] != g[sy, sx][both]).any():
+            continue
+        accepted.append((inside, sy, sx))
+    if not accepted:
+        raise ValueError("no symmetry fits the visible cells")
+    out = g.copy()
+    todo = unknown.copy()
+    for _ in range(4):  # filled cells can fill others through another symmetry
+        progressed = False
+        for inside, sy, sx in accepted:
+            take = todo & inside & ~todo[sy, sx]
+            if take.any():
+                out[take] = out[sy, sx][take]
+                todo &= ~take
+                progressed = True
+        if not todo.any() or not progressed:
+            break
+    if todo.any():
+        raise ValueError("some masked cells have no visible mirror image")
+    return out
+
+
+def reveal_masked(g: np.ndarray, mask_color: int) -> np.ndarray:
+    """What the mask hides: fill_symmetry, then crop to the mask's bounding box."""
+    t, l, b, r = bbox(g == mask_color)
+    return fill_symmetry(g, mask_color)[t:b, l:r].copy()

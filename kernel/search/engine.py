@@ -1,0 +1,131 @@
+"""Breadth-first search over chains of DSL steps, pruned by observational equivalence:
+two chains that turn every input (train and test) into the same grids are one node.
+At every node the finishers try to close the gap to the train outputs with one inferred
+step. The search stops at its CPU budget, at max_depth, or one level after the first solution."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..tasks import Task
+from . import finishers
+from .library import background, step_library
+from .program import Step, to_source
+
+MAX_SIDE = 30
+
+
+@dataclass(frozen=True)
+class Found:
+    steps: tuple[Step, ...]
+
+    @property
+    def source(self) -> str:
+        return to_source(self.steps)
+
+
+@dataclass
+class SearchResult:
+    task_id: str
+    found: list[Found] = field(default_factory=list)
+    nodes: int = 0
+    cpu_s: float = 0.0
+    stopped: str = "exhausted"   # exhausted | budget | solved
+
+    @property
+    def programs(self) -> list[str]:
+        return [f.source for f in self.found]
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    budget_s: float = 10.0      # CPU seconds for this task
+    max_depth: int = 3          # DSL steps before the finishing step
+    max_programs: int = 8
+    rule_depth: int = 1         # cell rules (the costly finisher) only on states this shallow
+
+
+def _key(arrays: tuple[np.ndarray, ...]) -> int:
+    return hash(tuple((a.shape, a.tobytes()) for a in arrays))
+
+
+def _finish(states, outputs, n_train, bg, depth, limits) -> list[tuple[Step, ...]]:
+    train, tests = states[:n_train], states[n_train:]
+    if finishers.same_shapes(train, outputs) and all((s == o).all() for s, o in zip(train, outputs)):
+        if all(int(t.max(initial=0)) < 10 for t in tests):
+            return [()]
+        return []
+    found = []
+    for infer in (finishers.infer_recolor, finishers.infer_tiling, finishers.infer_scale):
+        step = infer(train, outputs, tests)
+        if step is not None:
+            found.append((step,))
+    if not found and depth <= limits.rule_depth:
+        step = finishers.infer_cell_rule(train, outputs, tests, bg)
+        if step is not None:
+            found.append((step,))
+    return found
+
+
+def search_task(task: Task, limits: SearchLimits = SearchLimits(),
+                clock: Callable[[], float] = time.process_time) -> SearchResult:
+    """Find up to limits.max_programs DSL programs that reproduce every train pair of `task`."""
+    start = clock()
+    deadline = start + limits.budget_s
+    result = SearchResult(task.id)
+    train_in = [np.array(p.input, dtype=np.int64) for p in task.train]
+    outputs = [np.array(p.output, dtype=np.int64) for p in task.train]
+    tests = [np.array(g, dtype=np.int64) for g in task.test_inputs]
+    n_train = len(train_in)
+    root = tuple(train_in + tests)
+    bg = background(train_in)
+    library = step_library(train_in, root)
+    seen = {_key(root)}
+    frontier: list[tuple[tuple[Step, ...], tuple[np.ndarray, ...]]] = [((), root)]
+    solutions: list[tuple[Step, ...]] = []
+
+    def record(steps, states, depth):
+        for tail in _finish(states, outputs, n_train, bg, depth, limits):
+            if len(solutions) < limits.max_programs:
+                solutions.append(steps + tail)
+
+    record((), root, 0)
+    depth = 0
+    while frontier and not solutions and depth < limits.max_depth:
+        depth += 1
+        nxt = []
+        for steps, states in frontier:
+            for step in library:
+                if clock() > deadline:
+                    result.stopped = "budget"
+                    break
+                try:
+                    new = tuple(step.apply(s) for s in states)
+                except Exception:  # a step that does not apply to some input is no branch
+                    continue
+                if any(a.ndim != 2 or a.size == 0 or a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE
+                       for a in new):
+                    continue
+                k = _key(new)
+                if k in seen:
+                    continue
+                seen.add(k)
+                result.nodes += 1
+                record(steps + (step,), new, depth)
+                if len(solutions) >= limits.max_programs:
+                    break
+                nxt.append((steps + (step,), new))
+            if result.stopped == "budget" or len(solutions) >= limits.max_programs:
+                break
+        if result.stopped == "budget":
+            break
+        frontier = nxt
+    if solutions and result.stopped != "budget":
+        result.stopped = "solved"
+    result.found = [Found(s) for s in solutions]
+    result.cpu_s = clock() - start
+    return result

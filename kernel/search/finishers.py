@@ -1,0 +1,143 @@
+"""Last steps whose parameters are read off the train pairs: a color map, a cell rule,
+a tiling, a scale factor. Each takes the states the search reached (train and test) and
+returns the step that maps every train state to its output, or None."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Sequence
+
+import numpy as np
+
+from ..dsl.geometry import SYMMETRIES
+from ..dsl.rules import FEATURES, feature
+from ..dsl.scaling import downscale, upscale
+from .program import Step
+
+Arrays = Sequence[np.ndarray]
+
+
+def same_shapes(states: Arrays, outputs: Arrays) -> bool:
+    return all(s.shape == o.shape for s, o in zip(states, outputs))
+
+
+def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
+    """A color map (one output color per state color, the same in every pair)."""
+    if not same_shapes(states, outputs):
+        return None
+    s = np.concatenate([a.ravel() for a in states])
+    o = np.concatenate([a.ravel() for a in outputs])
+    pairs = np.unique(s * 32 + o)
+    src, dst = pairs // 32, pairs % 32
+    if len(np.unique(src)) != len(src):
+        return None  # some color goes to two colors
+    mapping = {int(a): int(b) for a, b in zip(src, dst) if a != b}
+    if not mapping:
+        return None  # identical already: no step needed
+    for t in tests:
+        if any(c >= 10 and c not in mapping for c in np.unique(t).tolist()):
+            return None  # a placeholder the train pairs never said how to color
+    return Step("recolor", (mapping,))
+
+
+def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
+                    max_features: int = 3) -> Step | None:
+    """The smallest set of cell features whose values decide each output cell in every pair,
+    with every test cell's values seen in a train pair."""
+    if not same_shapes(states, outputs):
+        return None
+    out = np.concatenate([a.ravel() for a in outputs])
+    train_feats = {f: np.concatenate([feature(a, f, bg).ravel() for a in states]) for f in FEATURES}
+    test_feats = {f: np.concatenate([feature(a, f, bg).ravel() for a in tests]) if tests else np.zeros(0, np.int64)
+                  for f in FEATURES}
+    # Cheap necessary condition: if all features together cannot decide the output, no subset can.
+    mixed = np.zeros(len(out), dtype=np.uint64)
+    for f in FEATURES:
+        mixed = mixed * np.uint64(0x9E3779B97F4A7C15) + train_feats[f].astype(np.uint64)
+    if len(np.unique(mixed)) != len(np.unique(mixed * np.uint64(31) + out.astype(np.uint64))):
+        return None
+    for size in range(1, max_features + 1):
+        for combo in combinations(FEATURES, size):
+            if combo == ("self",):
+                continue  # that is a recolor
+            key = np.zeros_like(out)
+            tkey = np.zeros_like(test_feats["self"])
+            for f in combo:
+                key = key * 16 + train_feats[f]
+                tkey = tkey * 16 + test_feats[f]
+            keys = np.unique(key)
+            both = np.unique(key * 16 + out)
+            if len(both) != len(keys) or not np.isin(tkey, keys).all():
+                continue
+            if len(keys) > max(8, len(out) // 4):
+                continue  # a table nearly as big as the data is memorising, not a rule
+            table = {}
+            for k in both.tolist():
+                value, k = k % 16, k // 16
+                parts = []
+                for _ in combo:
+                    parts.append(k % 16)
+                    k //= 16
+                table[tuple(reversed(parts))] = value
+            return Step("cell_rule", (combo, table, bg))
+    return None
+
+
+def _shape_ratio(big: Arrays, small: Arrays) -> tuple[int, int] | None:
+    ratios = set()
+    for b, s in zip(big, small):
+        if b.shape[0] % s.shape[0] or b.shape[1] % s.shape[1]:
+            return None
+        ratios.add((b.shape[0] // s.shape[0], b.shape[1] // s.shape[1]))
+    if len(ratios) != 1:
+        return None
+    r = ratios.pop()
+    return None if r == (1, 1) else r
+
+
+def infer_tiling(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
+    """Output = blocks, each the state under one symmetry (or blank), the same layout in every pair."""
+    ratio = _shape_ratio(outputs, states)
+    if ratio is None or ratio[0] > 6 or ratio[1] > 6:
+        return None
+    ry, rx = ratio
+    layout = []
+    for i in range(ry):
+        row = []
+        for j in range(rx):
+            for name in list(SYMMETRIES) + ["blank"]:
+                ok = True
+                for s, o in zip(states, outputs):
+                    h, w = s.shape
+                    block = o[i * h:(i + 1) * h, j * w:(j + 1) * w]
+                    cand = np.zeros_like(s) if name == "blank" else SYMMETRIES[name](s)
+                    if cand.shape != block.shape or not (cand == block).all():
+                        ok = False
+                        break
+                if ok:
+                    row.append(name)
+                    break
+            else:
+                return None
+        layout.append(tuple(row))
+    for t in tests:
+        if t.shape[0] * ry > 30 or t.shape[1] * rx > 30:
+            return None
+    return Step("tile_layout", (tuple(layout),))
+
+
+def infer_scale(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
+    """Output = the state scaled up or down by a factor the shapes give."""
+    up = _shape_ratio(outputs, states)
+    if up is not None:
+        if all((upscale(s, *up) == o).all() for s, o in zip(states, outputs)):
+            return Step("upscale", up)
+        return None
+    down = _shape_ratio(states, outputs)
+    if down is not None:
+        try:
+            if all((downscale(s, *down) == o).all() for s, o in zip(states, outputs)):
+                return Step("downscale", down)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,69 @@
+"""The steps the search may chain, with their parameters drawn from the task at hand
+(background color, colors present), cheapest and most often useful first."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..dsl.cropping import CELL_SELECTORS
+from ..dsl.geometry import SYMMETRIES
+from ..dsl.lines import RAY_SETS
+from ..dsl.masks import BOOLEAN_OPS
+from ..dsl.objects import SELECTORS
+from .program import Step
+
+
+def background(inputs: Sequence[np.ndarray]) -> int:
+    """The most frequent color over all inputs (ARC's background is nearly always 0)."""
+    counts = np.bincount(np.concatenate([g.ravel() for g in inputs]), minlength=10)
+    return int(np.argmax(counts))
+
+
+def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.ndarray]) -> list[Step]:
+    bg = background(train_inputs)
+    in_all = set(range(10))
+    for g in all_inputs:
+        in_all &= set(np.unique(g).tolist())
+    some = set()
+    for g in train_inputs:
+        some |= set(np.unique(g).tolist())
+    colors = sorted(in_all - {bg})
+    any_colors = sorted(some - {bg})
+    S = Step
+    steps: list[Step] = [S(name) for name in SYMMETRIES if name != "identity"]
+    steps += [S("crop_to_content", (bg,)), S("trim_border")]
+    steps += [S("crop_to_color", (c,)) for c in colors]
+    steps += [S("crop_inside_color", (c,)) for c in colors]
+    steps += [S("half", (w,)) for w in ("top", "bottom", "left", "right")]
+    steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
+    steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
+    steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
+    for conn, multi in ((8, True), (4, False), (8, False)):
+        steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
+    for conn, multi in ((8, True), (4, False)):
+        steps += [S("extract_object", (sel, conn, multi, bg)) for sel in SELECTORS]
+    steps += [S("keep_object", (sel, 8, True, bg)) for sel in SELECTORS]
+    steps += [S("remove_object", (sel, 8, True, bg)) for sel in SELECTORS]
+    steps += [S("mark_object", (sel, 4, False, bg)) for sel in SELECTORS]
+    steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
+    steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
+    steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,))]
+    steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
+              S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
+              S("label_by_touching_border", (4, bg))]
+    steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)),
+              S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
+    steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
+    steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
+    steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
+    steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
+    steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
+    steps += [S("extend_rays", (r, bg)) for r in RAY_SETS]
+    steps += [S("connect_same_color", (bg, d)) for d in (False, True)]
+    steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
+    steps += [S("self_kron", (bg, inv)) for inv in (False, True)]
+    steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2))]
+    steps += [S("majority_cell", (bg,)), S("color_ranking_column", (bg,)), S("count_objects_row", (bg,))]
+    return steps
