@@ -15,7 +15,7 @@ from typing import Sequence
 from . import __version__
 from .config import ConfigError, load_config
 from .scoring import parse_solutions, score_submission
-from .tasks import DATASETS, InputFileError, TaskSet, load_tasks, read_json
+from .tasks import DATASETS, InputFileError, TaskSet, guess_solutions_path, load_tasks, read_json
 
 log = logging.getLogger("kernel")
 
@@ -47,12 +47,29 @@ _memory_mb = _bounded(int, 16, 1 << 20)
 _positive_int = _bounded(int, 1, 1 << 30)
 
 
+def _duration(text: str) -> float:
+    """'10', '10s', '500ms', '2m' -> seconds (0 < s <= 86400)."""
+    t = text.strip().lower()
+    scale = 1.0
+    for suffix, factor in (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
+        if t.endswith(suffix):
+            t, scale = t[: -len(suffix)], factor
+            break
+    try:
+        value = float(t) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 10s, 500ms or 2m") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 24h")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     datasets = ", ".join(DATASETS)
     parser = argparse.ArgumentParser(
         prog="python -m kernel",
-        description="ARC Prize submission kernel: verify model-written programs in a sandbox, "
-                    "build submission.json, score it.",
+        description="ARC Prize submission kernel: search DSL programs, verify model-written programs in a "
+                    "sandbox, build submission.json, score it.",
         epilog="Run 'python -m kernel COMMAND --help' for the options of each command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -100,14 +117,40 @@ def build_parser() -> argparse.ArgumentParser:
                    help='candidate programs, one {"task_id": ..., "code": ...} per line')
     p.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N tasks")
     p.add_argument("--out", required=True, metavar="DIR", help="where submission.json and metrics.json go")
-    p.add_argument("--workers", type=_positive_int, help="sandbox processes (default from config)")
+    p.add_argument("--workers", type=_positive_int, help="search and sandbox processes (default from config)")
+    p.add_argument("--search", action=argparse.BooleanOptionalAction, default=None,
+                   help="run the DSL program search (default: only when no --programs are given)")
+    p.add_argument("--budget-per-task", type=_duration, metavar="DURATION",
+                   help="search CPU time per task, e.g. 10s (default from config)")
+    _add_config_args(p)
+
+    p = sub.add_parser("search", help="solve tasks with the CPU program search over the DSL; writes submission.json",
+                       description="Search chains of kernel.dsl functions for programs that reproduce every train "
+                                   "pair, verify them in the sandbox, answer each test input with the outputs of "
+                                   "the simplest, best-agreed programs, and write submission.json, programs.jsonl "
+                                   "(every program found, with its verdict) and metrics.json to --out. Prints the "
+                                   "official score when solutions are known.")
+    p.add_argument("--dataset", metavar="NAME|FILE|DIR",
+                   help=f"a public set ({datasets}), a challenges file, a task file or a folder (default from config)")
+    p.add_argument("--solutions", metavar="FILE",
+                   help="solutions file (default: the ..._solutions.json beside a ..._challenges.json)")
+    p.add_argument("--budget-per-task", type=_duration, metavar="DURATION",
+                   help="search CPU time per task, e.g. 10s, 500ms (default from config: search.budget_s)")
+    p.add_argument("--workers", type=_positive_int, help="search and sandbox processes (default from config)")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N tasks")
+    p.add_argument("--out", required=True, metavar="DIR", help="where submission.json, programs.jsonl and metrics.json go")
     _add_config_args(p)
     return parser
 
 
 def _config(args: argparse.Namespace, **cli: object):
+    """Config file and --set overrides, then the command's own flags on top (they name
+    `section__key`, or a sandbox key)."""
     overrides = list(args.overrides)
-    overrides += [f"sandbox.{k}={v}" for k, v in cli.items() if v is not None]
+    for k, v in cli.items():
+        if v is not None:
+            section, _, key = k.rpartition("__")
+            overrides.append(f"{section or 'sandbox'}.{key}={v}")
     return load_config(args.config, overrides)
 
 
@@ -187,11 +230,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dry_run(args: argparse.Namespace) -> int:
-    from .dry_run import read_candidates, run_dry_run
-    from .tasks import guess_solutions_path
-
-    cfg = _config(args, workers=args.workers)
+def _load_dataset(args: argparse.Namespace, cfg) -> TaskSet:
     dataset = args.dataset or cfg.dry_run.dataset
     solutions = args.solutions
     if solutions is None and dataset not in DATASETS and Path(dataset).is_file():
@@ -199,6 +238,36 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
         solutions = str(guessed) if guessed else None
     ts = load_tasks(dataset, solutions).limit(args.limit)
     _report_problems(ts)
+    return ts
+
+
+def _print_result(result) -> None:
+    m = result.metrics
+    print(f"dataset {m['dataset']}: {m['tasks']} tasks ({len(m['malformed'])} malformed), "
+          f"{m['candidates']} candidate programs, {m['programs_passed_train']} passed their train pairs")
+    if "search" in m:
+        se = m["search"]
+        print(f"search: programs for {se['tasks_with_programs']} of {se['tasks']} tasks, "
+              f"{se['cpu_s_per_task_mean']:.2f} CPU-s per task (max {se['cpu_s_per_task_max']:.2f}, "
+              f"budget {se['budget_s']:g}), {se['nodes']} nodes")
+    for s in result.stages:
+        print(f"  stage {s.name:<17} {s.seconds:8.2f} s")
+    if "score" in m:
+        pm = m["program_metrics"]
+        print(f"score: {m['score']:.4f} ({m['tasks_solved']:g} of {m['tasks']} tasks); "
+              f"program predictions: accuracy {pm['accuracy']:.3f}, pass@n {pm['pass_n']:.3f}, "
+              f"vote@1 {pm['vote_1']:.3f}, vote@2 {pm['vote_2']:.3f}, unanswered {pm['unanswered']:.3f}; "
+              f"false positives {m['false_positives']} (rate {m['false_positive_rate']:.3f})")
+    else:
+        print("no solutions known: score not computed")
+    print(f"wrote {result.submission_path} and {result.submission_path.with_name('metrics.json')}")
+
+
+def cmd_dry_run(args: argparse.Namespace) -> int:
+    from .dry_run import read_candidates, run_dry_run
+
+    cfg = _config(args, workers=args.workers, search__workers=args.workers, search__budget_s=args.budget_per_task)
+    ts = _load_dataset(args, cfg)
     candidates = []
     if args.programs:
         try:
@@ -207,25 +276,24 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.programs}: cannot read: {e.strerror}") from None
         for p in problems:
             log.warning("%s", p)
-    result = run_dry_run(ts, candidates, Path(args.out), cfg)
-    m = result.metrics
-    print(f"dataset {m['dataset']}: {m['tasks']} tasks ({len(m['malformed'])} malformed), "
-          f"{m['candidates']} candidate programs, {m['programs_passed_train']} passed their train pairs")
-    for s in result.stages:
-        print(f"  stage {s.name:<17} {s.seconds:8.2f} s")
-    if "score" in m:
-        pm = m["program_metrics"]
-        print(f"score: {m['score']:.4f} ({m['tasks_solved']:g} of {m['tasks']} tasks); "
-              f"program predictions: accuracy {pm['accuracy']:.3f}, pass@n {pm['pass_n']:.3f}, "
-              f"vote@1 {pm['vote_1']:.3f}, vote@2 {pm['vote_2']:.3f}, unanswered {pm['unanswered']:.3f}; "
-              f"false positives {m['false_positives']}")
-    else:
-        print("no solutions known: score not computed")
-    print(f"wrote {result.submission_path} and {result.submission_path.with_name('metrics.json')}")
+    search = args.search
+    if search is None:
+        search = {"on": True, "off": False}.get(cfg.dry_run.search, not args.programs)
+    _print_result(run_dry_run(ts, candidates, Path(args.out), cfg, search=search))
     return 0
 
 
-COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run}
+def cmd_search(args: argparse.Namespace) -> int:
+    from .dry_run import run_dry_run
+
+    cfg = _config(args, workers=args.workers, search__workers=args.workers, search__budget_s=args.budget_per_task)
+    ts = _load_dataset(args, cfg)
+    _print_result(run_dry_run(ts, [], Path(args.out), cfg, search=True))
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run,
+            "search": cmd_search}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,17 +24,28 @@ class SandboxConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    workers: int
+    budget_s: float
+    max_depth: int
+    max_programs: int
+    rule_depth: int
+
+
+@dataclass(frozen=True)
 class DryRunConfig:
     dataset: str
+    search: str
 
 
 @dataclass(frozen=True)
 class Config:
     sandbox: SandboxConfig
+    search: SearchConfig
     dry_run: DryRunConfig
 
 
-_SECTIONS = {"sandbox": SandboxConfig, "dry_run": DryRunConfig}
+_SECTIONS = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig}
 
 
 def _merge(base: dict, extra: dict, where: str) -> None:
@@ -100,4 +111,11 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -
     sb = cfg.sandbox
     if not (1 <= sb.workers <= 256 and 0 < sb.timeout_s <= 3600 and 16 <= sb.memory_mb <= 1 << 20):
         raise ConfigError("sandbox needs 1 <= workers <= 256, 0 < timeout_s <= 3600 and 16 <= memory_mb <= 1048576")
+    se = cfg.search
+    if not (1 <= se.workers <= 256 and 0 < se.budget_s <= 86400 and 0 <= se.max_depth <= 6
+            and 1 <= se.max_programs <= 1000 and 0 <= se.rule_depth <= 6):
+        raise ConfigError("search needs 1 <= workers <= 256, 0 < budget_s <= 86400, 0 <= max_depth <= 6, "
+                          "1 <= max_programs <= 1000 and 0 <= rule_depth <= 6")
+    if cfg.dry_run.search not in ("auto", "on", "off"):
+        raise ConfigError(f"dry_run.search = {cfg.dry_run.search!r}: expected auto, on or off")
     return cfg

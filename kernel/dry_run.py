@@ -1,7 +1,7 @@
 """The local dry run: tasks -> candidate programs -> sandbox verification -> selection ->
 submission -> score, with the time each stage took. Candidate programs come from a JSONL
-file for now (`{"task_id": ..., "code": ...}` per line); search and model sampling plug in
-as further sources of candidates."""
+file (`{"task_id": ..., "code": ...}` per line) and from the DSL search; model sampling
+plugs in as a further source."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import Config
 from .progress import Progress
+from .search import SearchLimits, SearchResult, search_many
 from .sandbox import Sandbox, SandboxLimits
 from .scoring import prediction_metrics, score_submission
 from .selection import rank_program_answers
@@ -65,7 +66,41 @@ def read_candidates(path: Path, known: set[str]) -> tuple[list[Candidate], list[
     return candidates, problems
 
 
-def run_dry_run(taskset: TaskSet, candidates: list[Candidate], out: Path, cfg: Config) -> DryRunResult:
+def search_limits(cfg: Config) -> SearchLimits:
+    se = cfg.search
+    return SearchLimits(se.budget_s, se.max_depth, se.max_programs, se.rule_depth)
+
+
+def run_search_stage(tasks: list[Task], cfg: Config) -> tuple[list[Candidate], dict]:
+    """Search every task on cfg.search.workers processes; returns the programs found as
+    candidates, and figures for metrics.json."""
+    results: list[SearchResult] = []
+    candidates: list[Candidate] = []
+    with Progress(len(tasks), "searching") as bar:
+        for r in search_many(tasks, search_limits(cfg), cfg.search.workers):
+            results.append(r)
+            if r.error:
+                log.warning("search of task %s failed: %s", r.task_id, r.error)
+            candidates.extend(Candidate(r.task_id, code, "search") for code in r.programs)
+            bar.update(note=f"{sum(bool(x.found) for x in results)} tasks with programs")
+    cpu = [r.cpu_s for r in results]
+    stats = {
+        "tasks": len(results),
+        "tasks_with_programs": sum(bool(r.found) for r in results),
+        "programs": len(candidates),
+        "cpu_s_total": round(sum(cpu), 2),
+        "cpu_s_per_task_mean": round(sum(cpu) / len(cpu), 3) if cpu else 0.0,
+        "cpu_s_per_task_max": round(max(cpu), 3) if cpu else 0.0,
+        "budget_s": cfg.search.budget_s,
+        "stopped": {k: sum(r.stopped == k for r in results) for k in ("solved", "exhausted", "budget", "failed")},
+        "nodes": sum(r.nodes for r in results),
+    }
+    return candidates, stats
+
+
+def run_dry_run(taskset: TaskSet, candidates: list[Candidate], out: Path, cfg: Config,
+                search: bool = False) -> DryRunResult:
+    """`search`: also run the DSL search and verify its programs with the given candidates."""
     out.mkdir(parents=True, exist_ok=True)
     stages: list[StageTime] = []
     expected = expected_entries(taskset)
@@ -74,6 +109,13 @@ def run_dry_run(taskset: TaskSet, candidates: list[Candidate], out: Path, cfg: C
     t = time.monotonic()
     write_submission(sub_path, build_submission(taskset), expected)  # valid from the first second
     stages.append(StageTime("fallback", time.monotonic() - t))
+
+    search_stats = None
+    if search:
+        t = time.monotonic()
+        found, search_stats = run_search_stage(taskset.tasks, cfg)
+        candidates = list(candidates) + found
+        stages.append(StageTime("search", time.monotonic() - t))
 
     t = time.monotonic()
     by_id: dict[str, Task] = {task.id: task for task in taskset.tasks}
@@ -93,6 +135,9 @@ def run_dry_run(taskset: TaskSet, candidates: list[Candidate], out: Path, cfg: C
         for c, v in zip(candidates, results):
             verified[c.task_id].append((v, c.code))
     stages.append(StageTime("verify", time.monotonic() - t))
+    solutions = taskset.solutions()
+    if candidates:
+        _write_programs(out / "programs.jsonl", candidates, results, solutions)
 
     t = time.monotonic()
     answers = {tid: rank_program_answers(vs, len(by_id[tid].test)) for tid, vs in verified.items()}
@@ -107,7 +152,8 @@ def run_dry_run(taskset: TaskSet, candidates: list[Candidate], out: Path, cfg: C
         "programs_passed_train": sum(v.passed for vs in verified.values() for v, _ in vs),
         "stages": {s.name: round(s.seconds, 3) for s in stages},
     }
-    solutions = taskset.solutions()
+    if search_stats is not None:
+        metrics["search"] = search_stats
     if solutions:
         report = score_submission(json.loads(sub_path.read_text()), solutions)
         predictions = {tid: [[v.test[i] for v, _ in vs] for i in range(len(by_id[tid].test))]
@@ -116,9 +162,29 @@ def run_dry_run(taskset: TaskSet, candidates: list[Candidate], out: Path, cfg: C
         metrics["tasks_solved"] = report.solved
         metrics["program_metrics"] = prediction_metrics(predictions, solutions).to_json()
         metrics["false_positives"] = sum(
-            1 for tid, vs in verified.items() for v, _ in vs
-            if v.passed and any(g is not None and g != s for g, s in zip(v.test, solutions.get(tid, ())))
-        )
+            1 for tid, vs in verified.items() for v, _ in vs if v.passed and _wrong_on_test(v, solutions.get(tid)))
+        passed = metrics["programs_passed_train"]
+        metrics["false_positive_rate"] = round(metrics["false_positives"] / passed, 4) if passed else 0.0
         metrics["per_task"] = report.to_json()["per_task"]
     write_json_atomic(out / "metrics.json", metrics)
     return DryRunResult(sub_path, metrics, stages)
+
+
+def _wrong_on_test(v: Verification, solution) -> bool:
+    """A program that passed every train pair but gets some test output wrong (or none at all)."""
+    return solution is not None and any(g != s for g, s in zip(v.test, solution))
+
+
+def _write_programs(path: Path, candidates: list[Candidate], results: list[Verification], solutions: dict) -> None:
+    """Every candidate with its verdict, so a competitor can read what was found and why it was kept."""
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for c, v in zip(candidates, results):
+            row = {"task_id": c.task_id, "source": c.source, "passed": v.passed,
+                   "failed_at": None if v.passed else next(
+                       (f"train[{i}] {p.status}" for i, p in enumerate(v.train) if p.status != "ok"), None)}
+            if v.passed and c.task_id in solutions:
+                row["correct_on_test"] = not _wrong_on_test(v, solutions[c.task_id])
+            row["code"] = c.code
+            f.write(json.dumps(row) + "\n")
+    tmp.replace(path)

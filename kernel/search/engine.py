@@ -34,7 +34,8 @@ class SearchResult:
     found: list[Found] = field(default_factory=list)
     nodes: int = 0
     cpu_s: float = 0.0
-    stopped: str = "exhausted"   # exhausted | budget | solved
+    stopped: str = "exhausted"   # exhausted | budget | solved | failed
+    error: str = ""
 
     @property
     def programs(self) -> list[str]:
