@@ -65,8 +65,10 @@ def separator_lines(g: np.ndarray) -> tuple[list[int], list[int], int | None]:
             continue
         if color == dominant and not (rows and cols):
             continue  # empty background rows are not dividers unless lines cross
-        sizes = {(b - a, d - c) for a, b in _runs(rows, h) for c, d in _runs(cols, w)}
-        score = (len(sizes) == 1, color != dominant, len(rows) + len(cols))
+        parts = [(b - a, d - c) for a, b in _runs(rows, h) for c, d in _runs(cols, w)]
+        if len(parts) < 2:
+            continue  # lines along the edge divide nothing
+        score = (len(set(parts)) == 1, color != dominant, len(rows) + len(cols))
         if best_score is None or score > best_score:
             best, best_score = (rows, cols, int(color)), score
     return best

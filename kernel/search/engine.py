@@ -1,7 +1,8 @@
 """Breadth-first search over chains of DSL steps, pruned by observational equivalence:
 two chains that turn every input (train and test) into the same grids are one node.
 At every node the finishers try to close the gap to the train outputs with one inferred
-step. The search stops at its CPU budget, at max_depth, or one level after the first solution."""
+step. The search stops at its CPU budget, at max_depth, or at the end of the level where the
+first solution was found."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from .library import background, step_library
 from .program import Step, to_source
 
 MAX_SIDE = 30
+# A learned cell rule can fit the train pairs by accident, so finding one does not stop the
+# search going deeper for a plain chain; a few are kept as a last resort.
+WEAK_KEEP = 2
 
 
 @dataclass(frozen=True)
@@ -88,15 +92,19 @@ def search_task(task: Task, limits: SearchLimits = SearchLimits(),
     seen = {_key(root)}
     frontier: list[tuple[tuple[Step, ...], tuple[np.ndarray, ...]]] = [((), root)]
     solutions: list[tuple[Step, ...]] = []
+    strong = 0  # solutions without a learned cell rule: only these end the deepening
 
     def record(steps, states, depth):
+        nonlocal strong
         for tail in _finish(states, outputs, n_train, bg, depth, limits):
-            if len(solutions) < limits.max_programs:
+            weak = any(s.fn == "cell_rule" for s in tail)
+            if len(solutions) < limits.max_programs and (not weak or len(solutions) - strong < WEAK_KEEP):
                 solutions.append(steps + tail)
+                strong += not weak
 
     record((), root, 0)
     depth = 0
-    while frontier and not solutions and depth < limits.max_depth:
+    while frontier and not strong and depth < limits.max_depth:
         depth += 1
         nxt = []
         for steps, states in frontier:
@@ -125,8 +133,10 @@ def search_task(task: Task, limits: SearchLimits = SearchLimits(),
         if result.stopped == "budget":
             break
         frontier = nxt
-    if solutions and result.stopped != "budget":
+    if strong and result.stopped != "budget":
         result.stopped = "solved"
+    # Plain chains first, shortest first: the order a reader (and a tie) should see them in.
+    solutions.sort(key=lambda s: (any(x.fn == "cell_rule" for x in s), len(s)))
     result.found = [Found(s) for s in solutions]
     result.cpu_s = clock() - start
     return result

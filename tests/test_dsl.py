@@ -1,0 +1,279 @@
+"""Each DSL function on small hand-made grids."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+from kernel import dsl
+
+
+def G(rows):
+    return np.array(rows, dtype=np.int64)
+
+
+def same(a, b):
+    return a.shape == G(b).shape and (a == G(b)).all()
+
+
+L3 = G([[1, 2, 0],
+        [0, 3, 0]])
+
+
+# geometry
+
+def test_rotations_and_mirrors_follow_numpy_conventions():
+    assert same(dsl.rot90(L3), [[0, 0], [2, 3], [1, 0]])
+    assert same(dsl.rot180(L3), [[0, 3, 0], [0, 2, 1]])
+    assert same(dsl.rot270(L3), [[0, 1], [3, 2], [0, 0]])
+    assert same(dsl.flip_lr(L3), [[0, 2, 1], [0, 3, 0]])
+    assert same(dsl.flip_ud(L3), [[0, 3, 0], [1, 2, 0]])
+    assert same(dsl.transpose(L3), [[1, 0], [2, 3], [0, 0]])
+    assert same(dsl.anti_transpose(L3), [[0, 0], [3, 2], [0, 1]])
+    assert same(dsl.apply_symmetry(L3, "identity"), L3.tolist())
+
+
+def test_shift_moves_content_and_fills_the_gap():
+    assert same(dsl.shift(L3, 1, 1, fill=9), [[9, 9, 9], [9, 1, 2]])
+    assert same(dsl.shift(L3, 0, -1), [[2, 0, 0], [3, 0, 0]])
+
+
+# colors
+
+def test_recolor_maps_listed_colors_and_keeps_the_rest():
+    assert same(dsl.recolor(L3, {1: 5, 3: 1}), [[5, 2, 0], [0, 1, 0]])
+    assert same(dsl.recolor(G([[10, 0]]), {10: 4}), [[4, 0]])
+
+
+def test_color_filters_and_rankings():
+    g = G([[1, 1, 2], [0, 1, 3], [3, 0, 0]])
+    assert same(dsl.replace_color(g, 1, 7), [[7, 7, 2], [0, 7, 3], [3, 0, 0]])
+    assert same(dsl.keep_color(g, 3), [[0, 0, 0], [0, 0, 3], [3, 0, 0]])
+    assert same(dsl.remove_color(g, 1), [[0, 0, 2], [0, 0, 3], [3, 0, 0]])
+    assert dsl.color_counts(g) == {0: 3, 1: 3, 2: 1, 3: 2}
+    assert dsl.colors_by_count(g) == [1, 3, 2]
+    assert dsl.most_common_color(g) == 1 and dsl.least_common_color(g) == 2
+    assert same(dsl.keep_most_common(g), [[1, 1, 0], [0, 1, 0], [0, 0, 0]])
+    assert same(dsl.keep_least_common(g), [[0, 0, 2], [0, 0, 0], [0, 0, 0]])
+    assert same(dsl.swap_most_least(g), [[2, 2, 1], [0, 2, 3], [3, 0, 0]])
+    assert same(dsl.binarize(g), [[1, 1, 1], [0, 1, 1], [1, 0, 0]])
+    assert same(dsl.paint_nonzero(g, 4), [[4, 4, 4], [0, 4, 4], [4, 0, 0]])
+
+
+# cropping and splitting
+
+def test_crops_to_content_color_and_inside_a_frame():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 5, 5, 5, 0],
+           [0, 5, 2, 5, 0],
+           [0, 5, 5, 5, 0]])
+    assert same(dsl.crop_to_content(g), [[5, 5, 5], [5, 2, 5], [5, 5, 5]])
+    assert same(dsl.crop_to_color(g, 2), [[2]])
+    assert same(dsl.crop_inside_color(g, 5), [[2]])
+    assert same(dsl.trim_border(g), [[5, 5, 5], [5, 2, 5]])
+    assert dsl.bbox(g == 5) == (1, 1, 4, 4)
+    with pytest.raises(ValueError):
+        dsl.crop_to_color(g, 7)
+
+
+def test_half_drops_a_middle_line():
+    g = G([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    assert same(dsl.half(g, "top"), [[1, 2, 3]])
+    assert same(dsl.half(g, "bottom"), [[7, 8, 9]])
+    assert same(dsl.half(g, "left"), [[1], [4], [7]])
+    assert same(dsl.half(g, "right"), [[3], [6], [9]])
+
+
+def test_split_cells_by_separator_lines_and_selecting_one():
+    g = G([[1, 0, 5, 2, 2, 5, 0, 0],
+           [0, 0, 5, 2, 0, 5, 0, 3]])
+    rows, cols, color = dsl.separator_lines(g)
+    assert (rows, cols, color) == ([], [2, 5], 5)
+    parts = dsl.split_cells(g)
+    assert [p.tolist() for p in parts] == [[[1, 0], [0, 0]], [[2, 2], [2, 0]], [[0, 0], [0, 3]]]
+    assert same(dsl.select_cell(g, "most_filled"), [[2, 2], [2, 0]])
+    with pytest.raises(ValueError):
+        dsl.select_cell(g, "least_filled")  # two parts tie with one cell
+
+
+def test_split_cells_without_separators_cuts_equal_squares():
+    g = G([[1, 0, 0, 2], [1, 1, 2, 2]])
+    assert [p.tolist() for p in dsl.split_cells(g)] == [[[1, 0], [1, 1]], [[0, 2], [2, 2]]]
+
+
+# scaling and tiling
+
+def test_scaling_tiling_and_fractal():
+    g = G([[1, 0], [0, 2]])
+    assert same(dsl.upscale(g, 1, 2), [[1, 1, 0, 0], [0, 0, 2, 2]])
+    assert same(dsl.downscale(dsl.upscale(g, 2, 2), 2, 2), g.tolist())
+    assert same(dsl.shrink_repeats(G([[1, 1, 2], [1, 1, 2], [3, 3, 4]])), [[1, 2], [3, 4]])
+    assert same(dsl.tile(g, 1, 2), [[1, 0, 1, 0], [0, 2, 0, 2]])
+    assert same(dsl.tile_layout(g, (("identity", "flip_lr"), ("blank", "rot180"))),
+                [[1, 0, 0, 1], [0, 2, 2, 0], [0, 0, 2, 0], [0, 0, 0, 1]])
+    assert same(dsl.self_kron(G([[1, 0], [0, 1]])), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+    assert same(dsl.self_kron(G([[1, 0], [0, 1]]), invert=True),
+                [[0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]])
+
+
+# objects
+
+OBJ = G([[1, 1, 0, 0, 2],
+         [1, 0, 0, 0, 0],
+         [0, 0, 3, 3, 0],
+         [0, 0, 3, 3, 0]])
+
+
+def test_objects_by_color_and_connectivity():
+    objs = dsl.objects(OBJ)
+    assert [(o.color, o.size) for o in objs] == [(1, 3), (2, 1), (3, 4)]
+    assert [o.size for o in dsl.objects(G([[1, 0], [0, 1]]), connectivity=8)] == [2]
+    assert [o.size for o in dsl.objects(G([[1, 0], [0, 1]]), connectivity=4)] == [1, 1]
+    assert [o.size for o in dsl.objects(G([[1, 2]]), multicolor=True)] == [2]
+    assert dsl.count_objects(OBJ) == 3
+
+
+def test_selecting_cropping_keeping_and_removing_objects():
+    assert same(dsl.crop_object(OBJ, "largest"), [[3, 3], [3, 3]])
+    assert same(dsl.crop_object(OBJ, "smallest"), [[2]])
+    assert same(dsl.extract_object(OBJ, "leftmost", 4, False), [[1, 1], [1, 0]])
+    assert same(dsl.keep_object(OBJ, "rightmost"), [[0, 0, 0, 0, 2], [0] * 5, [0] * 5, [0] * 5])
+    assert dsl.remove_object(OBJ, "largest")[2:].sum() == 0
+    assert same(dsl.mark_object(OBJ, "smallest")[0:1], [[1, 1, 0, 0, 10]])
+    two_dots_and_a_bar = G([[1, 0, 2, 0, 3, 3]])
+    assert dsl.select_object(dsl.objects(two_dots_and_a_bar), "unique_shape").color == 3
+    assert dsl.select_object(dsl.objects(two_dots_and_a_bar), "common_shape").color == 1
+    with pytest.raises(ValueError):
+        dsl.select_object(dsl.objects(G([[1, 0, 1]])), "largest")  # a tie is ambiguous
+    with pytest.raises(ValueError):
+        dsl.select_object([], "largest")
+
+
+def test_noise_removal_and_labels():
+    assert same(dsl.remove_noise(OBJ, 1), [[1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 3, 3, 0], [0, 0, 3, 3, 0]])
+    assert dsl.label_by_size(OBJ)[0, 0] == 13 and dsl.label_by_size(OBJ)[2, 2] == 14
+    ranks = dsl.label_by_size_rank(OBJ)
+    assert (ranks[2, 2], ranks[0, 0], ranks[0, 4]) == (10, 11, 12)
+    shapes = dsl.label_by_shape(G([[1, 0, 2], [0, 0, 0], [3, 3, 0]]))
+    assert shapes[0, 0] == shapes[0, 2] == 10 and shapes[2, 0] == 11
+    border = dsl.label_by_touching_border(G([[1, 0, 0], [0, 2, 0], [0, 0, 0]]))
+    assert same(border, [[10, 0, 0], [0, 2, 0], [0, 0, 0]])
+
+
+# regions
+
+RING = G([[0, 0, 0, 0, 0],
+          [0, 4, 4, 4, 0],
+          [0, 4, 0, 4, 0],
+          [0, 4, 4, 4, 0],
+          [0, 0, 0, 0, 0]])
+
+
+def test_enclosed_boxes_hollow_halo_border():
+    assert same(dsl.fill_enclosed(RING, color=7)[1:4, 1:4], [[4, 4, 4], [4, 7, 4], [4, 4, 4]])
+    assert dsl.fill_boxes(RING)[2, 2] == 10
+    solid = G([[5, 5, 5], [5, 5, 5], [5, 5, 5]])
+    assert same(dsl.hollow(solid), [[5, 5, 5], [5, 10, 5], [5, 5, 5]])
+    dot = G([[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert same(dsl.halo(dot, diagonal=False), [[0, 10, 0], [10, 1, 10], [0, 10, 0]])
+    assert (dsl.halo(dot) == 10).sum() == 8
+    assert same(dsl.draw_border(dot, 2), [[2, 2, 2], [2, 1, 2], [2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.fill_enclosed(dot)
+
+
+# gravity
+
+def test_cell_and_object_gravity():
+    g = G([[1, 0], [0, 2], [0, 0]])
+    assert same(dsl.gravity(g, "down"), [[0, 0], [0, 0], [1, 2]])
+    assert same(dsl.gravity(g, "up"), [[1, 2], [0, 0], [0, 0]])
+    assert same(dsl.gravity(g, "right"), [[0, 1], [0, 2], [0, 0]])
+    assert same(dsl.gravity(g, "left"), [[1, 0], [2, 0], [0, 0]])
+    shape = G([[3, 3], [0, 3], [0, 0], [0, 0]])
+    assert same(dsl.object_gravity(shape, "down"), [[0, 0], [0, 0], [3, 3], [0, 3]])
+
+
+# symmetry
+
+def test_symmetrize_completes_mirror_images():
+    g = G([[1, 0, 0], [2, 0, 0]])
+    assert same(dsl.symmetrize(g, "lr"), [[1, 0, 1], [2, 0, 2]])
+    assert same(dsl.symmetrize(G([[1, 0], [0, 0]]), "rot"), [[1, 1], [1, 1]])
+
+
+def test_fill_symmetry_restores_masked_cells():
+    full = G([[1, 2, 3, 3, 2, 1],
+              [4, 5, 6, 6, 5, 4],
+              [7, 8, 9, 9, 8, 7],
+              [7, 8, 9, 9, 8, 7],
+              [4, 5, 6, 6, 5, 4],
+              [1, 2, 3, 3, 2, 1]])
+    masked = full.copy()
+    masked[1:3, 0:2] = 0
+    assert same(dsl.fill_symmetry(masked, 0), full.tolist())
+    assert same(dsl.reveal_masked(masked, 0), [[4, 5], [7, 8]])
+
+
+# masks and overlays
+
+def test_combine_and_overlay_parts():
+    g = G([[1, 0, 5, 1, 1],
+           [0, 0, 5, 0, 1]])
+    assert same(dsl.combine_parts(g, "and"), [[1, 0], [0, 0]])
+    assert same(dsl.combine_parts(g, "or"), [[1, 1], [0, 1]])
+    assert same(dsl.combine_parts(g, "xor"), [[0, 1], [0, 1]])
+    assert same(dsl.combine_parts(g, "nor"), [[0, 0], [1, 0]])
+    assert same(dsl.combine_parts(g, "right_only"), [[0, 1], [0, 1]])
+    two = G([[2, 0, 5, 0, 3]])
+    assert same(dsl.overlay_parts(G([[2, 0, 5, 3, 3]])), [[3, 3]])
+    assert same(dsl.overlay_parts(G([[2, 0, 5, 3, 3]]), reverse=True), [[2, 3]])
+    assert same(dsl.overlay(two, G([[0, 1, 0, 0, 0]])), [[2, 1, 5, 0, 3]])
+    assert same(dsl.mask_with(two, two == 0, 7), [[0, 7, 0, 7, 0]])
+
+
+# lines
+
+def test_rays_segments_and_crosses():
+    g = G([[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert same(dsl.extend_rays(g, "up"), [[0, 1, 0], [0, 1, 0], [0, 0, 0]])
+    assert same(dsl.extend_rays(g, "diagonal"), [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+    assert same(dsl.connect_same_color(G([[2, 0, 0, 2], [3, 0, 0, 4]])), [[2, 2, 2, 2], [3, 0, 0, 4]])
+    assert same(dsl.draw_crosses(g), [[0, 1, 0], [1, 1, 1], [0, 1, 0]])
+    assert same(dsl.draw_crosses(g, diagonal=True), [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+
+
+# counting and majority
+
+def test_counting_and_majority():
+    g = G([[1, 1, 0], [2, 0, 1]])
+    assert same(dsl.majority_cell(g), [[1]])
+    assert same(dsl.color_ranking_column(g), [[1], [2]])
+    assert same(dsl.count_objects_row(g), [[1, 1, 1]])
+    votes = G([[1, 2, 5, 1, 3, 5, 1, 2]])
+    assert same(dsl.majority_vote_cells(votes), [[1, 2]])
+
+
+# cell rules
+
+def test_features_and_cell_rule():
+    g = G([[0, 3, 0], [0, 0, 0]])
+    assert same(dsl.feature(g, "n"), [[11, 11, 11], [0, 3, 0]])
+    assert same(dsl.feature(g, "ray_s")[0:1], [[11, 11, 11]])
+    assert same(dsl.feature(g, "ray_n"), [[11, 11, 11], [11, 3, 11]])
+    assert same(dsl.feature(g, "n4"), [[1, 0, 1], [0, 1, 0]])
+    assert same(dsl.feature(g, "row_color"), [[3, 3, 3], [11, 11, 11]])
+    below_three = dsl.cell_rule(g, ("self", "n"), {(0, 3): 4})
+    assert same(below_three, [[0, 3, 0], [0, 4, 0]])
+    with pytest.raises(ValueError):
+        dsl.feature(g, "nonsense")
+
+
+def test_every_function_has_a_one_line_docstring_and_appears_in_the_catalogue():
+    text = dsl.catalogue()
+    for fns in dsl.GROUPS.values():
+        for fn in fns:
+            doc = inspect.getdoc(fn)
+            assert doc and "\n" not in doc, fn.__name__
+            assert f"dsl.{fn.__name__}(" in text
+    assert "# geometry" in text and "# objects" in text

@@ -1,0 +1,167 @@
+"""The DSL search on synthetic tasks it must solve, its budget, its emitted source, and the
+parallel runner's handling of failing workers."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from conftest import make_task, run_cli
+from kernel import dsl
+from kernel.search import SearchLimits, search_many, search_task
+from kernel.search.program import Step, run_steps, to_source
+
+
+def random_grid(rng, h, w, colors=(1, 2, 3, 4), density=0.4):
+    g = rng.choice(colors, size=(h, w))
+    return np.where(rng.random((h, w)) < density, g, 0)
+
+
+def rect_scene(rng, sizes):
+    """Rectangles of the given (h, w) on a 12x12 background, apart from each other."""
+    g = np.zeros((12, 12), dtype=np.int64)
+    y = 0
+    for (h, w), color in zip(sizes, rng.permutation([1, 2, 3, 4, 5, 6])):
+        x = int(rng.integers(0, 12 - w))
+        g[y:y + h, x:x + w] = color
+        y += h + 1
+    return g
+
+
+def synthetic_task(make_input, truth, n_train=3, seed=0, task_id="synthetic"):
+    """A task whose outputs are truth(input): train pairs plus one test input, with its solution."""
+    rng = np.random.default_rng(seed)
+    inputs = [make_input(rng) for _ in range(n_train + 1)]
+    pairs = [(g.tolist(), truth(g).tolist()) for g in inputs[:n_train]]
+    task = make_task(pairs, tests=[inputs[-1].tolist()], task_id=task_id)
+    return task, truth(inputs[-1])
+
+
+CASES = {
+    "mirror then recolor": (lambda r: random_grid(r, 5, 6, colors=(1, 3)),
+                            lambda g: dsl.recolor(dsl.flip_lr(g), {1: 2})),
+    "largest object": (lambda r: rect_scene(r, [(1, 2), (3, 3), (2, 2)]),
+                       lambda g: dsl.crop_object(g, "largest", 8, True, 0)),
+    "scale up": (lambda r: random_grid(r, 3, 4), lambda g: dsl.upscale(g, 2, 3)),
+    "mirror tiling": (lambda r: random_grid(r, 3, 3),
+                      lambda g: dsl.tile_layout(g, (("identity", "flip_lr"), ("flip_ud", "rot180")))),
+    "gravity then rotation": (lambda r: random_grid(r, 5, 5, density=0.3),
+                              lambda g: dsl.rot90(dsl.gravity(g, "down"))),
+    "fill enclosed areas": (lambda r: _rings(r), lambda g: dsl.recolor(dsl.fill_enclosed(g), {10: 4})),
+}
+
+
+def _rings(rng):
+    g = np.zeros((10, 10), dtype=np.int64)
+    for y0, x0 in ((0, 0), (5, 5)):
+        h, w = int(rng.integers(3, 5)), int(rng.integers(3, 5))
+        g[y0:y0 + h, x0:x0 + w] = 1
+        g[y0 + 1:y0 + h - 1, x0 + 1:x0 + w - 1] = 0
+    return g
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_search_finds_a_program_that_answers_the_test_input(name):
+    make_input, truth = CASES[name]
+    task, expected = synthetic_task(make_input, truth, seed=len(name))
+    result = search_task(task, SearchLimits(budget_s=60))
+    assert result.found, f"nothing found for {name} ({result.nodes} nodes, {result.stopped})"
+    test_in = np.array(task.test_inputs[0])
+    answers = [run_steps(f.steps, test_in) for f in result.found]
+    assert any(a.shape == expected.shape and (a == expected).all() for a in answers)
+
+
+def test_search_prefers_the_shortest_chain():
+    task, _ = synthetic_task(*CASES["mirror then recolor"], seed=3)
+    result = search_task(task, SearchLimits(budget_s=60))
+    assert result.stopped == "solved"
+    assert len(result.found[0].steps) == 2  # flip, then the inferred recolor
+
+
+def unsolvable_task():
+    rng = np.random.default_rng(7)
+    pairs = [(random_grid(rng, 6, 6).tolist(), random_grid(rng, 6, 6).tolist()) for _ in range(3)]
+    return make_task(pairs, tests=[random_grid(rng, 6, 6).tolist()])
+
+
+def test_search_stops_at_its_budget():
+    ticks = iter(range(10**9))
+    clock = lambda: float(next(ticks))  # noqa: E731  one "second" per look at the clock
+    result = search_task(unsolvable_task(), SearchLimits(budget_s=40, max_depth=3), clock=clock)
+    assert result.stopped == "budget"
+    assert result.found == []
+    assert result.nodes <= 40
+    assert 40 <= result.cpu_s <= 45
+
+
+def test_search_stops_at_max_depth_when_the_budget_allows():
+    result = search_task(unsolvable_task(), SearchLimits(budget_s=1e9, max_depth=1))
+    assert result.stopped == "exhausted"
+    assert result.nodes > 20  # every one-step chain was tried
+
+
+def test_emitted_source_defines_transform_with_dsl_calls():
+    steps = (Step("flip_lr"), Step("recolor", ({1: 2},)))
+    code = to_source(steps)
+    namespace = {}
+    exec(compile(code, "<emitted>", "exec"), namespace)
+    g = np.array([[1, 0], [3, 1]])
+    assert "dsl.flip_lr(g)" in code and "dsl.recolor(g, {1: 2})" in code
+    assert (np.array(namespace["transform"](g.tolist())) == run_steps(steps, g)).all()
+
+
+def test_found_programs_pass_verification_in_the_sandbox(verifier):
+    for name in ("largest object", "mirror tiling", "fill enclosed areas"):
+        task, expected = synthetic_task(*CASES[name], seed=11)
+        result = search_task(task, SearchLimits(budget_s=60))
+        assert result.found, name
+        v = verifier.verify(task, result.found[0].source)
+        assert v.passed, (name, v.train)
+        assert v.test[0] == tuple(map(tuple, expected.tolist()))
+
+
+def die_on_task_b(task, limits):
+    if task.id == "b":
+        os._exit(3)  # a worker killed outright, as by the OOM killer
+    return search_task(task, limits)
+
+
+def test_parallel_search_survives_a_dying_worker():
+    tasks = [synthetic_task(*CASES["scale up"], seed=i, task_id=tid)[0] for i, tid in enumerate("abc")]
+    results = {r.task_id: r for r in search_many(tasks, SearchLimits(budget_s=30), workers=2, run=die_on_task_b)}
+    assert set(results) == {"a", "b", "c"}
+    assert results["b"].stopped == "failed" and results["b"].error
+    assert results["a"].found and results["c"].found
+
+
+def test_search_command_writes_submission_programs_and_score(tmp_path):
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    for i, name in enumerate(("scale up", "mirror tiling")):
+        task, expected = synthetic_task(*CASES[name], seed=i)
+        data = {"train": [{"input": [list(r) for r in p.input], "output": [list(r) for r in p.output]}
+                          for p in task.train],
+                "test": [{"input": [list(r) for r in task.test_inputs[0]], "output": expected.tolist()}]}
+        (folder / f"task{i}.json").write_text(json.dumps(data))
+    (folder / "broken.json").write_text('{"train": [{"input": [[1, 2], [3]], "output": [[1]]}], '
+                                        '"test": [{"input": [[1]]}]}')
+    out = tmp_path / "out"
+    proc = run_cli("search", "--dataset", folder, "--budget-per-task", "20s", "--workers", "2", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "malformed task broken" in proc.stderr
+    assert "score: 1.0000 (2 of 3 tasks)" in proc.stdout
+    submission = json.loads((out / "submission.json").read_text())
+    assert set(submission) == {"task0", "task1", "broken"}
+    rows = [json.loads(line) for line in (out / "programs.jsonl").read_text().splitlines()]
+    assert rows and all(r["source"] == "search" and r["passed"] for r in rows)
+    assert all(r["correct_on_test"] for r in rows)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["search"]["tasks_with_programs"] == 2
+    assert metrics["false_positives"] == 0
+
+
+def test_search_command_rejects_a_bad_budget():
+    proc = run_cli("search", "--dataset", "arc-agi-1/training", "--budget-per-task", "soon", "--out", "x")
+    assert proc.returncode == 2
+    assert "duration" in proc.stderr
