@@ -79,8 +79,6 @@ def run_search_stage(tasks: list[Task], cfg: Config) -> tuple[list[Candidate], d
     with Progress(len(tasks), "searching") as bar:
         for r in search_many(tasks, search_limits(cfg), cfg.search.workers):
             results.append(r)
-            if r.error:
-                log.warning("search of task %s failed: %s", r.task_id, r.error)
             candidates.extend(Candidate(r.task_id, code, "search") for code in r.programs)
             bar.update(note=f"{sum(bool(x.found) for x in results)} tasks with programs")
     cpu = [r.cpu_s for r in results]

@@ -131,11 +131,11 @@ def test_parallel_search_survives_a_dying_worker():
     tasks = [synthetic_task(*CASES["scale up"], seed=i, task_id=tid)[0] for i, tid in enumerate("abc")]
     results = {r.task_id: r for r in search_many(tasks, SearchLimits(budget_s=30), workers=2, run=die_on_task_b)}
     assert set(results) == {"a", "b", "c"}
-    assert results["b"].stopped == "failed" and results["b"].error
+    assert results["b"].stopped == "failed" and "died" in results["b"].error
     assert results["a"].found and results["c"].found
 
 
-def test_search_command_writes_submission_programs_and_score(tmp_path):
+def task_folder(tmp_path):
     folder = tmp_path / "tasks"
     folder.mkdir()
     for i, name in enumerate(("scale up", "mirror tiling")):
@@ -146,6 +146,11 @@ def test_search_command_writes_submission_programs_and_score(tmp_path):
         (folder / f"task{i}.json").write_text(json.dumps(data))
     (folder / "broken.json").write_text('{"train": [{"input": [[1, 2], [3]], "output": [[1]]}], '
                                         '"test": [{"input": [[1]]}]}')
+    return folder
+
+
+def test_search_command_writes_submission_programs_and_score(tmp_path):
+    folder = task_folder(tmp_path)
     out = tmp_path / "out"
     proc = run_cli("search", "--dataset", folder, "--budget-per-task", "20s", "--workers", "2", "--out", out)
     assert proc.returncode == 0, proc.stderr
@@ -165,3 +170,15 @@ def test_search_command_rejects_a_bad_budget():
     proc = run_cli("search", "--dataset", "arc-agi-1/training", "--budget-per-task", "soon", "--out", "x")
     assert proc.returncode == 2
     assert "duration" in proc.stderr
+
+
+def test_dry_run_searches_when_no_programs_are_given(tmp_path):
+    folder = task_folder(tmp_path)
+    proc = run_cli("dry-run", "--dataset", folder, "--budget-per-task", "20s", "--out", tmp_path / "a")
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    assert "search" in metrics["stages"] and metrics["tasks_solved"] == 2
+    proc = run_cli("dry-run", "--dataset", folder, "--no-search", "--out", tmp_path / "b")
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    assert "search" not in metrics["stages"] and metrics["tasks_solved"] == 0
