@@ -156,6 +156,8 @@ def test_noise_removal_and_labels():
     assert (ranks[2, 2], ranks[0, 0], ranks[0, 4]) == (10, 11, 12)
     shapes = dsl.label_by_shape(G([[1, 0, 2], [0, 0, 0], [3, 3, 0]]))
     assert shapes[0, 0] == shapes[0, 2] == 10 and shapes[2, 0] == 11
+    holes = dsl.label_by_holes(G([[2, 2, 2, 0, 3], [2, 0, 2, 0, 3], [2, 2, 2, 0, 0]]))
+    assert holes[0, 0] == 10 and holes[0, 4] == 3
     border = dsl.label_by_touching_border(G([[1, 0, 0], [0, 2, 0], [0, 0, 0]]))
     assert same(border, [[10, 0, 0], [0, 2, 0], [0, 0, 0]])
 
@@ -213,6 +215,16 @@ def test_fill_symmetry_restores_masked_cells():
     masked[1:3, 0:2] = 0
     assert same(dsl.fill_symmetry(masked, 0), full.tolist())
     assert same(dsl.reveal_masked(masked, 0), [[4, 5], [7, 8]])
+
+
+def test_fill_periodic_restores_a_repeating_tile():
+    full = np.tile(G([[1, 2, 3], [3, 1, 2]]), (2, 3))
+    masked = full.copy()
+    masked[1:3, 2:5] = 0
+    assert same(dsl.fill_periodic(masked, 0), full.tolist())
+    assert same(dsl.reveal_periodic(masked, 0), full[1:3, 2:5].tolist())
+    with pytest.raises(ValueError):
+        dsl.fill_periodic(full, 0)
 
 
 # masks and overlays

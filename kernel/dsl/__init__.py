@@ -28,12 +28,12 @@ from .gravity import gravity, object_gravity
 from .lines import connect_same_color, draw_crosses, extend_rays
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
-                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
+                      label_by_holes, label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
 from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow
 from .rules import cell_rule, feature
 from .scaling import downscale, self_kron, shrink_repeats, tile, tile_layout, upscale
-from .symmetry import fill_symmetry, reveal_masked, symmetrize
+from .symmetry import fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
@@ -44,11 +44,11 @@ GROUPS = {
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color),
     "objects": (objects, select_object, crop_object, extract_object, keep_object, remove_object,
-                mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape,
+                mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_boxes, hollow, halo, draw_border),
     "gravity": (gravity, object_gravity),
-    "symmetry": (symmetrize, fill_symmetry, reveal_masked),
+    "symmetry": (symmetrize, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, draw_crosses),
     "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells),

@@ -76,3 +76,40 @@ def reveal_masked(g: np.ndarray, mask_color: int) -> np.ndarray:
     """What the mask hides: fill_symmetry, then crop to the mask's bounding box."""
     t, l, b, r = bbox(g == mask_color)
     return fill_symmetry(g, mask_color)[t:b, l:r].copy()
+
+
+def _period_classes(h: int, w: int, py: int, px: int) -> np.ndarray:
+    ys, xs = np.mgrid[0:h, 0:w]
+    return (ys % py) * px + (xs % px)
+
+
+def fill_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
+    """Masked cells take the color of the smallest repeating tile that all visible cells agree with."""
+    h, w = g.shape
+    unknown = (g == mask_color).ravel()
+    if not unknown.any():
+        raise ValueError("no masked cells")
+    flat = g.ravel()
+    periods = sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)
+                      if py * px * 2 <= h * w), key=lambda p: (p[0] * p[1], p))
+    for py, px in periods:
+        cls = _period_classes(h, w, py, px).ravel()
+        kc, kv = cls[~unknown], flat[~unknown]
+        n = py * px
+        first = np.full(n, -1, dtype=np.int64)
+        first[kc[::-1]] = kv[::-1]          # some visible color of each class
+        if (first[kc] != kv).any():
+            continue                         # two visible cells of a class disagree
+        fill = first[cls[unknown]]
+        if (fill < 0).any():
+            continue                         # a masked cell whose class shows no visible cell
+        out = flat.copy()
+        out[unknown] = fill
+        return out.reshape(h, w)
+    raise ValueError("no repeating tile fits the visible cells")
+
+
+def reveal_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
+    """What the mask hides under the repeating tile: fill_periodic, then crop to the mask's bounding box."""
+    t, l, b, r = bbox(g == mask_color)
+    return fill_periodic(g, mask_color)[t:b, l:r].copy()

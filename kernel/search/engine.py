@@ -15,7 +15,7 @@ import numpy as np
 from ..tasks import Task
 from . import finishers
 from .library import background, step_library
-from .program import Step, to_source
+from .program import Step, run_steps, to_source
 
 MAX_SIDE = 30
 # A learned cell rule can fit the train pairs by accident, so finding one does not stop the
@@ -58,6 +58,18 @@ def _key(arrays: tuple[np.ndarray, ...]) -> int:
     return hash(tuple((a.shape, a.tobytes()) for a in arrays))
 
 
+def _closeness(states, outputs) -> float:
+    """How much the train states already look like the outputs: shapes, then cells, then colors."""
+    total = 0.0
+    for s, o in zip(states, outputs):
+        if s.shape == o.shape:
+            total += 1.0 + float((s == o).mean())
+        else:
+            sc, oc = set(np.unique(s).tolist()), set(np.unique(o).tolist())
+            total += 0.5 * len(sc & oc) / len(sc | oc)
+    return total / len(outputs)
+
+
 def _finish(states, outputs, n_train, bg, depth, limits) -> list[tuple[Step, ...]]:
     train, tests = states[:n_train], states[n_train:]
     if finishers.same_shapes(train, outputs) and all((s == o).all() for s, o in zip(train, outputs)):
@@ -90,7 +102,6 @@ def search_task(task: Task, limits: SearchLimits = SearchLimits(),
     bg = background(train_in)
     library = step_library(train_in, root)
     seen = {_key(root)}
-    frontier: list[tuple[tuple[Step, ...], tuple[np.ndarray, ...]]] = [((), root)]
     solutions: list[tuple[Step, ...]] = []
     strong = 0  # solutions without a learned cell rule: only these end the deepening
 
@@ -104,10 +115,21 @@ def search_task(task: Task, limits: SearchLimits = SearchLimits(),
 
     record((), root, 0)
     depth = 0
+    # Frontier entries: (closeness to the outputs, steps, states). States are kept for the
+    # first level only and recomputed from the root deeper down: a deep frontier of grids
+    # would take gigabytes, recomputing a parent costs a few steps per ~200 children.
+    frontier: list[tuple[float, tuple[Step, ...], tuple[np.ndarray, ...] | None]] = [(0.0, (), root)]
     while frontier and not strong and depth < limits.max_depth:
         depth += 1
+        keep_states = depth == 1
+        last = depth == limits.max_depth
         nxt = []
-        for steps, states in frontier:
+        for _, steps, states in frontier:
+            if states is None:
+                try:
+                    states = tuple(run_steps(steps, g) for g in root)
+                except Exception:
+                    continue
             for step in library:
                 if clock() > deadline:
                     result.stopped = "budget"
@@ -127,11 +149,15 @@ def search_task(task: Task, limits: SearchLimits = SearchLimits(),
                 record(steps + (step,), new, depth)
                 if len(solutions) >= limits.max_programs:
                     break
-                nxt.append((steps + (step,), new))
+                if not last:
+                    nxt.append((_closeness(new[:n_train], outputs), steps + (step,), new if keep_states else None))
             if result.stopped == "budget" or len(solutions) >= limits.max_programs:
                 break
         if result.stopped == "budget":
             break
+        # Best-first within a level: when the budget ends a level early, the states that
+        # look most like the outputs have been expanded.
+        nxt.sort(key=lambda e: -e[0])
         frontier = nxt
     if strong and result.stopped != "budget":
         result.stopped = "solved"

@@ -34,9 +34,10 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
     mapping = {int(a): int(b) for a, b in zip(src, dst) if a != b}
     if not mapping:
         return None  # identical already: no step needed
+    seen = set(src.tolist())
     for t in tests:
-        if any(c >= 10 and c not in mapping for c in np.unique(t).tolist()):
-            return None  # a placeholder the train pairs never said how to color
+        if not set(np.unique(t).tolist()) <= seen:
+            return None  # the train pairs never said what becomes of this color
     return Step("recolor", (mapping,))
 
 

@@ -52,7 +52,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,))]
     steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
-              S("label_by_touching_border", (4, bg))]
+              S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
@@ -60,6 +60,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
+    steps += [S("fill_periodic", (c,)) for c in sorted(in_all)]
+    steps += [S("reveal_periodic", (c,)) for c in sorted(in_all)]
     steps += [S("extend_rays", (r, bg)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
