@@ -58,6 +58,7 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
     if len(np.unique(mixed)) != len(np.unique(mixed * np.uint64(31) + out.astype(np.uint64))):
         return None
     for size in range(1, max_features + 1):
+        best = None  # of this size, the rule with the fewest distinct cases generalises best
         for combo in combinations(FEATURES, size):
             if combo == ("self",):
                 continue  # that is a recolor
@@ -67,11 +68,16 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                 key = key * 16 + train_feats[f]
                 tkey = tkey * 16 + test_feats[f]
             keys = np.unique(key)
+            if best is not None and len(keys) >= len(best[1]):
+                continue
             both = np.unique(key * 16 + out)
             if len(both) != len(keys) or not np.isin(tkey, keys).all():
                 continue
             if len(keys) > max(8, len(out) // 4):
                 continue  # a table nearly as big as the data is memorising, not a rule
+            best = (combo, keys, both)
+        if best is not None:
+            combo, _, both = best
             table = {}
             for k in both.tolist():
                 value, k = k % 16, k // 16
