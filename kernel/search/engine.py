@@ -1,5 +1,6 @@
-"""Breadth-first search over chains of DSL steps, pruned by observational equivalence:
+"""Level-by-level search over chains of DSL steps, pruned by observational equivalence:
 two chains that turn every input (train and test) into the same grids are one node.
+Within a level, the states that look most like the outputs are expanded first.
 At every node the finishers try to close the gap to the train outputs with one inferred
 step. The search stops at its CPU budget, at max_depth, or at the end of the level where the
 first solution was found."""
