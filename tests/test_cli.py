@@ -131,7 +131,17 @@ def test_dry_run_verifies_programs_selects_and_scores(tmp_path):
     assert "score: 0.5000" in r.stdout
 
 
-def test_readme_dry_run_command_on_the_shipped_examples(tmp_path):
+def test_the_makefile_dry_run_command_runs_and_scores(tmp_path):
+    line = next(x for x in (ROOT / "Makefile").read_text().splitlines() if "-m kernel dry-run" in x)
+    args = line.split("-m kernel ", 1)[1].split()
+    args[args.index("--out") + 1] = str(tmp_path)
+    r = run_cli(*args, "--limit", "4", timeout=300)
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["tasks"] == 4 and "search" in metrics["stages"] and "score" in metrics
+
+
+def test_dry_run_on_the_shipped_example_programs(tmp_path):
     r = run_cli("dry-run", "--dataset", "arc-agi-1/training", "--programs", ROOT / "examples" / "programs.jsonl",
                 "--out", tmp_path, timeout=300)
     assert r.returncode == 0, r.stderr
