@@ -93,3 +93,17 @@ def test_judge_never_trusts_a_forged_grid():
     missing = JobResult((Outcome("ok", [[2, 3]]),), 0.0)
     result = judge(SHIFT, "k", missing)
     assert not result.passed and result.train[-1].detail == "no result for this pair"
+
+
+def test_numpy_functions_that_import_lazily_work_in_the_sandbox(verifier):
+    # np.unique imports numpy.ma on first use; the sandbox forbids opening files, so lazily
+    # imported numpy submodules must be preloaded for everyday numpy code to run.
+    code = ("import numpy as np\n"
+            "def transform(grid):\n"
+            "    a = np.array(grid)\n"
+            "    np.random.default_rng(0)\n"
+            "    return [[int(len(np.unique(a))) + int(np.fft.fft(a).real.sum() * 0)]]\n")
+    task = make_task([([[1, 2], [2, 2]], [[2]])], tests=[[[3]]])
+    v = verifier.verify(task, code)
+    assert v.passed, v.train
+    assert v.test == (((1,),),)
