@@ -182,3 +182,9 @@ def test_dry_run_searches_when_no_programs_are_given(tmp_path):
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((tmp_path / "b" / "metrics.json").read_text())
     assert "search" not in metrics["stages"] and metrics["tasks_solved"] == 0
+
+
+def test_cell_rules_are_not_learned_over_colors_that_do_not_fit_their_keys():
+    from kernel.search.finishers import infer_cell_rule
+    big = [np.array([[0, 27], [27, 0]])]  # a placeholder for "an object of 17 cells"
+    assert infer_cell_rule(big, [np.array([[0, 1], [1, 0]])], big, bg=0) is None

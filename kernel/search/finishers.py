@@ -47,6 +47,8 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
     with every test cell's values seen in a train pair."""
     if not same_shapes(states, outputs):
         return None
+    if any(int(a.max()) > 15 for a in list(states) + list(tests)):
+        return None  # the keys pack each feature in 4 bits; large placeholders do not fit
     out = np.concatenate([a.ravel() for a in outputs])
     train_feats = {f: np.concatenate([feature(a, f, bg).ravel() for a in states]) for f in FEATURES}
     test_feats = {f: np.concatenate([feature(a, f, bg).ravel() for a in tests]) if tests else np.zeros(0, np.int64)
