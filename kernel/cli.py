@@ -64,6 +64,20 @@ def _duration(text: str) -> float:
     return value
 
 
+def _add_dataset_args(p: argparse.ArgumentParser, datasets: str) -> None:
+    p.add_argument("--dataset", metavar="NAME|FILE|DIR",
+                   help=f"a public set ({datasets}), a challenges file, a task file or a folder (default from config)")
+    p.add_argument("--solutions", metavar="FILE",
+                   help="solutions file (default: the ..._solutions.json beside a ..._challenges.json)")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N tasks")
+
+
+def _add_search_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--budget-per-task", type=_duration, metavar="DURATION",
+                   help="search CPU time per task, e.g. 10s, 500ms (default from config: search.budget_s)")
+    p.add_argument("--workers", type=_positive_int, help="search and sandbox processes (default from config)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     datasets = ", ".join(DATASETS)
     parser = argparse.ArgumentParser(
@@ -106,22 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
 
     p = sub.add_parser("dry-run", help="run the pipeline locally on a dataset with known solutions and score it",
-                       description="Load tasks, write a fallback submission at once, verify candidate programs "
-                                   "in the sandbox, select two attempts per test input, write submission.json and "
-                                   "metrics.json to --out, and print the score and each stage's time.")
-    p.add_argument("--dataset", metavar="NAME|FILE|DIR",
-                   help=f"a public set ({datasets}) or a challenges file (default from config)")
-    p.add_argument("--solutions", metavar="FILE",
-                   help="solutions file (default: the ..._solutions.json beside a ..._challenges.json)")
+                       description="Load tasks, write a fallback submission at once, search DSL programs (by "
+                                   "default only when no --programs are given), verify all candidate programs in "
+                                   "the sandbox, select two attempts per test input, write submission.json, "
+                                   "programs.jsonl and metrics.json to --out, and print the score and each stage's "
+                                   "time.")
+    _add_dataset_args(p, datasets)
     p.add_argument("--programs", metavar="FILE.jsonl",
                    help='candidate programs, one {"task_id": ..., "code": ...} per line')
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N tasks")
-    p.add_argument("--out", required=True, metavar="DIR", help="where submission.json and metrics.json go")
-    p.add_argument("--workers", type=_positive_int, help="search and sandbox processes (default from config)")
     p.add_argument("--search", action=argparse.BooleanOptionalAction, default=None,
                    help="run the DSL program search (default: only when no --programs are given)")
-    p.add_argument("--budget-per-task", type=_duration, metavar="DURATION",
-                   help="search CPU time per task, e.g. 10s (default from config)")
+    _add_search_args(p)
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="where submission.json, programs.jsonl and metrics.json go")
     _add_config_args(p)
 
     p = sub.add_parser("search", help="solve tasks with the CPU program search over the DSL; writes submission.json",
@@ -130,14 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the simplest, best-agreed programs, and write submission.json, programs.jsonl "
                                    "(every program found, with its verdict) and metrics.json to --out. Prints the "
                                    "official score when solutions are known.")
-    p.add_argument("--dataset", metavar="NAME|FILE|DIR",
-                   help=f"a public set ({datasets}), a challenges file, a task file or a folder (default from config)")
-    p.add_argument("--solutions", metavar="FILE",
-                   help="solutions file (default: the ..._solutions.json beside a ..._challenges.json)")
-    p.add_argument("--budget-per-task", type=_duration, metavar="DURATION",
-                   help="search CPU time per task, e.g. 10s, 500ms (default from config: search.budget_s)")
-    p.add_argument("--workers", type=_positive_int, help="search and sandbox processes (default from config)")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N tasks")
+    _add_dataset_args(p, datasets)
+    _add_search_args(p)
     p.add_argument("--out", required=True, metavar="DIR", help="where submission.json, programs.jsonl and metrics.json go")
     _add_config_args(p)
     return parser
@@ -230,6 +235,11 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search_config(args: argparse.Namespace):
+    """Config for the commands that may search: --workers sets both the search and the sandbox."""
+    return _config(args, workers=args.workers, search__workers=args.workers, search__budget_s=args.budget_per_task)
+
+
 def _load_dataset(args: argparse.Namespace, cfg) -> TaskSet:
     dataset = args.dataset or cfg.dry_run.dataset
     solutions = args.solutions
@@ -266,7 +276,7 @@ def _print_result(result) -> None:
 def cmd_dry_run(args: argparse.Namespace) -> int:
     from .dry_run import read_candidates, run_dry_run
 
-    cfg = _config(args, workers=args.workers, search__workers=args.workers, search__budget_s=args.budget_per_task)
+    cfg = _search_config(args)
     ts = _load_dataset(args, cfg)
     candidates = []
     if args.programs:
@@ -286,7 +296,7 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from .dry_run import run_dry_run
 
-    cfg = _config(args, workers=args.workers, search__workers=args.workers, search__budget_s=args.budget_per_task)
+    cfg = _search_config(args)
     ts = _load_dataset(args, cfg)
     _print_result(run_dry_run(ts, [], Path(args.out), cfg, search=True))
     return 0

@@ -76,15 +76,17 @@ def run_search_stage(tasks: list[Task], cfg: Config) -> tuple[list[Candidate], d
     candidates, and figures for metrics.json."""
     results: list[SearchResult] = []
     candidates: list[Candidate] = []
+    with_programs = 0
     with Progress(len(tasks), "searching") as bar:
         for r in search_many(tasks, search_limits(cfg), cfg.search.workers):
             results.append(r)
+            with_programs += bool(r.found)
             candidates.extend(Candidate(r.task_id, code, "search") for code in r.programs)
-            bar.update(note=f"{sum(bool(x.found) for x in results)} tasks with programs")
+            bar.update(note=f"{with_programs} tasks with programs")
     cpu = [r.cpu_s for r in results]
     stats = {
         "tasks": len(results),
-        "tasks_with_programs": sum(bool(r.found) for r in results),
+        "tasks_with_programs": with_programs,
         "programs": len(candidates),
         "cpu_s_total": round(sum(cpu), 2),
         "cpu_s_per_task_mean": round(sum(cpu) / len(cpu), 3) if cpu else 0.0,

@@ -28,9 +28,9 @@ from .gravity import gravity, object_gravity
 from .lines import connect_same_color, draw_crosses, extend_rays
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
-                      label_by_holes, label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
+                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
-from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow
+from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow, label_by_holes
 from .rules import cell_rule, feature
 from .scaling import downscale, self_kron, shrink_repeats, tile, tile_layout, upscale
 from .symmetry import fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize

@@ -245,26 +245,3 @@ def count_objects(g: np.ndarray, connectivity: int = 4, multicolor: bool = False
     """Number of objects."""
     return len(objects(g, connectivity, multicolor, bg))
 
-
-def label_by_holes(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
-    """Objects that enclose background cells become the placeholder color."""
-    out = g.copy()
-    for o in objects(g, connectivity, True, bg):
-        patch = np.pad(o.patch(-1) != -1, 1, constant_values=False)
-        free = ~patch
-        reach = np.zeros_like(free)
-        reach[0, :] = reach[-1, :] = reach[:, 0] = reach[:, -1] = True
-        while True:  # grow the outside through free cells until it stops changing
-            grown = reach.copy()
-            grown[1:, :] |= reach[:-1, :]
-            grown[:-1, :] |= reach[1:, :]
-            grown[:, 1:] |= reach[:, :-1]
-            grown[:, :-1] |= reach[:, 1:]
-            grown &= free
-            grown |= reach
-            if (grown == reach).all():
-                break
-            reach = grown
-        if (free & ~reach).any():
-            out[o.mask(g.shape)] = PLACEHOLDER
-    return out

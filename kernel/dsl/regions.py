@@ -66,6 +66,16 @@ def halo(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, diagonal: bool = 
     return np.where(mark, color, g)
 
 
+def label_by_holes(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
+    """Objects that enclose background cells become the placeholder color."""
+    out = g.copy()
+    for o in objects(g, connectivity, True, bg):
+        free = np.pad(o.patch(-1) == -1, 1, constant_values=True)  # outside the object, with a free rim
+        if (free & ~_reachable_from_border(free)).any():
+            out[o.mask(g.shape)] = PLACEHOLDER
+    return out
+
+
 def draw_border(g: np.ndarray, color: int = PLACEHOLDER) -> np.ndarray:
     """Paint the outermost ring of cells."""
     out = g.copy()
