@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     datasets = ", ".join(DATASETS)
     parser = argparse.ArgumentParser(
         prog="python -m kernel",
-        description="ARC Prize submission kernel: search DSL programs, verify model-written programs in a "
-                    "sandbox, build submission.json, score it.",
+        description="ARC Prize submission kernel: sample programs and grids from a model, search DSL programs, "
+                    "verify programs in a sandbox, build submission.json, score it.",
         epilog="Run 'python -m kernel COMMAND --help' for the options of each command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -144,6 +144,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dataset_args(p, datasets)
     _add_search_args(p)
     p.add_argument("--out", required=True, metavar="DIR", help="where submission.json, programs.jsonl and metrics.json go")
+    _add_config_args(p)
+
+    p = sub.add_parser("make-demo-model", help="build a tiny random Qwen2 model to smoke-test the pipeline",
+                       description="Write a tiny random Qwen2 model (about 2 MB) with its own BPE tokenizer and a "
+                                   "ChatML chat template to DIR. It loads in vLLM and transformers like any Hugging "
+                                   "Face model and writes garbage: enough to try sampling, parsing, the sandbox, "
+                                   "LoRA and the Kaggle bundle without a real model or a download.")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--seed", type=int, default=0, help="weight initialisation seed (default 0)")
+
+    p = sub.add_parser("sample", help="sample programs or output grids from a model; writes candidates JSONL",
+                       description="Build one prompt per task (programs) or per test input (grids) from a prompt "
+                                   "template, sample --n completions each with the chosen engine, parse them "
+                                   "(code or grid; garbage is recorded as unanswered) and write one JSON line per "
+                                   "completion to --out as requests finish. A program candidates file can be "
+                                   "verified and scored with `dry-run --programs FILE`.")
+    p.add_argument("--model", metavar="DIR", help="Hugging Face model folder (needed by vllm and hf, and by replay "
+                                                   "to render the same prompts; without it replay matches by prompt id)")
+    _add_dataset_args(p, datasets)
+    p.add_argument("--prompt", default="code-from-examples", metavar="NAME|FILE.toml",
+                   help="prompt template: code-from-examples, code-from-examples-dsl, output-from-examples, or "
+                        "a template file (default: code-from-examples)")
+    p.add_argument("--engine", choices=("vllm", "hf", "replay"), help="default from config: sampling.engine")
+    p.add_argument("--n", type=_positive_int, help="samples per prompt (default from config: sampling.n)")
+    p.add_argument("--temperature", type=_bounded(float, 0, 10), help="default from config")
+    p.add_argument("--max-tokens", type=_positive_int,
+                   help="per completion (default from config: sampling.max_tokens_code / max_tokens_output)")
+    p.add_argument("--adapter", metavar="DIR", help="LoRA adapter saved by peft, served with the model")
+    p.add_argument("--replay", metavar="FILE.jsonl", action="append", default=[],
+                   help="recorded candidates for --engine replay (repeatable)")
+    p.add_argument("--devices", metavar="SPEC", help="vLLM engines: auto, cpu, cpu*2, or GPU ids like 0,1 "
+                                                     "(default from config: vllm.devices)")
+    p.add_argument("--budget", type=_duration, metavar="DURATION",
+                   help="stop sampling after this long, keeping what finished (e.g. 20m)")
+    p.add_argument("--out", required=True, metavar="CANDIDATES.jsonl")
     _add_config_args(p)
     return parser
 
@@ -302,8 +337,75 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_make_demo_model(args: argparse.Namespace) -> int:
+    from .demo_model import make_demo_model
+
+    out = make_demo_model(args.dir, seed=args.seed)
+    size = sum(f.stat().st_size for f in out.iterdir())
+    print(f"wrote a random demo model to {out} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+def _renderer(model: str | None):
+    from .prompting.builder import CharRenderer, TokenizerRenderer
+
+    if model is None:
+        return CharRenderer()
+    from transformers import AutoTokenizer
+
+    try:
+        return TokenizerRenderer(AutoTokenizer.from_pretrained(model))
+    except (OSError, ValueError) as e:
+        raise UsageError(f"{model}: cannot load the tokenizer: {e}") from None
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    import time
+
+    from .engines import Adapter, EngineError, Sampling, make_engine
+    from .prompting import TemplateError, load_template
+    from .sampling import sample_candidates
+
+    cfg = _config(args, sampling__engine=args.engine, sampling__n=args.n, sampling__temperature=args.temperature,
+                  vllm__devices=None if args.devices is None else f'"{args.devices}"')
+    try:
+        template = load_template(args.prompt)
+    except TemplateError as e:
+        raise UsageError(str(e)) from None
+    ts = _load_dataset(args, cfg)
+    sa = cfg.sampling
+    max_tokens = args.max_tokens or (sa.max_tokens_code if template.kind == "code-from-examples" else sa.max_tokens_output)
+    adapter = None
+    if args.adapter:
+        if not Path(args.adapter, "adapter_config.json").is_file():
+            raise UsageError(f"{args.adapter}: not a peft adapter folder (no adapter_config.json)")
+        adapter = Adapter(Path(args.adapter).name, str(Path(args.adapter).resolve()))
+    if sa.engine != "replay" and args.model is None:
+        raise UsageError(f"--model is needed with the {sa.engine} engine")
+    renderer = _renderer(args.model)
+    max_len = cfg.vllm.max_model_len
+    deadline = time.monotonic() + args.budget if args.budget else None
+    try:
+        engine = make_engine(sa.engine, cfg, args.model, args.replay, lora=adapter is not None)
+    except EngineError as e:
+        raise UsageError(str(e)) from None
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with engine, open(out, "w", encoding="utf-8") as f:
+        report = sample_candidates(ts.tasks, template, renderer, engine, Sampling(sa.n, sa.temperature, sa.top_p,
+                                   max_tokens, sa.seed), max_len, f, adapter, deadline)
+    r = report
+    print(f"{template.version_id} via {sa.engine}: {r.prompts} prompts ({r.skipped} skipped as too long), "
+          f"{r.requests_done} done, {r.requests_failed} failed{', stopped at the budget' if r.stopped_early else ''}")
+    print(f"{r.completions} completions, {r.answered} parsed as {'programs' if template.kind.startswith('code') else 'grids'}"
+          + (f", {r.correct} grids correct" if template.kind == "output-from-examples" and ts.has_solutions else ""))
+    print(f"tokens: {r.prompt_tokens} prompt, {r.output_tokens} generated in {r.seconds:.1f} s ({r.tokens_per_s:.0f} tok/s)")
+    print(f"wrote {out}")
+    return 0
+
+
 COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run,
-            "search": cmd_search}
+            "search": cmd_search, "make-demo-model": cmd_make_demo_model, "sample": cmd_sample}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,13 +39,52 @@ class DryRunConfig:
 
 
 @dataclass(frozen=True)
+class PromptsConfig:
+    code: str
+    output: str
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    engine: str
+    n: int
+    temperature: float
+    top_p: float
+    max_tokens_code: int
+    max_tokens_output: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class VLLMConfig:
+    devices: str
+    dtype: str
+    max_model_len: int
+    gpu_memory_utilization: float
+    enable_prefix_caching: bool
+    max_num_seqs: int
+    enforce_eager: bool
+    max_lora_rank: int
+    queue_depth: int
+    start_timeout_s: float
+    stall_timeout_s: float
+    stop_grace_s: float
+    cpu_kvcache_gb: float
+
+
+@dataclass(frozen=True)
 class Config:
     sandbox: SandboxConfig
     search: SearchConfig
     dry_run: DryRunConfig
+    prompts: PromptsConfig
+    sampling: SamplingConfig
+    vllm: VLLMConfig
 
 
-_SECTIONS = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig}
+_SECTIONS = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig,
+             "prompts": PromptsConfig, "sampling": SamplingConfig, "vllm": VLLMConfig}
+ENGINES = ("vllm", "hf", "replay")
 
 
 def _merge(base: dict, extra: dict, where: str) -> None:
@@ -72,6 +111,8 @@ def _parse_override(text: str) -> dict:
 
 def _coerce(value: Any, kind: str) -> Any:
     """Check a TOML value against a field's annotation (a string under postponed annotations)."""
+    if kind == "bool" and isinstance(value, bool):
+        return value
     if isinstance(value, bool):
         raise TypeError
     if kind == "int" and isinstance(value, (int, float)) and int(value) == value:
@@ -116,6 +157,19 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -
             and 1 <= se.max_programs <= 1000 and 0 <= se.rule_depth <= 6):
         raise ConfigError("search needs 1 <= workers <= 256, 0 < budget_s <= 86400, 0 <= max_depth <= 6, "
                           "1 <= max_programs <= 1000 and 0 <= rule_depth <= 6")
+    sa = cfg.sampling
+    if sa.engine not in ENGINES:
+        raise ConfigError(f"sampling.engine = {sa.engine!r}: expected one of {', '.join(ENGINES)}")
+    if not (1 <= sa.n <= 10000 and 0 <= sa.temperature <= 10 and 0 < sa.top_p <= 1
+            and 1 <= sa.max_tokens_code <= 1 << 20 and 1 <= sa.max_tokens_output <= 1 << 20):
+        raise ConfigError("sampling needs 1 <= n <= 10000, 0 <= temperature <= 10, 0 < top_p <= 1 and "
+                          "max_tokens_code, max_tokens_output >= 1")
+    vl = cfg.vllm
+    if not (0 < vl.gpu_memory_utilization <= 1 and vl.max_model_len >= 16 and vl.queue_depth >= 1
+            and vl.max_num_seqs >= 1 and vl.start_timeout_s > 0 and vl.stall_timeout_s > 0 and vl.stop_grace_s >= 0
+            and vl.cpu_kvcache_gb > 0):
+        raise ConfigError("vllm needs 0 < gpu_memory_utilization <= 1, max_model_len >= 16, queue_depth >= 1, "
+                          "max_num_seqs >= 1, positive timeouts and cpu_kvcache_gb > 0")
     if cfg.dry_run.search not in ("auto", "on", "off"):
         raise ConfigError(f"dry_run.search = {cfg.dry_run.search!r}: expected auto, on or off")
     return cfg

@@ -45,7 +45,9 @@ class DryRunResult:
 
 
 def read_candidates(path: Path, known: set[str]) -> tuple[list[Candidate], list[str]]:
-    """Read a programs JSONL file; bad lines and unknown task ids are reported and skipped."""
+    """Read a programs JSONL file (or the candidates file of `sample`); bad lines and unknown
+    task ids are reported and skipped. Candidate records without a program (unparsable
+    responses, grid predictions, failed requests) are skipped quietly."""
     candidates, problems = [], []
     with open(path, encoding="utf-8", errors="replace") as f:  # a bad byte spoils one line, not the file
         for n, line in enumerate(f, 1):
@@ -53,6 +55,8 @@ def read_candidates(path: Path, known: set[str]) -> tuple[list[Candidate], list[
                 continue
             try:
                 obj = json.loads(line)
+                if isinstance(obj, dict) and "kind" in obj and obj.get("code") is None:
+                    continue
                 task_id, code = obj["task_id"], obj["code"]
                 if not isinstance(task_id, str) or not isinstance(code, str):
                     raise TypeError
@@ -62,7 +66,7 @@ def read_candidates(path: Path, known: set[str]) -> tuple[list[Candidate], list[
             if task_id not in known:
                 problems.append(f"{path}:{n}: task {task_id} is not in the dataset; skipped")
                 continue
-            candidates.append(Candidate(task_id, code, str(obj.get("source", "file"))))
+            candidates.append(Candidate(task_id, code, str(obj.get("source", obj.get("prompt_version", "file")))))
     return candidates, problems
 
 

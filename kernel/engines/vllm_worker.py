@@ -1,0 +1,167 @@
+"""The child side of the vLLM engine: one process per device, started with `spawn` and in a
+session of its own, so the parent can kill it and every process vLLM starts beneath it.
+
+Messages in:  ("add", [request dicts]), ("abort",), ("quit",)
+Messages out: ("ready", wid, info), ("failed", wid, traceback), ("done", wid, completion dict),
+              ("aborted", wid)
+This module imports nothing heavy at the top: CUDA_VISIBLE_DEVICES must be set before torch loads."""
+
+from __future__ import annotations
+
+import os
+import queue
+import time
+import traceback
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class VLLMSettings:
+    model: str
+    dtype: str = "auto"
+    max_model_len: int = 8192
+    gpu_memory_utilization: float = 0.9
+    enable_prefix_caching: bool = True
+    max_num_seqs: int = 256
+    enforce_eager: bool = False
+    enable_lora: bool = False
+    max_lora_rank: int = 16
+    seed: int = 0
+    cpu_kvcache_gb: float = 4.0
+    cpu_threads: int = 0  # CPU build: OpenMP threads per engine (0: vLLM's default)
+    extra: dict = field(default_factory=dict)  # any other vllm.LLM keyword
+
+
+def pick_dtype(configured: str, capability: tuple[int, int] | None) -> str:
+    """T4 (compute capability 7.5) has no bfloat16: "auto" means float16 there, whatever
+    the checkpoint says. On newer GPUs and the CPU, vLLM's own choice stands."""
+    if configured != "auto":
+        return configured
+    if capability is not None and capability < (8, 0):
+        return "float16"
+    return "auto"
+
+
+def _sampling_params(SamplingParams, RequestOutputKind, s: dict, seeded: bool):
+    # FINAL_ONLY: one output per request holding all n samples, as LLM.generate asks for.
+    return SamplingParams(n=s["n"], temperature=s["temperature"], top_p=s["top_p"], max_tokens=s["max_tokens"],
+                          seed=s["seed"] if seeded else None, output_kind=RequestOutputKind.FINAL_ONLY)
+
+
+def _shutdown_engine(engine) -> None:
+    """Stop vLLM's engine-core process cleanly, so its shared memory is released."""
+    try:
+        engine.engine_core.shutdown()
+    except Exception:
+        pass
+
+
+def _completion(out, started: float, wid: int) -> dict:
+    return {
+        "request_id": out.request_id,
+        "texts": [o.text for o in out.outputs],
+        "prompt_tokens": len(out.prompt_token_ids or ()),
+        "output_tokens": [len(o.token_ids) for o in out.outputs],
+        "finish_reasons": [str(o.finish_reason) for o in out.outputs],
+        "t_start": started,
+        "t_end": time.time(),
+        "worker": f"vllm:{wid}",
+    }
+
+
+def _die_with_parent() -> None:
+    """The worker leaves the parent's session (so the parent can kill its whole group), which
+    also means nothing else would stop it if the parent died: ask the kernel to."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def serve(wid: int, device: str | None, settings: VLLMSettings, in_q, out_q) -> None:
+    os.setsid()
+    _die_with_parent()
+    if device is None:
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{settings.cpu_kvcache_gb:g}")
+        if settings.cpu_threads:
+            os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", "nobind")
+            os.environ["OMP_NUM_THREADS"] = str(settings.cpu_threads)
+    else:
+        os.environ["CUDA_VISIBLE_DEVICES"] = device
+    try:
+        import torch
+        from vllm import LLM, SamplingParams
+        from vllm.sampling_params import RequestOutputKind
+        from vllm.lora.request import LoRARequest
+
+        capability = torch.cuda.get_device_capability(0) if device is not None and torch.cuda.is_available() else None
+        dtype = pick_dtype(settings.dtype, capability)
+        kwargs = dict(model=settings.model, dtype=dtype, max_model_len=settings.max_model_len,
+                      enable_prefix_caching=settings.enable_prefix_caching, max_num_seqs=settings.max_num_seqs,
+                      enforce_eager=settings.enforce_eager, seed=settings.seed)
+        if device is not None:
+            kwargs["gpu_memory_utilization"] = settings.gpu_memory_utilization
+        if settings.enable_lora:
+            kwargs.update(enable_lora=True, max_lora_rank=settings.max_lora_rank)
+        kwargs.update(settings.extra)
+        llm = LLM(**kwargs)
+        engine = llm.llm_engine
+        info = {"device": device or "cpu", "dtype": str(llm.llm_engine.model_config.dtype),
+                "capability": capability, "max_model_len": llm.llm_engine.model_config.max_model_len}
+    except BaseException:
+        out_q.put(("failed", wid, traceback.format_exc()))
+        return
+    out_q.put(("ready", wid, info))
+
+    # vLLM 0.32's CPU build crashes the engine on a seeded request whose prefill is chunked
+    # ("CPU Generator does not use offset"): on the CPU, only the engine-wide seed applies.
+    seeded = device is not None
+    lora_ids: dict[str, int] = {}
+    started: dict[str, float] = {}
+    while True:
+        try:
+            # Idle: wait for work (waking up now and then); busy: only take what is queued.
+            msg = in_q.get(timeout=1.0) if not started else in_q.get_nowait()
+        except queue.Empty:
+            msg = None
+        while msg is not None:
+            if msg[0] == "quit":
+                _shutdown_engine(engine)
+                return
+            if msg[0] == "abort":
+                if started:
+                    engine.abort_request(list(started))
+                    started.clear()
+                out_q.put(("aborted", wid))
+            elif msg[0] == "add":
+                for r in msg[1]:
+                    lora = None
+                    if r.get("adapter"):
+                        a = r["adapter"]
+                        lora_ids.setdefault(a["path"], len(lora_ids) + 1)
+                        lora = LoRARequest(a["name"], lora_ids[a["path"]], a["path"])
+                    try:
+                        engine.add_request(r["id"], r["prompt"], _sampling_params(SamplingParams, RequestOutputKind, r["sampling"], seeded),
+                                           lora_request=lora)
+                        started[r["id"]] = time.time()
+                    except Exception as e:  # a prompt the engine rejects fails alone
+                        out_q.put(("done", wid, {"request_id": r["id"], "error": f"{type(e).__name__}: {e}",
+                                                 "worker": f"vllm:{wid}"}))
+            try:
+                msg = in_q.get_nowait()
+            except queue.Empty:
+                msg = None
+        if not started:
+            continue
+        try:
+            outputs = engine.step()
+        except Exception:
+            out_q.put(("failed", wid, traceback.format_exc()))
+            return
+        for out in outputs:
+            if out.finished and out.request_id in started:
+                out_q.put(("done", wid, _completion(out, started.pop(out.request_id), wid)))
+
