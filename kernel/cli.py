@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -382,6 +383,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
         adapter = Adapter(Path(args.adapter).name, str(Path(args.adapter).resolve()))
     if sa.engine != "replay" and args.model is None:
         raise UsageError(f"--model is needed with the {sa.engine} engine")
+    if args.model is not None and not Path(args.model, "config.json").is_file():
+        raise UsageError(f"{args.model}: not a Hugging Face model folder (no config.json); make one with "
+                         "`python -m kernel make-demo-model DIR` to try the pipeline")
     renderer = _renderer(args.model)
     max_len = cfg.vllm.max_model_len
     deadline = time.monotonic() + args.budget if args.budget else None
@@ -409,6 +413,8 @@ COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-r
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Kaggle runs with the internet off: never let transformers or vLLM try a model hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(message)s", stream=sys.stderr)

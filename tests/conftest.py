@@ -38,3 +38,28 @@ def verifier(sandbox):
 def run_cli(*args, cwd=ROOT, timeout=120):
     return subprocess.run([sys.executable, "-m", "kernel", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def demo_model(tmp_path_factory):
+    """A tiny random Qwen2 model folder, built once per test session."""
+    from kernel.demo_model import make_demo_model
+
+    return make_demo_model(tmp_path_factory.mktemp("demo-model"))
+
+
+@pytest.fixture(scope="session")
+def demo_adapter(demo_model, tmp_path_factory):
+    """A peft LoRA adapter for the demo model with random (not zero) B matrices, so it
+    changes the model's outputs."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(1)
+    model = AutoModelForCausalLM.from_pretrained(demo_model)
+    peft_model = get_peft_model(model, LoraConfig(r=8, lora_alpha=64, target_modules=["q_proj", "v_proj", "o_proj"],
+                                                  init_lora_weights=False))
+    out = tmp_path_factory.mktemp("adapter") / "demo-lora"
+    peft_model.save_pretrained(out)
+    return out

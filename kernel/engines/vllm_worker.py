@@ -3,7 +3,7 @@ session of its own, so the parent can kill it and every process vLLM starts bene
 
 Messages in:  ("add", [request dicts]), ("abort",), ("quit",)
 Messages out: ("ready", wid, info), ("failed", wid, traceback), ("done", wid, completion dict),
-              ("aborted", wid)
+              ("aborted", wid, None)
 This module imports nothing heavy at the top: CUDA_VISIBLE_DEVICES must be set before torch loads."""
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def serve(wid: int, device: str | None, settings: VLLMSettings, in_q, out_q) -> 
                 if started:
                     engine.abort_request(list(started))
                     started.clear()
-                out_q.put(("aborted", wid))
+                out_q.put(("aborted", wid, None))
             elif msg[0] == "add":
                 for r in msg[1]:
                     lora = None
