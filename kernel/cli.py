@@ -375,6 +375,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     ts = _load_dataset(args, cfg)
     sa = cfg.sampling
+    if sa.temperature == 0 and sa.n > 1:
+        raise UsageError("temperature 0 (greedy) gives one sample per prompt: use --n 1, or a temperature above 0")
     max_tokens = args.max_tokens or (sa.max_tokens_code if template.kind == "code-from-examples" else sa.max_tokens_output)
     adapter = None
     if args.adapter:

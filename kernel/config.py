@@ -59,6 +59,7 @@ class SamplingConfig:
 class VLLMConfig:
     devices: str
     dtype: str
+    attention_backend: str
     max_model_len: int
     gpu_memory_utilization: float
     enable_prefix_caching: bool

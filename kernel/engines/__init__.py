@@ -38,7 +38,7 @@ def make_engine(kind: str, cfg, model: str | Path | None, replay: Sequence[str |
 
         v = cfg.vllm
         settings = VLLMSettings(
-            model=str(model), dtype=v.dtype, max_model_len=v.max_model_len,
+            model=str(model), dtype=v.dtype, attention_backend=v.attention_backend, max_model_len=v.max_model_len,
             gpu_memory_utilization=v.gpu_memory_utilization, enable_prefix_caching=v.enable_prefix_caching,
             max_num_seqs=v.max_num_seqs, enforce_eager=v.enforce_eager, enable_lora=lora,
             max_lora_rank=v.max_lora_rank, seed=cfg.sampling.seed, cpu_kvcache_gb=v.cpu_kvcache_gb)

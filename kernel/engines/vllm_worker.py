@@ -27,8 +27,8 @@ class VLLMSettings:
     enable_lora: bool = False
     max_lora_rank: int = 16
     seed: int = 0
+    attention_backend: str = "auto"  # or a vLLM backend name, e.g. TRITON_ATTN
     cpu_kvcache_gb: float = 4.0
-    cpu_threads: int = 0  # CPU build: OpenMP threads per engine (0: vLLM's default)
     extra: dict = field(default_factory=dict)  # any other vllm.LLM keyword
 
 
@@ -40,6 +40,21 @@ def pick_dtype(configured: str, capability: tuple[int, int] | None) -> str:
     if capability is not None and capability < (8, 0):
         return "float16"
     return "auto"
+
+
+def llm_kwargs(settings: VLLMSettings, dtype: str, on_gpu: bool) -> dict:
+    """The keywords for vllm.LLM (also used by the benchmark's bare-vLLM baseline)."""
+    kwargs = dict(model=settings.model, dtype=dtype, max_model_len=settings.max_model_len,
+                  enable_prefix_caching=settings.enable_prefix_caching, max_num_seqs=settings.max_num_seqs,
+                  enforce_eager=settings.enforce_eager, seed=settings.seed)
+    if on_gpu:
+        kwargs["gpu_memory_utilization"] = settings.gpu_memory_utilization
+    if settings.enable_lora:
+        kwargs.update(enable_lora=True, max_lora_rank=settings.max_lora_rank)
+    if settings.attention_backend != "auto":
+        kwargs["attention_config"] = {"backend": settings.attention_backend}
+    kwargs.update(settings.extra)
+    return kwargs
 
 
 def _sampling_params(SamplingParams, RequestOutputKind, s: dict, seeded: bool):
@@ -86,9 +101,6 @@ def serve(wid: int, device: str | None, settings: VLLMSettings, in_q, out_q) -> 
     _die_with_parent()
     if device is None:
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{settings.cpu_kvcache_gb:g}")
-        if settings.cpu_threads:
-            os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", "nobind")
-            os.environ["OMP_NUM_THREADS"] = str(settings.cpu_threads)
     else:
         os.environ["CUDA_VISIBLE_DEVICES"] = device
     try:
@@ -98,16 +110,7 @@ def serve(wid: int, device: str | None, settings: VLLMSettings, in_q, out_q) -> 
         from vllm.lora.request import LoRARequest
 
         capability = torch.cuda.get_device_capability(0) if device is not None and torch.cuda.is_available() else None
-        dtype = pick_dtype(settings.dtype, capability)
-        kwargs = dict(model=settings.model, dtype=dtype, max_model_len=settings.max_model_len,
-                      enable_prefix_caching=settings.enable_prefix_caching, max_num_seqs=settings.max_num_seqs,
-                      enforce_eager=settings.enforce_eager, seed=settings.seed)
-        if device is not None:
-            kwargs["gpu_memory_utilization"] = settings.gpu_memory_utilization
-        if settings.enable_lora:
-            kwargs.update(enable_lora=True, max_lora_rank=settings.max_lora_rank)
-        kwargs.update(settings.extra)
-        llm = LLM(**kwargs)
+        llm = LLM(**llm_kwargs(settings, pick_dtype(settings.dtype, capability), on_gpu=device is not None))
         engine = llm.llm_engine
         info = {"device": device or "cpu", "dtype": str(llm.llm_engine.model_config.dtype),
                 "capability": capability, "max_model_len": llm.llm_engine.model_config.max_model_len}
