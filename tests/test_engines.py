@@ -118,6 +118,18 @@ def test_killed_engine_process_loses_only_its_unfinished_requests(vllm_engine):
     assert len(list(engine.generate(reqs(2, prefix="after")))) == 2
 
 
+def test_hung_engine_is_killed_after_the_grace_period_past_its_deadline(vllm_engine):
+    engine = vllm_engine  # runs after the kill test: stops the last engine for good
+    engine.stop_grace_s = 2.0
+    (survivor,) = engine.live
+    os.killpg(survivor.proc.pid, signal.SIGSTOP)  # hung: alive, but never answers
+    t0 = time.monotonic()
+    assert list(engine.generate(reqs(4, max_tokens=64), deadline=t0 + 2.0)) == []
+    assert engine.live == [] and not survivor.proc.is_alive()
+    left = list(engine.generate(reqs(2, prefix="after")))
+    assert [c.error for c in left] == ["no vLLM engine left"] * 2
+
+
 def test_vllm_engine_that_cannot_start_says_why(tmp_path):
     from kernel.engines import EngineError
 
