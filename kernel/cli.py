@@ -16,6 +16,7 @@ from typing import Sequence
 from . import __version__
 from .config import ConfigError, load_config
 from .scoring import parse_solutions, score_submission
+from .submission import expected_entries
 from .tasks import DATASETS, InputFileError, TaskSet, guess_solutions_path, load_tasks, read_json
 
 log = logging.getLogger("kernel")
@@ -79,6 +80,58 @@ def _add_search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive_int, help="search and sandbox processes (default from config)")
 
 
+def _stage_budget(text: str) -> tuple[str | None, float | str]:
+    """'30m' -> the whole run; 'sample_code=3h' or 'search=0.5' -> one stage."""
+    from .orchestrator.budget import STAGES, stage_seconds
+
+    name, _, value = text.rpartition("=")
+    if name and name not in STAGES:
+        raise argparse.ArgumentTypeError(f"unknown stage {name!r} (known: {', '.join(STAGES)})")
+    parsed: float | str = value
+    try:
+        parsed = float(value)
+    except ValueError:
+        pass
+    if not name:
+        return None, _duration(value)
+    try:
+        stage_seconds(parsed, 1.0)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return name, parsed
+
+
+def _fault(text: str) -> tuple[str, str]:
+    from .orchestrator.budget import STAGES
+    from .orchestrator.stages import FAULTS
+
+    stage, _, kind = text.partition(":")
+    if stage == "select" and kind == "crash":
+        return stage, kind
+    if stage not in STAGES or kind not in FAULTS:
+        raise argparse.ArgumentTypeError(f"expected STAGE:KIND with STAGE in {', '.join(STAGES)} and KIND in "
+                                         f"{', '.join(FAULTS)} (or select:crash)")
+    return stage, kind
+
+
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="DIR", help="model folder for the sampling stages (without it they are skipped)")
+    p.add_argument("--adapter", metavar="DIR", help="LoRA adapter (peft) served with the model")
+    p.add_argument("--engine", choices=("vllm", "hf", "replay"), help="sampling engine (default from config)")
+    p.add_argument("--replay", metavar="FILE.jsonl", action="append", default=[],
+                   help="recorded candidates or a trace for --engine replay (repeatable)")
+    p.add_argument("--profile", choices=("t4x2", "l4x4", "h100", "cpu"),
+                   help="hardware profile applied before --config (kernel/profiles.toml)")
+    p.add_argument("--budget", type=_stage_budget, action="append", default=[], metavar="DURATION|STAGE=VALUE",
+                   help="the whole run (e.g. 30m; run.total, with no margin in a dry run) or one stage: "
+                        "sample_code=3h, search=0.5 (a fraction of the run); repeatable")
+    p.add_argument("--stages", metavar="A,B", help="stages in order (default from config: run.stages)")
+    p.add_argument("--inject-fault", type=_fault, action="append", default=[], metavar="STAGE:hang|crash|exit",
+                   help="fault drill: the stage hangs, crashes or exits at its first candidate (repeatable; "
+                        "also select:crash). The run must still end with a valid submission")
+    p.add_argument("--fresh", action="store_true", help="ignore the trace of an earlier run in the output folder")
+
+
 def build_parser() -> argparse.ArgumentParser:
     datasets = ", ".join(DATASETS)
     parser = argparse.ArgumentParser(
@@ -120,20 +173,36 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"a public set ({datasets}), a challenges file, a task file or a folder of them")
     p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
 
-    p = sub.add_parser("dry-run", help="run the pipeline locally on a dataset with known solutions and score it",
-                       description="Load tasks, write a fallback submission at once, search DSL programs (by "
-                                   "default only when no --programs are given), verify all candidate programs in "
-                                   "the sandbox, select two attempts per test input, write submission.json, "
-                                   "programs.jsonl and metrics.json to --out, and print the score and each stage's "
-                                   "time.")
+    p = sub.add_parser("dry-run", help="run the orchestrator locally on a dataset with known solutions and score it",
+                       description="The same orchestrator as `run`, on a local dataset: writes a fallback "
+                                   "submission at once, runs the stages under their budgets (the CPU search "
+                                   "alongside; programs from --programs; code and output sampling when a --model "
+                                   "is given), selects two attempts per test input after each stage, and writes "
+                                   "submission.json, trace.jsonl and metrics.json (official score and seed "
+                                   "metrics, per stage and overall) to --out. Prints each stage's time against "
+                                   "its budget. Rerun with the same --out to resume.")
     _add_dataset_args(p, datasets)
     p.add_argument("--programs", metavar="FILE.jsonl",
-                   help='candidate programs, one {"task_id": ..., "code": ...} per line')
+                   help='candidate programs, one {"task_id": ..., "code": ...} per line (or a `sample` output)')
     p.add_argument("--search", action=argparse.BooleanOptionalAction, default=None,
                    help="run the DSL program search (default: only when no --programs are given)")
     _add_search_args(p)
+    _add_run_args(p)
     p.add_argument("--out", required=True, metavar="DIR",
-                   help="where submission.json, programs.jsonl and metrics.json go")
+                   help="where submission.json, trace.jsonl and metrics.json go")
+    _add_config_args(p)
+
+    p = sub.add_parser("run", help="the Kaggle entry: solve the competition's test tasks within the time limit",
+                       description="Find the competition's test challenges (under /kaggle/input unless --challenges "
+                                   "is given; ARC_KAGGLE_INPUT overrides the folder), write a fallback "
+                                   "/kaggle/working/submission.json at once (--out or ARC_KAGGLE_WORKING overrides), "
+                                   "then run the stages under the global deadline (run.total minus run.margin) and "
+                                   "rewrite the submission after each. Exits 0 whenever a valid submission was "
+                                   "written, whatever a stage did.")
+    p.add_argument("--challenges", metavar="FILE", help="challenges JSON (default: found under the input folder)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default /kaggle/working)")
+    p.add_argument("--programs", metavar="FILE.jsonl", help="candidate programs to verify as well")
+    _add_run_args(p)
     _add_config_args(p)
 
     p = sub.add_parser("search", help="solve tasks with the CPU program search over the DSL; writes submission.json",
@@ -309,23 +378,122 @@ def _print_result(result) -> None:
     print(f"wrote {result.submission_path} and {result.submission_path.with_name('metrics.json')}")
 
 
-def cmd_dry_run(args: argparse.Namespace) -> int:
-    from .dry_run import read_candidates, run_dry_run
+def _run_options(args: argparse.Namespace, cfg, out: Path, stages: list[str], dry_run: bool):
+    from .durations import parse_duration
+    from .orchestrator.runner import RunOptions
 
-    cfg = _search_config(args)
+    total = next((v for name, v in args.budget if name is None), None)
+    budgets = cfg.budgets.as_dict()
+    budgets.update({name: v for name, v in args.budget if name is not None})
+    if args.model is not None and not Path(args.model, "config.json").is_file():
+        raise UsageError(f"{args.model}: not a Hugging Face model folder (no config.json)")
+    if args.adapter is not None and not Path(args.adapter, "adapter_config.json").is_file():
+        raise UsageError(f"{args.adapter}: not a peft adapter folder (no adapter_config.json)")
+    r = cfg.run
+    return RunOptions(
+        out=out, stages=stages,
+        total_s=total if total is not None else parse_duration(r.total),
+        margin_s=0.0 if dry_run else parse_duration(r.margin),  # the margin is for Kaggle's own start-up
+        finish_reserve_s=parse_duration(r.finish_reserve), stop_grace_s=parse_duration(r.stop_grace),
+        budgets=budgets, model=args.model, adapter=args.adapter, replay=tuple(args.replay),
+        programs_file=args.programs, faults=dict(args.inject_fault), resume=not args.fresh, verbose=args.verbose)
+
+
+def _run_config(args: argparse.Namespace):
+    return load_config(args.config, list(args.overrides) + [
+        f"{k}={v}" for k, v in (("search.workers", getattr(args, "workers", None)),
+                                ("sandbox.workers", getattr(args, "workers", None)),
+                                ("search.budget_s", getattr(args, "budget_per_task", None)),
+                                ("sampling.engine", args.engine)) if v is not None], profile=args.profile)
+
+
+def _stages(args: argparse.Namespace, cfg, search_default: bool) -> list[str]:
+    from .orchestrator.budget import STAGES
+
+    stages = [s.strip() for s in args.stages.split(",")] if args.stages else list(cfg.run.stages)
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        raise UsageError(f"--stages: unknown {unknown} (known: {', '.join(STAGES)})")
+    search = args.search if getattr(args, "search", None) is not None else search_default
+    if not search:
+        stages = [s for s in stages if s != "search"]
+    elif "search" not in stages:
+        stages.append("search")
+    if args.programs and "programs" not in stages:
+        stages.insert(0, "programs")
+    return stages
+
+
+def _print_run(result, plan_total: float) -> None:
+    m = result.metrics
+    print(f"dataset {m['dataset']}: {m['tasks']} tasks ({len(m['malformed'])} malformed); "
+          f"{m['wall_s']:.1f} s of {plan_total:.0f} s")
+    print(f"  {'stage':<14} {'status':<9} {'used s':>9} {'budget s':>9}  candidates")
+    for name, st in m["stages"].items():
+        cands = f"{st.get('programs', 0)} programs ({st.get('programs_passed_train', 0)} pass train), {st.get('grids', 0)} grids"
+        score = f", score {st['score']:.4f}" if "score" in st else ""
+        detail = f"  [{st['detail']}]" if st.get("detail") else ""
+        print(f"  {name:<14} {st['status']:<9} {st['seconds']:9.1f} {st['budget_s']:9.1f}  {cands}{score}{detail}")
+    print(f"  orchestration {m['orchestration_overhead_s']:.2f} s outside the stages")
+    if "score" in m:
+        pm = m["metrics"]
+        print(f"score: {m['score']:.4f} ({m['tasks_solved']:g} of {m['tasks']} tasks); predictions: accuracy "
+              f"{pm['accuracy']:.3f}, pass@n {pm['pass_n']:.3f}, vote@1 {pm['vote_1']:.3f}, vote@2 {pm['vote_2']:.3f}, "
+              f"unanswered {pm['unanswered']:.3f}; false positives {m['false_positives']} "
+              f"(rate {m['false_positive_rate']:.3f})")
+    else:
+        print("no solutions known: score not computed")
+    print(f"wrote {result.submission_path}, trace.jsonl and metrics.json")
+
+
+def cmd_dry_run(args: argparse.Namespace) -> int:
+    from .orchestrator.runner import Orchestrator
+
+    cfg = _run_config(args)
     ts = _load_dataset(args, cfg)
-    candidates = []
-    if args.programs:
-        try:
-            candidates, problems = read_candidates(Path(args.programs), {t.id for t in ts.tasks})
-        except OSError as e:
-            raise UsageError(f"{args.programs}: cannot read: {e.strerror}") from None
-        for p in problems:
-            log.warning("%s", p)
-    search = args.search
-    if search is None:
-        search = {"on": True, "off": False}.get(cfg.dry_run.search, not args.programs)
-    _print_result(run_dry_run(ts, candidates, Path(args.out), cfg, search=search))
+    if args.programs and not Path(args.programs).is_file():
+        raise UsageError(f"{args.programs}: no such programs file")
+    search_default = {"on": True, "off": False}.get(cfg.dry_run.search, not args.programs)
+    opts = _run_options(args, cfg, Path(args.out), _stages(args, cfg, search_default), dry_run=True)
+    result = Orchestrator(ts, cfg, opts).run()
+    _print_run(result, opts.total_s - opts.margin_s)
+    return 0
+
+
+def _kaggle_challenges(args: argparse.Namespace) -> Path:
+    if args.challenges:
+        return Path(args.challenges)
+    root = Path(os.environ.get("ARC_KAGGLE_INPUT", "/kaggle/input"))
+    found = sorted(root.glob("**/*test_challenges.json")) or sorted(root.glob("**/*evaluation_challenges.json"))
+    if not found:
+        raise UsageError(f"no *test_challenges.json under {root}; attach the competition data or pass --challenges")
+    return found[0]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .orchestrator.runner import Orchestrator
+    from .submission import validate_submission
+
+    cfg = _run_config(args)
+    challenges = _kaggle_challenges(args)
+    out = Path(args.out or os.environ.get("ARC_KAGGLE_WORKING", "/kaggle/working"))
+    ts = load_tasks(challenges)  # no solutions: this is the real thing
+    _report_problems(ts)
+    args.search = None
+    opts = _run_options(args, cfg, out, _stages(args, cfg, True), dry_run=False)
+    try:
+        result = Orchestrator(ts, cfg, opts).run()
+        _print_run(result, opts.total_s - opts.margin_s)
+    except Exception:  # the fallback is already on disk: a broken orchestrator must not fail the notebook
+        log.exception("the orchestrator failed")
+    sub = out / "submission.json"
+    try:
+        problems = validate_submission(json.loads(sub.read_text()), expected_entries(ts))
+    except (OSError, ValueError) as e:
+        problems = [str(e)]
+    if problems:
+        print(f"error: no valid submission at {sub}: {problems[0]}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -411,7 +579,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run,
-            "search": cmd_search, "make-demo-model": cmd_make_demo_model, "sample": cmd_sample}
+            "search": cmd_search, "make-demo-model": cmd_make_demo_model, "sample": cmd_sample, "run": cmd_run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

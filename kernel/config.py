@@ -74,6 +74,27 @@ class VLLMConfig:
 
 
 @dataclass(frozen=True)
+class RunConfig:
+    total: str
+    margin: str
+    finish_reserve: str
+    stop_grace: str
+    stages: tuple[str, ...]
+    augmentations: int
+
+
+@dataclass(frozen=True)
+class BudgetsConfig:
+    search: float | str
+    programs: float | str
+    sample_code: float | str
+    sample_output: float | str
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class Config:
     sandbox: SandboxConfig
     search: SearchConfig
@@ -81,10 +102,18 @@ class Config:
     prompts: PromptsConfig
     sampling: SamplingConfig
     vllm: VLLMConfig
+    run: RunConfig
+    budgets: BudgetsConfig
 
 
 _SECTIONS = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig,
-             "prompts": PromptsConfig, "sampling": SamplingConfig, "vllm": VLLMConfig}
+             "prompts": PromptsConfig, "sampling": SamplingConfig, "vllm": VLLMConfig, "run": RunConfig,
+             "budgets": BudgetsConfig}
+PROFILES_FILE = Path(__file__).with_name("profiles.toml")
+
+
+def profiles() -> dict[str, dict]:
+    return tomllib.loads(PROFILES_FILE.read_text())
 ENGINES = ("vllm", "hf", "replay")
 
 
@@ -122,6 +151,8 @@ def _coerce(value: Any, kind: str) -> Any:
         return float(value)
     if kind == "str" and isinstance(value, str):
         return value
+    if kind == "float | str" and isinstance(value, (int, float, str)):
+        return float(value) if isinstance(value, (int, float)) else value
     if kind.startswith("tuple[str") and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     raise TypeError
@@ -137,8 +168,13 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
     return cls(**kwargs)
 
 
-def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> Config:
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), profile: str | None = None) -> Config:
     data = tomllib.loads(DEFAULT_FILE.read_text())
+    if profile is not None:
+        known = profiles()
+        if profile not in known:
+            raise ConfigError(f"unknown profile {profile!r} (known: {', '.join(known)})")
+        _merge(data, known[profile], f"profile {profile}")
     if path is not None:
         try:
             user = tomllib.loads(Path(path).read_text())
@@ -171,6 +207,24 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -
             and vl.cpu_kvcache_gb > 0):
         raise ConfigError("vllm needs 0 < gpu_memory_utilization <= 1, max_model_len >= 16, queue_depth >= 1, "
                           "max_num_seqs >= 1, positive timeouts and cpu_kvcache_gb > 0")
+    from .durations import parse_duration
+    from .orchestrator.budget import STAGES, BudgetError, stage_seconds
+
+    for key in ("total", "margin", "finish_reserve", "stop_grace"):
+        try:
+            parse_duration(getattr(cfg.run, key))
+        except ValueError as e:
+            raise ConfigError(f"run.{key}: {e}") from None
+    unknown = [s for s in cfg.run.stages if s not in STAGES]
+    if unknown:
+        raise ConfigError(f"run.stages: unknown {unknown} (known: {', '.join(STAGES)})")
+    if not 1 <= cfg.run.augmentations <= 64:
+        raise ConfigError("run.augmentations must be 1..64")
+    for name, value in cfg.budgets.as_dict().items():
+        try:
+            stage_seconds(value, 1.0)
+        except BudgetError as e:
+            raise ConfigError(f"budgets.{name}: {e}") from None
     if cfg.dry_run.search not in ("auto", "on", "off"):
         raise ConfigError(f"dry_run.search = {cfg.dry_run.search!r}: expected auto, on or off")
     return cfg

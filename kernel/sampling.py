@@ -70,11 +70,12 @@ def records_for(prompt: Prompt, c: Completion, template: PromptTemplate, engine:
 
 
 def sample_candidates(tasks: Sequence[Task], template: PromptTemplate, renderer: PromptRenderer, engine: Engine,
-                      sampling: Sampling, max_model_len: int, out: TextIO, adapter: Adapter | None = None,
+                      sampling: Sampling, max_model_len: int, out: TextIO | None, adapter: Adapter | None = None,
                       deadline: float | None = None, progress_stream: TextIO | None = None,
                       on_record: Callable[[CandidateRecord], None] | None = None) -> SampleReport:
     """Sample `sampling.n` completions per prompt and write one record per completion to `out`
-    as each request finishes. Stops, keeping what it has, at `deadline` (time.monotonic())."""
+    (if given) and hand it to `on_record` as each request finishes. Stops, keeping what it has,
+    at `deadline` (time.monotonic()) or at engine.stop()."""
     report = SampleReport()
     prompts, skipped = build_prompts(tasks, template, renderer, max_model_len - sampling.max_tokens)
     for s in skipped:
@@ -95,7 +96,8 @@ def sample_candidates(tasks: Sequence[Task], template: PromptTemplate, renderer:
                 report.prompt_tokens += c.prompt_tokens
                 report.output_tokens += c.tokens
             for rec in records_for(prompt, c, template, engine.name, sampling.temperature, adapter):
-                write_record(out, rec)
+                if out is not None:
+                    write_record(out, rec)
                 if rec.text is not None:
                     report.completions += 1
                     report.answered += rec.code is not None or rec.grid is not None

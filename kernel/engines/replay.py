@@ -39,8 +39,10 @@ class ReplayEngine(Engine):
             for line in f:
                 try:
                     rec = json.loads(line)
-                    if isinstance(rec, dict) and rec.get("text") is None and rec.get("error"):
-                        continue  # a request that failed when recorded: nothing to serve
+                    if isinstance(rec, dict) and ((rec.get("text") is None and rec.get("error"))
+                                                  or "event" in rec and "prompt_id" not in rec):
+                        continue  # a failed request, or a trace event that is no completion (a trace
+                        # file replays too: its sampled candidates carry the same fields)
                     text, prompt_id = rec["text"], rec["prompt_id"]
                     if not isinstance(text, str):
                         raise TypeError

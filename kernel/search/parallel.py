@@ -36,13 +36,26 @@ def hard_limit_s(limits: SearchLimits) -> float:
     return limits.budget_s * 3 + 10
 
 
-def search_many(tasks: Iterable[Task], limits: SearchLimits, workers: int = 1,
-                run: Runner = _search_one) -> Iterator[SearchResult]:
-    """Yield one SearchResult per task, in the order they finish."""
+def search_many(tasks: Iterable[Task], limits: SearchLimits, workers: int = 1, run: Runner = _search_one,
+                deadline: float | None = None, stop: Callable[[], bool] | None = None) -> Iterator[SearchResult]:
+    """Yield one SearchResult per task, in the order they finish. At `deadline`
+    (time.monotonic()) or once `stop()` is true, running searches are killed and the tasks
+    not finished yield nothing."""
     ctx = multiprocessing.get_context("fork")  # children inherit loaded modules: no re-import
     queue = list(tasks)[::-1]
     running: dict[Connection, tuple] = {}
+    try:
+        yield from _drive(ctx, queue, running, limits, workers, run, deadline, stop)
+    finally:
+        for _, proc, _ in running.values():
+            proc.kill()
+            proc.join()
+
+
+def _drive(ctx, queue, running, limits, workers, run, deadline, stop) -> Iterator[SearchResult]:
     while queue or running:
+        if (deadline is not None and time.monotonic() >= deadline) or (stop is not None and stop()):
+            return
         while queue and len(running) < max(1, workers):
             task = queue.pop()
             recv, send = ctx.Pipe(duplex=False)
@@ -50,7 +63,7 @@ def search_many(tasks: Iterable[Task], limits: SearchLimits, workers: int = 1,
             proc.start()
             send.close()
             running[recv] = (task, proc, time.monotonic() + hard_limit_s(limits))
-        ready = wait(list(running), timeout=1.0)
+        ready = wait(list(running), timeout=0.2 if deadline is not None or stop is not None else 1.0)
         now = time.monotonic()
         for conn in list(running):
             task, proc, deadline = running[conn]

@@ -1,0 +1,316 @@
+"""The orchestrator: spends a time budget on stages and never ends without a valid
+submission.json.
+
+Order of events: the fallback submission is written at once; the CPU search starts alongside;
+the other stages run one after another, each until it finishes or reaches its deadline (time it
+leaves unused flows to the next); after each stage, answers are selected from every candidate in
+the trace and submission.json is rewritten atomically. A stage past its deadline gets SIGTERM,
+then SIGKILL to its process group after `stop_grace`. SIGTERM or Ctrl-C to the orchestrator
+stops the stages the same way and still writes the best submission it has."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..submission import build_submission, expected_entries, write_json_atomic, write_submission
+from ..tasks import TaskSet
+from .answers import collect, ranked_answers, stage_figures
+from .budget import ALONGSIDE, Plan, make_plan
+from .stages import MODEL_STAGES, StageContext, stage_main
+from .trace import TraceWriter, read_trace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOptions:
+    out: Path
+    stages: list[str]
+    total_s: float
+    margin_s: float
+    finish_reserve_s: float
+    stop_grace_s: float
+    budgets: dict[str, float | str]
+    model: str | None = None
+    adapter: str | None = None
+    replay: tuple[str, ...] = ()
+    programs_file: str | None = None
+    faults: dict[str, str] = field(default_factory=dict)  # stage -> hang | crash | exit; "select" -> crash
+    resume: bool = True
+    verbose: bool = False
+    submission_path: Path | None = None
+
+
+@dataclass
+class StageRun:
+    name: str
+    budget_s: float
+    deadline: float
+    started: float = 0.0
+    ended: float = 0.0
+    status: str = "pending"  # ok | stopped | killed | crashed | skipped | resumed
+    detail: str = ""
+    proc: mp.Process | None = None
+    term_sent: float | None = None
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, self.ended - self.started) if self.started else 0.0
+
+    def to_json(self) -> dict:
+        return {"status": self.status, "seconds": round(self.seconds, 3), "budget_s": round(self.budget_s, 3),
+                "detail": self.detail}
+
+
+@dataclass
+class RunResult:
+    submission_path: Path
+    stages: list[StageRun]
+    metrics: dict
+    overhead_s: float
+
+
+def _union_length(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, float("-inf")
+    for a, b in sorted(intervals):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total
+
+
+def tasks_fingerprint(taskset: TaskSet) -> str:
+    h = hashlib.sha256()
+    for t in taskset.tasks:
+        h.update(t.id.encode() + t.fingerprint.encode())
+    return h.hexdigest()[:16]
+
+
+class Orchestrator:
+    def __init__(self, taskset: TaskSet, cfg: Config, opts: RunOptions) -> None:
+        self.taskset, self.cfg, self.opts = taskset, cfg, opts
+        self.out = opts.out
+        self.sub_path = opts.submission_path or self.out / "submission.json"
+        self.trace_path = self.out / "trace.jsonl"
+        self.n_tests = {t.id: len(t.test) for t in taskset.tasks}
+        self.expected = expected_entries(taskset)
+        self.terminating = False
+        self.runs: list[StageRun] = []
+        self.select_s = 0.0
+
+    # --- signals -------------------------------------------------------------------------------
+    def _on_signal(self, signum, frame) -> None:
+        if not self.terminating:
+            log.warning("received %s: stopping the stages and writing the best submission so far",
+                        signal.Signals(signum).name)
+        self.terminating = True
+
+    # --- resume --------------------------------------------------------------------------------
+    def _prior(self, fingerprint: str) -> list[dict]:
+        if not self.trace_path.exists():
+            return []
+        events = list(read_trace(self.trace_path))
+        starts = [e for e in events if e["event"] == "run_start"]
+        if not self.opts.resume or not starts or starts[0].get("tasks_fingerprint") != fingerprint:
+            if self.opts.resume and starts:
+                log.warning("%s is from another task set: starting afresh", self.trace_path)
+            self.trace_path.unlink()
+            return []
+        return events
+
+    @staticmethod
+    def _done_keys(prior: list[dict], stage: str) -> frozenset[str]:
+        keys = set()
+        for e in prior:
+            if e.get("stage") != stage:
+                continue
+            if e["event"] == "task_done":
+                keys.add(e["task_id"])
+            elif e["event"] == "candidate" and e.get("prompt_id"):
+                keys.add(e["prompt_id"])
+        return frozenset(keys)
+
+    # --- stages --------------------------------------------------------------------------------
+    def _start(self, run: StageRun, done: frozenset[str]) -> None:
+        ctx = StageContext(run.name, tuple(self.taskset.tasks), self.cfg, str(self.trace_path), run.deadline,
+                           self.opts.model, self.opts.adapter, tuple(self.opts.replay), self.opts.programs_file,
+                           self.opts.faults.get(run.name), done, self.opts.verbose)
+        run.proc = mp.get_context("spawn").Process(target=stage_main, args=(ctx,), name=f"stage-{run.name}")
+        run.started = time.monotonic()
+        run.proc.start()
+        self.trace.write("stage_start", stage=run.name, budget_s=round(run.budget_s, 3),
+                         deadline_in_s=round(run.deadline - run.started, 3), resumed_keys=len(done))
+        log.info("stage %s started (budget %.0f s)", run.name, run.budget_s)
+
+    def _kill_group(self, run: StageRun) -> None:
+        try:
+            os.killpg(run.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _supervise(self, runs: list[StageRun], until_done: list[StageRun]) -> None:
+        """Watch `runs` (deadlines, exits) until every run in `until_done` has ended."""
+        grace = self.opts.stop_grace_s
+        while any(r.status == "running" for r in until_done):
+            now = time.monotonic()
+            for r in runs:
+                if r.status != "running":
+                    continue
+                if not r.proc.is_alive():
+                    self._finish(r)
+                elif r.term_sent is None and (self.terminating or now >= r.deadline):
+                    try:
+                        os.killpg(r.proc.pid, signal.SIGTERM)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                    r.term_sent = now
+                    self.trace.write("stage_stop", stage=r.name, reason="terminating" if self.terminating else "deadline")
+                elif r.term_sent is not None and now >= r.term_sent + grace:
+                    self._kill_group(r)
+                    r.proc.join(timeout=10)
+                    self._finish(r, killed=True)
+            time.sleep(0.05)
+
+    def _finish(self, r: StageRun, killed: bool = False) -> None:
+        r.proc.join(timeout=10)
+        self._kill_group(r)  # whatever the stage left behind in its group (engine processes, sandboxes)
+        r.ended = time.monotonic()
+        done = any(e["event"] == "stage_done" and e.get("stage") == r.name and e["t"] >= self.wall_start
+                   for e in read_trace(self.trace_path))
+        code = r.proc.exitcode
+        if killed:
+            r.status, r.detail = "killed", f"did not stop within {self.opts.stop_grace_s:g} s of SIGTERM"
+        elif code == 0 and done:
+            r.status = "stopped" if r.term_sent is not None else "ok"
+        else:
+            r.status = "crashed"
+            r.detail = (f"killed by signal {signal.Signals(-code).name}" if code is not None and code < 0
+                        else f"exit code {code}")
+        self.trace.write("stage_end", stage=r.name, status=r.status, detail=r.detail, seconds=round(r.seconds, 3))
+        level = logging.INFO if r.status in ("ok", "stopped") else logging.ERROR
+        log.log(level, "stage %s %s after %.1f s%s", r.name, r.status, r.seconds, f" ({r.detail})" if r.detail else "")
+
+    # --- selection -----------------------------------------------------------------------------
+    def select_and_write(self, after: str) -> None:
+        t = time.monotonic()
+        try:
+            if self.opts.faults.get("select") == "crash" and after != "fallback":
+                raise RuntimeError("fault drill: selection crashed")
+            answers = ranked_answers(collect(read_trace(self.trace_path), self.n_tests), self.n_tests)
+            write_submission(self.sub_path, build_submission(self.taskset, answers), self.expected)
+            self.trace.write("submission", after=after, tasks_answered=len(answers))
+        except Exception as e:  # the last good file stays; a broken selection must not end the run
+            log.error("selection after %s failed (%s: %s); keeping the previous submission", after, type(e).__name__, e)
+            self.trace.write("submission_failed", after=after, error=f"{type(e).__name__}: {e}")
+        self.select_s += time.monotonic() - t
+
+    # --- the run -------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        t0 = time.monotonic()
+        self.wall_start = time.time()
+        self.out.mkdir(parents=True, exist_ok=True)
+        write_submission(self.sub_path, build_submission(self.taskset), self.expected)  # valid from the first second
+        fingerprint = tasks_fingerprint(self.taskset)
+        prior = self._prior(fingerprint)
+        plan: Plan = make_plan(t0, self.opts.total_s, self.opts.margin_s, self.opts.finish_reserve_s,
+                               self.opts.budgets, self.opts.stages)
+        self.trace = TraceWriter(self.trace_path)
+        self.trace.write("run_start", tasks=len(self.taskset.order), tasks_fingerprint=fingerprint,
+                         stages=self.opts.stages, budgets_s={k: round(v, 3) for k, v in plan.budgets.items()},
+                         deadline_in_s=round(plan.total_s, 3), resumed=bool(prior), pid=os.getpid())
+        self.trace.write("submission", after="fallback", tasks_answered=0)
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._run_stages(plan, prior)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.select_and_write("end")
+        metrics = self._metrics(plan, time.monotonic() - t0)
+        self.trace.write("run_end", seconds=round(time.monotonic() - t0, 3), terminated=self.terminating)
+        self.trace.close()
+        return RunResult(self.sub_path, self.runs, metrics, metrics["orchestration_overhead_s"])
+
+    def _skip(self, name: str, budget_s: float, why: str, status: str = "skipped") -> None:
+        r = StageRun(name, budget_s, 0.0, status=status, detail=why)
+        self.runs.append(r)
+        self.trace.write("stage_end", stage=name, status=status, detail=why, seconds=0.0)
+        log.info("stage %s %s: %s", name, status, why)
+
+    def _blocked(self, name: str, prior: list[dict]) -> str | None:
+        if any(e["event"] == "stage_end" and e.get("stage") == name and e.get("status") in ("ok", "resumed")
+               for e in prior):
+            return "finished in an earlier run"
+        if name in MODEL_STAGES and self.opts.model is None and self.cfg.sampling.engine != "replay":
+            return "no model given (--model)"
+        if name == "programs" and not self.opts.programs_file:
+            return "no programs file given (--programs)"
+        return None
+
+    def _run_stages(self, plan: Plan, prior: list[dict]) -> None:
+        alongside = []
+        for name in [s for s in self.opts.stages if s in ALONGSIDE]:
+            why = self._blocked(name, prior)
+            if why:
+                self._skip(name, plan.budgets[name], why, "resumed" if "earlier" in why else "skipped")
+                continue
+            r = StageRun(name, plan.budgets[name], plan.alongside_deadline(name), status="running")
+            self.runs.append(r)
+            self._start(r, self._done_keys(prior, name))
+            alongside.append(r)
+        carried = 0.0
+        for name in [s for s in self.opts.stages if s not in ALONGSIDE]:
+            now = time.monotonic()
+            why = self._blocked(name, prior)
+            if why is None and self.terminating:
+                why = "the run is stopping"
+            if why is None and now >= plan.last_stage_end:
+                why = "no time left"
+            if why:
+                self._skip(name, plan.budgets[name], why, "resumed" if "earlier" in why else "skipped")
+                continue
+            r = StageRun(name, plan.budgets[name], plan.sequential_deadline(name, now, carried), status="running")
+            self.runs.append(r)
+            self._start(r, self._done_keys(prior, name))
+            self._supervise(alongside + [r], [r])
+            carried = max(0.0, r.budget_s + carried - r.seconds)
+            self.select_and_write(name)
+        if alongside:
+            self._supervise(alongside, alongside)
+            self.select_and_write(",".join(r.name for r in alongside))
+
+    # --- figures -------------------------------------------------------------------------------
+    def _metrics(self, plan: Plan, wall_s: float) -> dict:
+        import json
+
+        events = list(read_trace(self.trace_path))
+        solutions = self.taskset.solutions()
+        submission = json.loads(self.sub_path.read_text())
+        metrics: dict = {"dataset": self.taskset.source, "tasks": len(self.taskset.order),
+                         "malformed": [m.report() for m in self.taskset.malformed],
+                         "wall_s": round(wall_s, 3), "deadline_s": round(plan.total_s, 3),
+                         "terminated": self.terminating, "stages": {}}
+        for r in self.runs:
+            entry = r.to_json()
+            col = collect(events, self.n_tests, {r.name})
+            if col.programs or col.grids:
+                answers = ranked_answers(col, self.n_tests)
+                entry.update(stage_figures(col, build_submission(self.taskset, answers), solutions))
+            metrics["stages"][r.name] = entry
+        # The orchestrator's own time: the run's wall time outside every stage process
+        # (start-up, fallback, selection and writing, supervision).
+        busy = _union_length([(r.started, r.ended) for r in self.runs if r.started])
+        overall = collect(events, self.n_tests)
+        metrics.update(stage_figures(overall, submission, solutions))
+        metrics["orchestration_overhead_s"] = round(max(0.0, wall_s - busy), 3)
+        metrics["selection_s"] = round(self.select_s, 3)
+        write_json_atomic(self.out / "metrics.json", metrics)
+        return metrics

@@ -1,0 +1,50 @@
+"""trace.jsonl: every event of a run, one JSON object per line, appended by the orchestrator
+and by each stage process. It is also the checkpoint: selection and resume read it back.
+
+Each line goes out in one write() on a file opened with O_APPEND, so lines from concurrent
+processes never interleave, and a process killed mid-run leaves whole lines behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+
+class TraceWriter:
+    def __init__(self, path: str | os.PathLike, stage: str | None = None) -> None:
+        self.path = Path(path)
+        self.stage = stage
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write(self, event: str, **fields: Any) -> dict:
+        rec = {"t": round(time.time(), 4), "event": event}
+        if self.stage is not None:
+            rec["stage"] = self.stage
+        rec.update(fields)
+        os.write(self.fd, (json.dumps(rec, separators=(",", ":")) + "\n").encode())
+        return rec
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def read_trace(path: str | os.PathLike) -> Iterator[dict]:
+    """Events in file order; a line that is not a JSON object (a torn write) is skipped."""
+    try:
+        f = open(path, encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    with f:
+        for line in f:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict) and "event" in rec:
+                yield rec
