@@ -447,6 +447,7 @@ def _print_run(result, plan_total: float) -> None:
 
 
 def cmd_dry_run(args: argparse.Namespace) -> int:
+    from .orchestrator.budget import BudgetError
     from .orchestrator.runner import Orchestrator
 
     cfg = _run_config(args)
@@ -455,7 +456,10 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.programs}: no such programs file")
     search_default = {"on": True, "off": False}.get(cfg.dry_run.search, not args.programs)
     opts = _run_options(args, cfg, Path(args.out), _stages(args, cfg, search_default), dry_run=True)
-    result = Orchestrator(ts, cfg, opts).run()
+    try:
+        result = Orchestrator(ts, cfg, opts).run()
+    except BudgetError as e:
+        raise UsageError(f"budget: {e}") from None
     _print_run(result, opts.total_s - opts.margin_s)
     return 0
 

@@ -2,7 +2,9 @@
 
 GPU stages run one after another; time one leaves unused flows to the next. The CPU search
 runs alongside them from the start. Every stage deadline stops short of the global deadline by
-`finish_reserve`, the time the last selection and write of submission.json need."""
+the stop grace (a stage that ignores its SIGTERM is killed that much later) plus `finish_reserve`
+(the last selection and write of submission.json), so even a hung stage cannot push the run past
+its deadline."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class Plan:
     start: float            # time.monotonic() at the start of the run
     total_s: float          # what the run may take, margin already taken off
     finish_reserve_s: float
+    stop_grace_s: float
     budgets: dict[str, float]  # stage -> seconds
 
     @property
@@ -44,7 +47,7 @@ class Plan:
 
     @property
     def last_stage_end(self) -> float:
-        return self.deadline - self.finish_reserve_s
+        return self.deadline - self.finish_reserve_s - self.stop_grace_s
 
     def alongside_deadline(self, stage: str) -> float:
         return min(self.last_stage_end, self.start + self.budgets.get(stage, 0.0))
@@ -53,14 +56,15 @@ class Plan:
         return min(self.last_stage_end, now + self.budgets.get(stage, 0.0) + carried_s)
 
 
-def make_plan(start: float, total_s: float, margin_s: float, finish_reserve_s: float,
+def make_plan(start: float, total_s: float, margin_s: float, finish_reserve_s: float, stop_grace_s: float,
               budgets: dict[str, float | str], stages: list[str]) -> Plan:
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise BudgetError(f"unknown stages {unknown} (known: {', '.join(STAGES)})")
     usable = total_s - margin_s
-    if usable <= finish_reserve_s:
+    if usable <= finish_reserve_s + stop_grace_s:
         raise BudgetError(f"total {total_s:g} s minus margin {margin_s:g} s leaves nothing past the "
-                          f"{finish_reserve_s:g} s kept to write the submission")
+                          f"{finish_reserve_s:g} s kept to write the submission and the {stop_grace_s:g} s "
+                          "stop grace; give a longer --budget or a shorter run.finish_reserve / run.stop_grace")
     secs = {s: stage_seconds(budgets.get(s, 0.0), usable) for s in stages}
-    return Plan(start, usable, finish_reserve_s, secs)
+    return Plan(start, usable, finish_reserve_s, stop_grace_s, secs)

@@ -221,7 +221,7 @@ class Orchestrator:
         fingerprint = tasks_fingerprint(self.taskset)
         prior = self._prior(fingerprint)
         plan: Plan = make_plan(t0, self.opts.total_s, self.opts.margin_s, self.opts.finish_reserve_s,
-                               self.opts.budgets, self.opts.stages)
+                               self.opts.stop_grace_s, self.opts.budgets, self.opts.stages)
         self.trace = TraceWriter(self.trace_path)
         self.trace.write("run_start", tasks=len(self.taskset.order), tasks_fingerprint=fingerprint,
                          stages=self.opts.stages, budgets_s={k: round(v, 3) for k, v in plan.budgets.items()},
