@@ -9,10 +9,12 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total: int, label: str, stream: TextIO | None = None, every_s: float = 30.0) -> None:
+    def __init__(self, total: int, label: str, stream: TextIO | None = None, every_s: float = 30.0,
+                 lines: bool = False) -> None:
+        """lines: periodic lines even on a terminal (for work that runs beside another bar)."""
         self.total, self.label, self.done = total, label, 0
         self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.tty = not lines and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.every_s = 0.1 if self.tty else every_s
         self.t0 = self._last = time.monotonic()
         self.note = ""

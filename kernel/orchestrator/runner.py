@@ -6,7 +6,12 @@ the other stages run one after another, each until it finishes or reaches its de
 leaves unused flows to the next); after each stage, answers are selected from every candidate in
 the trace and submission.json is rewritten atomically. A stage past its deadline gets SIGTERM,
 then SIGKILL to its process group after `stop_grace`. SIGTERM or Ctrl-C to the orchestrator
-stops the stages the same way and still writes the best submission it has."""
+stops the stages the same way and still writes the best submission it has.
+
+Some of what a stage starts leaves its process group on purpose (each vLLM engine and each
+sandboxed program has a group of its own, so it can be killed alone), and a grandchild of a
+killed stage would otherwise be re-parented to init and live on, holding GPU memory. So the
+orchestrator is a child subreaper: such orphans become its children, and it kills them."""
 
 from __future__ import annotations
 
@@ -87,6 +92,15 @@ def _union_length(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
+def become_subreaper() -> bool:
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # not Linux: orphans go to init as usual
+        return False
+
+
 def tasks_fingerprint(taskset: TaskSet) -> str:
     h = hashlib.sha256()
     for t in taskset.tasks:
@@ -95,6 +109,9 @@ def tasks_fingerprint(taskset: TaskSet) -> str:
 
 
 class Orchestrator:
+    """Owns its process's children: run it in a process of its own (the CLI does), since it
+    kills any child that is not one of its stages."""
+
     def __init__(self, taskset: TaskSet, cfg: Config, opts: RunOptions) -> None:
         self.taskset, self.cfg, self.opts = taskset, cfg, opts
         self.out = opts.out
@@ -159,8 +176,12 @@ class Orchestrator:
     def _supervise(self, runs: list[StageRun], until_done: list[StageRun]) -> None:
         """Watch `runs` (deadlines, exits) until every run in `until_done` has ended."""
         grace = self.opts.stop_grace_s
+        next_sweep = 0.0
         while any(r.status == "running" for r in until_done):
             now = time.monotonic()
+            if now >= next_sweep:
+                self._sweep_orphans()
+                next_sweep = now + 1.0
             for r in runs:
                 if r.status != "running":
                     continue
@@ -179,9 +200,35 @@ class Orchestrator:
                     self._finish(r, killed=True)
             time.sleep(0.05)
 
+    def _sweep_orphans(self) -> int:
+        """Kill every child that is not a stage process (those are reaped by multiprocessing):
+        orphans re-parented here from stages that ended or from their crashed helpers."""
+        import psutil
+        from multiprocessing import resource_tracker
+
+        known = {r.proc.pid for r in self.runs if r.proc is not None}
+        known.add(getattr(resource_tracker._resource_tracker, "_pid", None))
+        orphans = []
+        for child in psutil.Process().children():
+            if child.pid not in known:
+                try:
+                    orphans += child.children(recursive=True) + [child]
+                except psutil.NoSuchProcess:
+                    pass
+        for p in orphans:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(orphans, timeout=5)
+        if orphans:
+            log.warning("killed %d process(es) left behind by stages", len(orphans))
+        return len(orphans)
+
     def _finish(self, r: StageRun, killed: bool = False) -> None:
         r.proc.join(timeout=10)
         self._kill_group(r)  # whatever the stage left behind in its group (engine processes, sandboxes)
+        self._sweep_orphans()
         r.ended = time.monotonic()
         done = any(e["event"] == "stage_done" and e.get("stage") == r.name and e["t"] >= self.wall_start
                    for e in read_trace(self.trace_path))
@@ -218,6 +265,7 @@ class Orchestrator:
         self.wall_start = time.time()
         self.out.mkdir(parents=True, exist_ok=True)
         write_submission(self.sub_path, build_submission(self.taskset), self.expected)  # valid from the first second
+        become_subreaper()
         fingerprint = tasks_fingerprint(self.taskset)
         prior = self._prior(fingerprint)
         plan: Plan = make_plan(t0, self.opts.total_s, self.opts.margin_s, self.opts.finish_reserve_s,
@@ -234,6 +282,7 @@ class Orchestrator:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         self.select_and_write("end")
+        self._sweep_orphans()  # engines re-parented after their stage's last check
         metrics = self._metrics(plan, time.monotonic() - t0)
         self.trace.write("run_end", seconds=round(time.monotonic() - t0, 3), terminated=self.terminating)
         self.trace.close()

@@ -90,6 +90,7 @@ def _sandbox(cfg: Config):
 # --- the stages ---------------------------------------------------------------------------------
 
 def run_search(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
+    from ..progress import Progress
     from ..search.engine import SearchLimits
     from ..search.parallel import search_many
     from ..verify import Verifier
@@ -97,7 +98,9 @@ def run_search(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> 
     se = ctx.cfg.search
     tasks = {t.id: t for t in ctx.tasks if t.id not in ctx.done}
     found = 0
-    with _sandbox(ctx.cfg) as sandbox, Verifier(sandbox) as verifier:
+    # Lines, not a bar: the search runs beside the sampling stages, whose bars would collide with it.
+    with _sandbox(ctx.cfg) as sandbox, Verifier(sandbox) as verifier, \
+            Progress(len(tasks), "search", every_s=60.0, lines=True) as bar:
         for r in search_many(tasks.values(), SearchLimits(se.budget_s, se.max_depth, se.max_programs, se.rule_depth),
                              se.workers, deadline=ctx.deadline, stop=stop.is_set):
             task = tasks[r.task_id]
@@ -106,6 +109,7 @@ def run_search(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> 
             found += bool(r.programs)
             trace.write("task_done", task_id=r.task_id, programs=len(r.programs), cpu_s=round(r.cpu_s, 3),
                         nodes=r.nodes, stopped=r.stopped)
+            bar.update(note=f"{found} with a program")
     return {"tasks": len(tasks), "tasks_with_programs": found}
 
 
@@ -114,17 +118,20 @@ def run_programs(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -
     from pathlib import Path
 
     from ..dry_run import read_candidates
+    from ..progress import Progress
     from ..verify import Verifier
 
     by_id = {t.id: t for t in ctx.tasks}
     candidates, problems = read_candidates(Path(ctx.programs_file), set(by_id))
     for p in problems:
         log.warning("%s", p)
-    with _sandbox(ctx.cfg) as sandbox, Verifier(sandbox) as verifier:
+    with _sandbox(ctx.cfg) as sandbox, Verifier(sandbox) as verifier, \
+            Progress(len(candidates), "verifying programs") as bar:
         for c in candidates:
             if stop.is_set() or time.monotonic() >= ctx.deadline:
                 break
             program_event(trace, by_id[c.task_id], c.code, verifier.verify(by_id[c.task_id], c.code), source=c.source)
+            bar.update()
     return {"programs": len(candidates)}
 
 
@@ -255,6 +262,7 @@ def stage_main(ctx: StageContext) -> None:
 
     signal.signal(signal.SIGTERM, on_term)
     trace = StageTrace(ctx.trace_path, ctx.name, ctx.fault)
+    trace.write("stage_begin", pid=os.getpid())  # from here on the stage does its own work
     try:
         stats = RUNNERS[ctx.name](ctx, trace, stop)
         if ctx.fault:
