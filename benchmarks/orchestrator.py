@@ -13,7 +13,8 @@ Overshoot is the process's wall time minus the budget given with --budget; negat
 run ended before its deadline. Goal: <= max(1 % of the budget, 5 s).
 
     python benchmarks/orchestrator.py [--limit 20] [--budget 120s] [--fault-budget 60s]
-                                      [--model DIR | --model demo] [--out runs/bench-orchestrator]
+                                      [--model DIR | --model demo] [--set KEY=VALUE ...]
+                                      [--out runs/bench-orchestrator]
 """
 
 from __future__ import annotations
@@ -57,18 +58,19 @@ def stage_work(events: list[dict]) -> dict[str, tuple[float, float]]:
     return {k: (a, b) for k, (a, b) in spans.items()}
 
 
-def dry_run(args, out: Path, budget: str, extra: list[str]) -> tuple[float, float, int, dict, list[dict], str]:
+def dry_run(args, out: Path, budget: str, extra: list[str]) -> tuple[float, float, int, dict, list[dict], str, str]:
     cmd = [sys.executable, "-m", "kernel", "dry-run", "--dataset", args.dataset, "--limit", str(args.limit),
            "--budget", budget, "--budget-per-task", args.budget_per_task, "--workers", str(args.workers),
            "--fresh", "--out", str(out), "--set", f"run.stop_grace={args.stop_grace}",
-           "--set", f"run.finish_reserve={args.finish_reserve}", *extra]
+           "--set", f"run.finish_reserve={args.finish_reserve}", *[x for kv in args.set for x in ("--set", kv)],
+           *extra]
     if args.model:
         cmd += ["--model", args.model]
     t0 = time.time()
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.time() - t0
     metrics = json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").exists() else {}
-    return t0, wall, p.returncode, metrics, list(read_trace(out / "trace.jsonl")), p.stdout + p.stderr
+    return t0, wall, p.returncode, metrics, list(read_trace(out / "trace.jsonl")), p.stdout, p.stderr
 
 
 def submission_valid(out: Path, metrics: dict) -> bool:
@@ -82,7 +84,7 @@ def submission_valid(out: Path, metrics: dict) -> bool:
 
 
 def overhead(args, out: Path) -> dict:
-    launched, wall, rc, metrics, events, log = dry_run(args, out, args.budget, [])
+    launched, wall, rc, metrics, events, summary, log = dry_run(args, out, args.budget, [])
     if rc != 0:
         sys.exit(f"dry run failed (exit {rc}):\n{log[-3000:]}")
     work = stage_work(events)
@@ -91,7 +93,7 @@ def overhead(args, out: Path) -> dict:
     return {"wall_s": wall, "work_s": busy, "overhead_s": wall - busy, "share": (wall - busy) / wall,
             "to_first_stage_s": first_begin - launched, "selection_s": metrics.get("selection_s", 0.0),
             "stages": {k: round(b - a, 2) for k, (a, b) in work.items()}, "score": metrics.get("score"),
-            "summary": [line for line in log.splitlines() if not line.startswith(("INFO", "WARNING", "ERROR"))]}
+            "summary": summary.splitlines()}
 
 
 def main() -> None:
@@ -105,6 +107,8 @@ def main() -> None:
     ap.add_argument("--stop-grace", default="5s", help="run.stop_grace for these short runs (default 5s)")
     ap.add_argument("--finish-reserve", default="3s", help="run.finish_reserve for these short runs (default 3s)")
     ap.add_argument("--model", help="model folder, or 'demo' to build the tiny demo model: adds the sampling stages")
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="config overrides passed to every run (repeatable)")
     ap.add_argument("--out", default="runs/bench-orchestrator")
     args = ap.parse_args()
     out = Path(args.out)
@@ -132,7 +136,7 @@ def main() -> None:
             extra = ["--inject-fault", f"{stage}:{fault}"]
             if stage != "search":  # the fault lands on a model stage; the search still runs alongside
                 extra += ["--budget", "search=0.5"]
-            _, wall, rc, metrics, _, _ = dry_run(args, d, args.fault_budget, extra)
+            _, wall, rc, metrics, _, _, _ = dry_run(args, d, args.fault_budget, extra)
             status = metrics.get("stages", {}).get(stage, {}).get("status", "?")
             rows.append((stage, fault, status, wall, wall - budget_s, rc, submission_valid(d, metrics)))
             print(f"{stage}:{fault} -> {status}, {wall:.1f} s", file=sys.stderr, flush=True)

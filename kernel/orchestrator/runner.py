@@ -30,7 +30,7 @@ from ..tasks import TaskSet
 from .answers import collect, ranked_answers, stage_figures
 from .budget import ALONGSIDE, Plan, make_plan
 from .stages import MODEL_STAGES, StageContext, stage_main
-from .trace import TraceWriter, read_trace
+from .trace import TraceWriter, read_trace, trace_size
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class StageRun:
     detail: str = ""
     proc: mp.Process | None = None
     term_sent: float | None = None
+    trace_offset: int = 0  # the trace's size when the stage started: its events come after
 
     @property
     def seconds(self) -> float:
@@ -161,6 +162,7 @@ class Orchestrator:
                            self.opts.model, self.opts.adapter, tuple(self.opts.replay), self.opts.programs_file,
                            self.opts.faults.get(run.name), done, self.opts.verbose)
         run.proc = mp.get_context("spawn").Process(target=stage_main, args=(ctx,), name=f"stage-{run.name}")
+        run.trace_offset = trace_size(self.trace_path)
         run.started = time.monotonic()
         run.proc.start()
         self.trace.write("stage_start", stage=run.name, budget_s=round(run.budget_s, 3),
@@ -230,8 +232,8 @@ class Orchestrator:
         self._kill_group(r)  # whatever the stage left behind in its group (engine processes, sandboxes)
         self._sweep_orphans()
         r.ended = time.monotonic()
-        done = any(e["event"] == "stage_done" and e.get("stage") == r.name and e["t"] >= self.wall_start
-                   for e in read_trace(self.trace_path))
+        done = any(e["event"] == "stage_done" and e.get("stage") == r.name
+                   for e in read_trace(self.trace_path, r.trace_offset))
         code = r.proc.exitcode
         if killed:
             r.status, r.detail = "killed", f"did not stop within {self.opts.stop_grace_s:g} s of SIGTERM"
@@ -262,7 +264,6 @@ class Orchestrator:
     # --- the run -------------------------------------------------------------------------------
     def run(self) -> RunResult:
         t0 = time.monotonic()
-        self.wall_start = time.time()
         self.out.mkdir(parents=True, exist_ok=True)
         write_submission(self.sub_path, build_submission(self.taskset), self.expected)  # valid from the first second
         become_subreaper()

@@ -11,6 +11,7 @@ import logging
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future, wait as wait_futures
@@ -270,3 +271,9 @@ def stage_main(ctx: StageContext) -> None:
         trace.write("stage_done", stats=stats, stopped=stop.is_set() or time.monotonic() >= ctx.deadline)
     finally:
         trace.close()
+    # Engines and sandboxes are shut down and the trace is on disk: skip the interpreter's
+    # teardown of torch and vLLM, which takes over a second of the run's time.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -34,14 +34,24 @@ class TraceWriter:
             pass
 
 
-def read_trace(path: str | os.PathLike) -> Iterator[dict]:
-    """Events in file order; a line that is not a JSON object (a torn write) is skipped."""
+def trace_size(path: str | os.PathLike) -> int:
     try:
-        f = open(path, encoding="utf-8", errors="replace")
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def read_trace(path: str | os.PathLike, offset: int = 0) -> Iterator[dict]:
+    """Events in file order, from byte `offset` (a size taken earlier: lines are whole, so it
+    falls on a line start); a line that is not a JSON object (a torn write) is skipped."""
+    try:
+        f = open(path, "rb")
     except FileNotFoundError:
         return
     with f:
-        for line in f:
+        f.seek(offset)
+        for raw in f:
+            line = raw.decode("utf-8", errors="replace")
             try:
                 rec = json.loads(line)
             except ValueError:
