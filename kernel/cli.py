@@ -250,6 +250,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop sampling after this long, keeping what finished (e.g. 20m)")
     p.add_argument("--out", required=True, metavar="CANDIDATES.jsonl")
     _add_config_args(p)
+
+    p = sub.add_parser("ttft", help="test-time fine-tuning: LoRA adapters trained on the tasks' own train pairs",
+                       description="Train LoRA adapters (peft) on the tasks' train pairs: each pair in turn is the "
+                                   "target of an output-from-examples prompt with the other pairs as examples, under "
+                                   "rotations/flips, color permutations and shuffled example order (settings in "
+                                   "[ttft]). Stops at --budget keeping the last saved adapter, and writes the "
+                                   "adapters and adapters.json (which adapter serves which task) to --out. One "
+                                   "training process per GPU, each on its share of the tasks.")
+    p.add_argument("--model", required=True, metavar="DIR", help="Hugging Face model folder")
+    _add_dataset_args(p, datasets)
+    p.add_argument("--budget", type=_duration, default=1200.0, metavar="DURATION", help="training time (default 20m)")
+    p.add_argument("--devices", metavar="SPEC", help="auto, cpu, cpu*2, or GPU ids like 0,1 (default: ttft.devices)")
+    p.add_argument("--mode", choices=("shared", "per_task"), help="one adapter per training process, or one per task "
+                                                                  "(default: ttft.mode)")
+    p.add_argument("--merge", action="store_true", help="also save the base weights with the adapter merged in "
+                                                        "(needs exactly one adapter)")
+    p.add_argument("--trace", metavar="TRACE.jsonl", help="a run's trace: programs verified there become "
+                                                          "code-from-examples targets")
+    p.add_argument("--out", required=True, metavar="ADAPTER_DIR")
+    _add_config_args(p)
     return parser
 
 
@@ -582,8 +602,47 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ttft(args: argparse.Namespace) -> int:
+    import time
+
+    from .orchestrator.trace import read_trace
+    from .ttft import read_manifest, run_ttft
+    from .ttft.train import TTFTError
+
+    start = time.monotonic()
+    cfg = _config(args, ttft__devices=None if args.devices is None else f'"{args.devices}"',
+                  ttft__mode=None if args.mode is None else f'"{args.mode}"', ttft__merge="true" if args.merge else None)
+    if not Path(args.model, "config.json").is_file():
+        raise UsageError(f"{args.model}: not a Hugging Face model folder (no config.json); make one with "
+                         "`python -m kernel make-demo-model DIR` to try the pipeline")
+    ts = _load_dataset(args, cfg)
+    programs: dict[str, list[str]] = {}
+    if args.trace:
+        if not Path(args.trace).is_file():
+            raise UsageError(f"{args.trace}: no such trace file")
+        for e in read_trace(args.trace):
+            if e["event"] == "candidate" and e.get("passed") and isinstance(e.get("code"), str):
+                programs.setdefault(e["task_id"], []).append(e["code"])
+    try:
+        report = run_ttft(args.model, ts.tasks, cfg, args.out, start + args.budget, programs)
+    except (TTFTError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    for part in report["parts"]:
+        print(f"{part['adapter']}: {part['tasks']} tasks, {part['samples_available']} samples, {part['steps']} steps, "
+              f"{part['tokens']} tokens in {part['seconds']:.1f} s ({part['tokens_per_s']:.0f} tok/s), loss "
+              f"{part['first_loss']} -> {part['last_loss']}" + (f", stopped at {part['stopped']}" if part["stopped"] else ""))
+    manifest = read_manifest(args.out)
+    if manifest is None:
+        print("error: no adapter was trained (tasks need two train pairs that fit in ttft.max_seq_len)", file=sys.stderr)
+        return 1
+    print(f"wrote {len(manifest.adapters)} adapter(s) for {len(manifest.tasks)} tasks to {args.out}"
+          + (f" and merged weights to {Path(args.out, manifest.merged)}" if manifest.merged else ""))
+    return 0
+
+
 COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run,
-            "search": cmd_search, "make-demo-model": cmd_make_demo_model, "sample": cmd_sample, "run": cmd_run}
+            "search": cmd_search, "make-demo-model": cmd_make_demo_model, "sample": cmd_sample, "run": cmd_run,
+            "ttft": cmd_ttft}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

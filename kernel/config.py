@@ -66,6 +66,7 @@ class VLLMConfig:
     max_num_seqs: int
     enforce_eager: bool
     max_lora_rank: int
+    max_loras: int
     queue_depth: int
     start_timeout_s: float
     stall_timeout_s: float
@@ -84,7 +85,31 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class TTFTConfig:
+    devices: str
+    mode: str
+    merge: bool
+    rank: int
+    alpha: int
+    dropout: float
+    target_modules: tuple[str, ...]
+    lr: float
+    warmup_steps: int
+    batch_size: int
+    max_seq_len: int
+    epochs: int
+    augmentations: int
+    keep_background: bool
+    shuffle_examples: bool
+    code_targets: bool
+    gradient_checkpointing: str
+    save_every_s: float
+    seed: int
+
+
+@dataclass(frozen=True)
 class BudgetsConfig:
+    ttft: float | str
     search: float | str
     programs: float | str
     sample_code: float | str
@@ -104,11 +129,12 @@ class Config:
     vllm: VLLMConfig
     run: RunConfig
     budgets: BudgetsConfig
+    ttft: TTFTConfig
 
 
 _SECTIONS = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig,
              "prompts": PromptsConfig, "sampling": SamplingConfig, "vllm": VLLMConfig, "run": RunConfig,
-             "budgets": BudgetsConfig}
+             "budgets": BudgetsConfig, "ttft": TTFTConfig}
 PROFILES_FILE = Path(__file__).with_name("profiles.toml")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from .candidates import CandidateRecord, write_record
-from .engines.base import Adapter, Completion, Engine, Request, Sampling
+from .engines.base import Adapter, AdapterSet, Completion, Engine, Request, Sampling
 from .progress import Progress
 from .prompting import Prompt, PromptRenderer, PromptTemplate, build_prompts, parse_response
 from .tasks import Task
@@ -42,10 +42,15 @@ class SampleReport:
         return d
 
 
-def requests_for(prompts: Sequence[Prompt], sampling: Sampling, adapter: Adapter | None) -> list[Request]:
+def adapter_for(adapter: Adapter | AdapterSet | None, task_id: str) -> Adapter | None:
+    return adapter.for_task(task_id) if isinstance(adapter, AdapterSet) else adapter
+
+
+def requests_for(prompts: Sequence[Prompt], sampling: Sampling, adapter: Adapter | AdapterSet | None) -> list[Request]:
     # Each prompt its own seed, so prompts differ and a rerun repeats itself.
     return [Request(p.id, p.text, Sampling(sampling.n, sampling.temperature, sampling.top_p, sampling.max_tokens,
-                                           None if sampling.seed is None else sampling.seed + 1000 * i), adapter)
+                                           None if sampling.seed is None else sampling.seed + 1000 * i),
+                    adapter_for(adapter, p.task_id))
             for i, p in enumerate(prompts)]
 
 
@@ -70,7 +75,8 @@ def records_for(prompt: Prompt, c: Completion, template: PromptTemplate, engine:
 
 
 def sample_candidates(tasks: Sequence[Task], template: PromptTemplate, renderer: PromptRenderer, engine: Engine,
-                      sampling: Sampling, max_model_len: int, out: TextIO | None, adapter: Adapter | None = None,
+                      sampling: Sampling, max_model_len: int, out: TextIO | None,
+                      adapter: Adapter | AdapterSet | None = None,
                       deadline: float | None = None, progress_stream: TextIO | None = None,
                       on_record: Callable[[CandidateRecord], None] | None = None) -> SampleReport:
     """Sample `sampling.n` completions per prompt and write one record per completion to `out`
@@ -95,7 +101,8 @@ def sample_candidates(tasks: Sequence[Task], template: PromptTemplate, renderer:
                 report.requests_done += 1
                 report.prompt_tokens += c.prompt_tokens
                 report.output_tokens += c.tokens
-            for rec in records_for(prompt, c, template, engine.name, sampling.temperature, adapter):
+            for rec in records_for(prompt, c, template, engine.name, sampling.temperature,
+                                   adapter_for(adapter, prompt.task_id)):
                 if out is not None:
                     write_record(out, rec)
                 if rec.text is not None:

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from kernel.orchestrator.answers import collect, ranked_answers, stage_figures
-from kernel.orchestrator.augment import IDENTITY, augmentations, dihedral, dihedral_inverse
+from kernel.augment import IDENTITY, augmentations, dihedral, dihedral_inverse
 from kernel.orchestrator.budget import BudgetError, make_plan, stage_seconds
 from kernel.orchestrator.trace import TraceWriter, read_trace
 from kernel.submission import build_submission, validate_submission

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from .base import Adapter, Completion, Engine, EngineError, Request, Sampling
+from .base import Adapter, AdapterSet, Completion, Engine, EngineError, Request, Sampling
 
-__all__ = ["Adapter", "Completion", "Engine", "EngineError", "Request", "Sampling", "make_engine"]
+__all__ = ["Adapter", "AdapterSet", "Completion", "Engine", "EngineError", "Request", "Sampling", "make_engine"]
 
 
 def make_engine(kind: str, cfg, model: str | Path | None, replay: Sequence[str | Path] = (),
@@ -41,7 +41,7 @@ def make_engine(kind: str, cfg, model: str | Path | None, replay: Sequence[str |
             model=str(model), dtype=v.dtype, attention_backend=v.attention_backend, max_model_len=v.max_model_len,
             gpu_memory_utilization=v.gpu_memory_utilization, enable_prefix_caching=v.enable_prefix_caching,
             max_num_seqs=v.max_num_seqs, enforce_eager=v.enforce_eager, enable_lora=lora,
-            max_lora_rank=v.max_lora_rank, seed=cfg.sampling.seed, cpu_kvcache_gb=v.cpu_kvcache_gb)
+            max_lora_rank=max(v.max_lora_rank, cfg.ttft.rank), max_loras=v.max_loras, seed=cfg.sampling.seed, cpu_kvcache_gb=v.cpu_kvcache_gb)
         try:
             devices = resolve_devices(v.devices)
         except ValueError as e:

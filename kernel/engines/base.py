@@ -30,6 +30,18 @@ class Adapter:
 
 
 @dataclass(frozen=True)
+class AdapterSet:
+    """Which adapter serves which task (test-time fine-tuning makes one per task or per share
+    of the tasks); tasks not listed get `default` (None: the base weights). An augmented
+    task's id ("TASK~aug") is served by its task's adapter."""
+    by_task: dict[str, Adapter]
+    default: Adapter | None = None
+
+    def for_task(self, task_id: str) -> Adapter | None:
+        return self.by_task.get(task_id.split("~", 1)[0], self.default)
+
+
+@dataclass(frozen=True)
 class Request:
     id: str
     prompt: str

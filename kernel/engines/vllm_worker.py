@@ -26,6 +26,7 @@ class VLLMSettings:
     enforce_eager: bool = False
     enable_lora: bool = False
     max_lora_rank: int = 16
+    max_loras: int = 4       # adapters in one batch (per-task adapters from test-time fine-tuning)
     seed: int = 0
     attention_backend: str = "auto"  # or a vLLM backend name, e.g. TRITON_ATTN
     cpu_kvcache_gb: float = 4.0
@@ -50,7 +51,7 @@ def llm_kwargs(settings: VLLMSettings, dtype: str, on_gpu: bool) -> dict:
     if on_gpu:
         kwargs["gpu_memory_utilization"] = settings.gpu_memory_utilization
     if settings.enable_lora:
-        kwargs.update(enable_lora=True, max_lora_rank=settings.max_lora_rank)
+        kwargs.update(enable_lora=True, max_lora_rank=settings.max_lora_rank, max_loras=settings.max_loras)
     if settings.attention_backend != "auto":
         kwargs["attention_config"] = {"backend": settings.attention_backend}
     kwargs.update(settings.extra)

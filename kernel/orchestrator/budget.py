@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..durations import parse_duration
 
-SEQUENTIAL = ("programs", "sample_code", "sample_output")  # one after another (the GPU)
+SEQUENTIAL = ("ttft", "programs", "sample_code", "sample_output")  # one after another (the GPU)
 ALONGSIDE = ("search",)                                         # on CPU cores, from the start
 STAGES = SEQUENTIAL + ALONGSIDE
 

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import time
 from dataclasses import dataclass, field
@@ -123,6 +124,8 @@ class Orchestrator:
         self.terminating = False
         self.runs: list[StageRun] = []
         self.select_s = 0.0
+        self.ttft_dir = self.out / "ttft"
+        self.adapters: str | None = None  # set once test-time fine-tuning has left adapters
 
     # --- signals -------------------------------------------------------------------------------
     def _on_signal(self, signum, frame) -> None:
@@ -141,6 +144,7 @@ class Orchestrator:
             if self.opts.resume and starts:
                 log.warning("%s is from another task set: starting afresh", self.trace_path)
             self.trace_path.unlink()
+            shutil.rmtree(self.ttft_dir, ignore_errors=True)  # adapters trained for that other run
             return []
         return events
 
@@ -158,9 +162,10 @@ class Orchestrator:
 
     # --- stages --------------------------------------------------------------------------------
     def _start(self, run: StageRun, done: frozenset[str]) -> None:
+        adapters = str(self.ttft_dir) if run.name == "ttft" else self.adapters
         ctx = StageContext(run.name, tuple(self.taskset.tasks), self.cfg, str(self.trace_path), run.deadline,
                            self.opts.model, self.opts.adapter, tuple(self.opts.replay), self.opts.programs_file,
-                           self.opts.faults.get(run.name), done, self.opts.verbose)
+                           self.opts.faults.get(run.name), done, self.opts.verbose, adapters)
         run.proc = mp.get_context("spawn").Process(target=stage_main, args=(ctx,), name=f"stage-{run.name}")
         run.trace_offset = trace_size(self.trace_path)
         run.started = time.monotonic()
@@ -326,16 +331,33 @@ class Orchestrator:
                 why = "no time left"
             if why:
                 self._skip(name, plan.budgets[name], why, "resumed" if "earlier" in why else "skipped")
+                if name == "ttft" and "earlier" in why:
+                    self._use_adapters()
                 continue
             r = StageRun(name, plan.budgets[name], plan.sequential_deadline(name, now, carried), status="running")
             self.runs.append(r)
             self._start(r, self._done_keys(prior, name))
             self._supervise(alongside + [r], [r])
             carried = max(0.0, r.budget_s + carried - r.seconds)
+            if name == "ttft":
+                self._use_adapters()
             self.select_and_write(name)
         if alongside:
             self._supervise(alongside, alongside)
             self.select_and_write(",".join(r.name for r in alongside))
+
+    def _use_adapters(self) -> None:
+        """Whatever test-time fine-tuning saved, even if it was stopped or killed, serves the
+        sampling stages (each save is atomic, so what is there is whole)."""
+        from ..ttft import read_manifest
+
+        manifest = read_manifest(self.ttft_dir)
+        if manifest is None:
+            log.warning("test-time fine-tuning left no adapter: sampling uses the model as given")
+            return
+        self.adapters = str(self.ttft_dir)
+        log.info("sampling with %d test-time adapter(s) for %d tasks%s", len(manifest.adapters), len(manifest.tasks),
+                 " (merged)" if manifest.merged else "")
 
     # --- figures -------------------------------------------------------------------------------
     def _metrics(self, plan: Plan, wall_s: float) -> dict:

@@ -27,7 +27,8 @@ from .trace import TraceWriter
 log = logging.getLogger(__name__)
 
 FAULTS = ("hang", "crash", "exit")
-MODEL_STAGES = ("sample_code", "sample_output")
+MODEL_STAGES = ("ttft", "sample_code", "sample_output")
+FIRES_ON = ("candidate", "ttft_step")  # a fault drill fires at the first of these a stage writes
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class StageContext:
     fault: str | None = None   # a drill: hang | crash | exit, at the stage's first candidate
     done: frozenset[str] = frozenset()  # work finished in an earlier run: task ids or prompt ids
     verbose: bool = False
+    adapters: str | None = None  # a folder with test-time fine-tuned adapters and their manifest
 
 
 class StageTrace(TraceWriter):
@@ -56,7 +58,7 @@ class StageTrace(TraceWriter):
 
     def write(self, event: str, **fields) -> dict:
         rec = super().write(event, **fields)
-        if event == "candidate" and self.fault:
+        if event in FIRES_ON and self.fault:
             fire(self.fault)
         return rec
 
@@ -136,19 +138,42 @@ def run_programs(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -
     return {"programs": len(candidates)}
 
 
+def _serving(ctx: StageContext):
+    """The model folder and the adapter(s) the sampling stages use: a user's --adapter, and
+    test-time fine-tuned adapters per task on top (or their merged weights)."""
+    from pathlib import Path
+
+    from ..engines import Adapter, AdapterSet
+    from ..ttft import read_manifest
+
+    user = Adapter(Path(ctx.adapter).name, str(Path(ctx.adapter).resolve())) if ctx.adapter else None
+    manifest = read_manifest(ctx.adapters) if ctx.adapters else None
+    if manifest is None:
+        return ctx.model, user
+    if manifest.merged:
+        return str(Path(ctx.adapters, manifest.merged)), None
+    folder = Path(ctx.adapters).resolve()
+    by_task = {}
+    for task_id in manifest.tasks:
+        name, sub = manifest.adapter_for(task_id)
+        by_task[task_id] = Adapter(name, str(folder / sub))
+    return ctx.model, AdapterSet(by_task, user)
+
+
 def _engine_and_renderer(ctx: StageContext, stop: threading.Event):
     from ..engines import make_engine
     from ..prompting.builder import CharRenderer, TokenizerRenderer
 
-    engine = make_engine(ctx.cfg.sampling.engine, ctx.cfg, ctx.model, ctx.replay, lora=ctx.adapter is not None)
+    model, adapter = _serving(ctx)
+    engine = make_engine(ctx.cfg.sampling.engine, ctx.cfg, model, ctx.replay, lora=adapter is not None)
     _on_stop.append(engine.stop)
     if stop.is_set():
         engine.stop()
-    if ctx.model is None:
-        return engine, CharRenderer()
+    if model is None:
+        return engine, CharRenderer(), adapter
     from transformers import AutoTokenizer
 
-    return engine, TokenizerRenderer(AutoTokenizer.from_pretrained(ctx.model))
+    return engine, TokenizerRenderer(AutoTokenizer.from_pretrained(model)), adapter
 
 
 def _sampling(ctx: StageContext, max_tokens: int):
@@ -158,19 +183,11 @@ def _sampling(ctx: StageContext, max_tokens: int):
     return Sampling(sa.n, sa.temperature, sa.top_p, max_tokens, sa.seed)
 
 
-def _adapter(ctx: StageContext):
-    from pathlib import Path
-
-    from ..engines import Adapter
-
-    return Adapter(Path(ctx.adapter).name, str(Path(ctx.adapter).resolve())) if ctx.adapter else None
-
-
 def _sample_fields(rec) -> dict:
     return dict(prompt_id=rec.prompt_id, prompt_digest=rec.prompt_digest, prompt_version=rec.prompt_version,
                 text=rec.text, engine=rec.engine, worker=rec.worker, prompt_tokens=rec.prompt_tokens,
                 output_tokens=rec.output_tokens, t_start=rec.t_start, t_end=rec.t_end, error=rec.error,
-                parse_error=rec.parse_error)
+                parse_error=rec.parse_error, adapter=rec.adapter)
 
 
 def run_sample_code(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
@@ -183,7 +200,7 @@ def run_sample_code(ctx: StageContext, trace: TraceWriter, stop: threading.Event
     tasks = [t for t in ctx.tasks if f"{t.id}/all/{template.name}" not in ctx.done]
     by_id = {t.id: t for t in tasks}
     pending: list[Future] = []
-    engine, renderer = _engine_and_renderer(ctx, stop)
+    engine, renderer, adapter = _engine_and_renderer(ctx, stop)
     with engine, _sandbox(ctx.cfg) as sandbox, Verifier(sandbox) as verifier:
         def on_record(rec) -> None:
             task = by_id[rec.task_id]
@@ -195,7 +212,7 @@ def run_sample_code(ctx: StageContext, trace: TraceWriter, stop: threading.Event
             pending.append(fut)
 
         report = sample_candidates(tasks, template, renderer, engine, _sampling(ctx, ctx.cfg.sampling.max_tokens_code),
-                                   ctx.cfg.vllm.max_model_len, None, _adapter(ctx), ctx.deadline, on_record=on_record)
+                                   ctx.cfg.vllm.max_model_len, None, adapter, ctx.deadline, on_record=on_record)
         wait_futures(pending, timeout=max(0.0, ctx.deadline - time.monotonic()))
     return report.to_json()
 
@@ -206,7 +223,7 @@ def run_sample_output(ctx: StageContext, trace: TraceWriter, stop: threading.Eve
     from ..grids import Grid
     from ..prompting import load_template
     from ..sampling import sample_candidates
-    from .augment import augmentations
+    from ..augment import augmentations
 
     template = load_template(ctx.cfg.prompts.output)
     augs = augmentations(ctx.cfg.run.augmentations, ctx.cfg.sampling.seed)
@@ -219,7 +236,7 @@ def run_sample_output(ctx: StageContext, trace: TraceWriter, stop: threading.Eve
                 continue
             originals[at.id] = (t, a)
             aug_tasks.append(at)
-    engine, renderer = _engine_and_renderer(ctx, stop)
+    engine, renderer, adapter = _engine_and_renderer(ctx, stop)
 
     def on_record(rec) -> None:
         task, aug = originals[rec.task_id]
@@ -235,12 +252,27 @@ def run_sample_output(ctx: StageContext, trace: TraceWriter, stop: threading.Eve
     with engine:
         report = sample_candidates(aug_tasks, template, renderer, engine,
                                    _sampling(ctx, ctx.cfg.sampling.max_tokens_output), ctx.cfg.vllm.max_model_len,
-                                   None, _adapter(ctx), ctx.deadline, on_record=on_record)
+                                   None, adapter, ctx.deadline, on_record=on_record)
     return report.to_json()
 
 
+def run_ttft_stage(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
+    """LoRA adapters for the tasks (kernel.ttft), saved into ctx.adapters; programs verified so
+    far in this run (by the search, already running) become code targets."""
+    from ..ttft import run_ttft
+    from .trace import read_trace
+
+    programs: dict[str, list[str]] = {}
+    for e in read_trace(ctx.trace_path):
+        if e["event"] == "candidate" and e.get("passed") and isinstance(e.get("code"), str):
+            codes = programs.setdefault(e["task_id"], [])
+            if e["code"] not in codes and len(codes) < 4:
+                codes.append(e["code"])
+    return run_ttft(ctx.model, ctx.tasks, ctx.cfg, ctx.adapters, ctx.deadline, programs, trace=trace, stop=stop.is_set)
+
+
 RUNNERS: dict[str, Callable[[StageContext, TraceWriter, threading.Event], dict]] = {
-    "search": run_search, "programs": run_programs, "sample_code": run_sample_code,
+    "ttft": run_ttft_stage, "search": run_search, "programs": run_programs, "sample_code": run_sample_code,
     "sample_output": run_sample_output,
 }
 _on_stop: list[Callable[[], None]] = []

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ..grids import Grid
-from ..tasks import Pair, Task
+from .grids import Grid
+from .tasks import Pair, Task
 
 
 def _rot90(g: Grid) -> Grid:  # clockwise
