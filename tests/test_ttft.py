@@ -181,3 +181,34 @@ def test_dry_run_fine_tunes_then_samples_grids_through_the_adapter(demo_model, t
     assert any(e["event"] == "ttft_step" for e in events)
     grids = [e for e in events if e["event"] == "candidate" and e["stage"] == "sample_output"]
     assert grids and all(e["adapter"] == "ttft-0" for e in grids if e.get("text") is not None)
+
+
+def test_a_killed_training_leaves_the_last_saved_adapter_whole(demo_model, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    args = [sys.executable, "-m", "kernel", "ttft", "--model", str(demo_model), "--dataset", "arc-agi-1/training",
+            "--limit", "2", "--budget", "10m", "--out", str(tmp_path),
+            *[x for s in SETTINGS + ["ttft.epochs=1000", "ttft.save_every_s=0"] for x in ("--set", s)]]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(1200):  # saved after every step: wait for a few saves
+            if read_manifest(tmp_path) is not None and len(list(tmp_path.glob(".ttft-0.*"))) == 0:
+                time.sleep(1.0)
+                break
+            time.sleep(0.1)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    manifest = read_manifest(tmp_path)
+    assert manifest is not None and manifest.adapters == {"ttft-0": "ttft-0"}
+    from peft import PeftConfig
+    from safetensors.torch import load_file
+
+    # whole: its config and its weights load
+    assert PeftConfig.from_pretrained(str(tmp_path / "ttft-0")).r == 8
+    assert any("lora_B" in k for k in load_file(str(tmp_path / "ttft-0" / "adapter_model.safetensors")))

@@ -304,7 +304,7 @@ class Orchestrator:
         if any(e["event"] == "stage_end" and e.get("stage") == name and e.get("status") in ("ok", "resumed")
                for e in prior):
             return "finished in an earlier run"
-        if name in MODEL_STAGES and self.opts.model is None and self.cfg.sampling.engine != "replay":
+        if name in MODEL_STAGES and self.opts.model is None and (name == "ttft" or self.cfg.sampling.engine != "replay"):
             return "no model given (--model)"
         if name == "programs" and not self.opts.programs_file:
             return "no programs file given (--programs)"
