@@ -8,7 +8,7 @@ ENGINES := $(VENV)/.engines-installed
 
 .PHONY: dry-run test bench bench-search bench-sampling demo-model clean
 
-$(STAMP): requirements-offline.txt requirements-dev.txt
+$(STAMP): requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

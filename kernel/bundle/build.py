@@ -1,0 +1,180 @@
+"""From a model folder to what `kaggle datasets create` and `kaggle kernels push` take:
+
+    OUT/kernel/                 kernel-metadata.json + the entry script
+    OUT/datasets/wheels/        dataset-metadata.json + the offline wheel set + this project's wheel
+    OUT/datasets/model/         dataset-metadata.json + model/ (+ adapter/) + arc-kernel-model.json
+
+Nothing is reported as built until the metadata passes the kaggle CLI's rules and the wheel set
+resolves with no index for the image's Python and platform."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import entry, metadata, wheels
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildOptions:
+    model: Path
+    out: Path
+    adapter: Path | None = None
+    merge_adapter: bool = False
+    config: Path | None = None
+    kernel_id: str | None = None     # owner/slug; default from the template
+    title: str | None = None
+    requirements: Path = ROOT / "requirements-offline.txt"
+    image: Path = wheels.IMAGE_FILE
+    cache: Path = ROOT / "wheels"
+    offline: bool = False            # use only the wheels already in the cache
+    template: Path = ROOT / "kernel-metadata.json"
+    run_args: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    kernel_dir: Path
+    wheels_dir: Path
+    model_dir: Path
+    wheels: list[str]
+    sizes: dict[str, int]
+    commands: list[str]
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def _wheel_key(path: Path) -> tuple[str, str]:
+    name, version = path.name.split("-")[:2]
+    return wheels.canonical(name), version
+
+
+def _check_inputs(o: BuildOptions) -> None:
+    if not (o.model / "config.json").is_file():
+        raise BuildError(f"{o.model}: not a Hugging Face model folder (no config.json); make a demo one with "
+                         "`python -m kernel make-demo-model DIR` to try the bundle")
+    if o.adapter is not None and not (o.adapter / "adapter_config.json").is_file():
+        raise BuildError(f"{o.adapter}: not a peft adapter folder (no adapter_config.json)")
+    if o.merge_adapter and o.adapter is None:
+        raise BuildError("--merge-adapter needs --adapter")
+    if o.config is not None:
+        from ..config import ConfigError, load_config
+
+        try:
+            load_config(o.config)
+        except (ConfigError, OSError, ValueError) as e:
+            raise BuildError(f"--config {o.config}: {e}") from None
+
+
+def _model_dataset(o: BuildOptions, folder: Path) -> None:
+    target = folder / "model"
+    if o.adapter is not None and o.merge_adapter:
+        import torch
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        base = AutoModelForCausalLM.from_pretrained(o.model, dtype=torch.float16)
+        merged = PeftModel.from_pretrained(base, str(o.adapter)).merge_and_unload()
+        merged.save_pretrained(target)
+        AutoTokenizer.from_pretrained(o.model).save_pretrained(target)
+        adapter = None
+    else:
+        shutil.copytree(o.model, target)
+        adapter = None
+        if o.adapter is not None:
+            shutil.copytree(o.adapter, folder / "adapter")
+            adapter = "adapter"
+    (folder / entry.MARKER).write_text(json.dumps({"model": "model", "adapter": adapter}, indent=1))
+
+
+def build(o: BuildOptions) -> BuildResult:
+    _check_inputs(o)
+    template = json.loads(o.template.read_text())
+    kernel_id = o.kernel_id or template["id"]
+    if "/" not in kernel_id:
+        raise BuildError(f"--id {kernel_id!r}: expected OWNER/SLUG (your Kaggle user name, a slash, the kernel's slug)")
+    owner, slug = kernel_id.split("/", 1)
+    title = o.title or metadata.title_for(slug)
+
+    if o.out.exists():
+        shutil.rmtree(o.out)
+    kernel_dir, wheels_dir, model_dir = o.out / "kernel", o.out / "datasets" / "wheels", o.out / "datasets" / "model"
+    for d in (kernel_dir, wheels_dir, model_dir):
+        d.mkdir(parents=True)
+
+    # --- wheels -----------------------------------------------------------------------------
+    python, image = wheels.read_image(o.image)
+    reqs = wheels.read_requirements(o.requirements)
+    bundled_reqs = [r for r in reqs if r.name not in image]
+    log.info("wheels: %d requirements, %d already in the Kaggle image (%s)", len(reqs), len(reqs) - len(bundled_reqs),
+             ", ".join(r.name for r in reqs if r.name in image) or "none")
+    wheels.download(bundled_reqs, o.cache, python, image, offline=o.offline)
+    own = wheels.project_wheel(wheels_dir)
+    plan = wheels.resolve_offline([str(own)] + [r.spec for r in bundled_reqs], o.cache, python, image) \
+        if bundled_reqs else wheels.Resolution(True, [], [], "")
+    if not plan.ok:
+        raise BuildError(f"the wheel set does not resolve offline for Python {python}: missing "
+                         f"{', '.join(plan.missing) or '?'} ({plan.error}); "
+                         + ("run without --offline to download them" if o.offline else
+                            "check requirements-offline.txt against the Kaggle image list"))
+    cached = {_wheel_key(p): p for p in o.cache.glob("*.whl")}
+    for pin in plan.installs:
+        name, version = pin.split("==")
+        key = (wheels.canonical(name), version)
+        if key[0] == wheels.canonical(own.name.split("-")[0]):
+            continue
+        if key not in cached:
+            raise BuildError(f"{pin}: the resolver chose it but no wheel for it is in {o.cache}")
+        shutil.copy2(cached[key], wheels_dir)
+    final = wheels.resolve_offline([str(own)] + [r.spec for r in bundled_reqs], wheels_dir, python, image)
+    if not final.ok:
+        raise BuildError(f"the bundled wheels do not resolve offline: missing {', '.join(final.missing)} ({final.error})")
+    bundled = sorted(p.name for p in wheels_dir.glob("*.whl"))
+
+    # --- model ------------------------------------------------------------------------------
+    _model_dataset(o, model_dir)
+
+    # --- datasets' and kernel's metadata ------------------------------------------------------
+    datasets = {"wheels": (wheels_dir, f"{slug}-wheels"), "model": (model_dir, f"{slug}-model")}
+    problems = []
+    for what, (folder, ds_slug) in datasets.items():
+        meta = metadata.dataset_metadata(owner, ds_slug, metadata.title_for(ds_slug)[:50])
+        problems += [f"{what} dataset: {p}" for p in metadata.check_dataset_metadata(meta)]
+        (folder / "dataset-metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
+    config_text = o.config.read_text() if o.config else "# the defaults of kernel/default.toml\n"
+    code_file = template.get("code_file", "kernel_entry.py")
+    (kernel_dir / code_file).write_text(entry.render(config_text, [r.spec for r in bundled_reqs], o.run_args))
+    meta = dict(template)
+    meta.update(id=kernel_id, title=title, code_file=code_file, language="python", kernel_type="script",
+                enable_gpu=True, enable_internet=False, machine_shape="NvidiaTeslaT4",
+                dataset_sources=[f"{owner}/{s}" for _, s in datasets.values()])
+    problems += metadata.check_kernel_metadata(meta, kernel_dir)
+    if problems:
+        raise BuildError("the metadata would be refused by Kaggle: " + "; ".join(problems))
+    (kernel_dir / "kernel-metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+    sizes = {"kernel": _size(kernel_dir), "wheels": _size(wheels_dir), "model": _size(model_dir)}
+    commands = [f"kaggle datasets create -p {wheels_dir} --dir-mode zip   # {human(sizes['wheels'])}",
+                f"kaggle datasets create -p {model_dir} --dir-mode zip   # {human(sizes['model'])}",
+                f"kaggle kernels push -p {kernel_dir}   # then submit its output from the competition page"]
+    return BuildResult(kernel_dir, wheels_dir, model_dir, bundled, sizes, commands)
