@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# fp16 weights above this leave a T4 (about 15 GiB usable) too little for vLLM's KV cache
+T4_WEIGHTS_LIMIT = 8 * 1024 ** 3
+
+
 class BuildError(RuntimeError):
     pass
 
@@ -114,6 +118,8 @@ def build(o: BuildOptions) -> BuildResult:
     if "/" not in kernel_id:
         raise BuildError(f"--id {kernel_id!r}: expected OWNER/SLUG (your Kaggle user name, a slash, the kernel's slug)")
     owner, slug = kernel_id.split("/", 1)
+    if owner == "your-kaggle-username":
+        log.warning("the kernel id is the template's placeholder %r: pass --id YOUR_KAGGLE_NAME/SLUG", kernel_id)
     title = o.title or metadata.title_for(slug)
 
     if o.out.exists():
@@ -174,6 +180,10 @@ def build(o: BuildOptions) -> BuildResult:
     (kernel_dir / "kernel-metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
 
     sizes = {"kernel": _size(kernel_dir), "wheels": _size(wheels_dir), "model": _size(model_dir)}
+    weights = sum(p.stat().st_size for p in (model_dir / "model").glob("*.safetensors"))
+    if weights > T4_WEIGHTS_LIMIT:
+        log.warning("the model's weights are %s: on a 16 GB T4 (about 15 GiB usable) that leaves little or no room "
+                    "for vLLM's KV cache; store them in float16 or use a smaller model", human(weights))
     commands = [f"kaggle datasets create -p {wheels_dir} --dir-mode zip   # {human(sizes['wheels'])}",
                 f"kaggle datasets create -p {model_dir} --dir-mode zip   # {human(sizes['model'])}",
                 f"kaggle kernels push -p {kernel_dir}   # then submit its output from the competition page"]
