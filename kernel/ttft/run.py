@@ -92,9 +92,10 @@ def _devices(spec: str) -> list[str | None]:
 
 def train_part(model_dir: str, cfg: Config, tasks: Sequence[Task], out: str, deadline: float, part: int,
                device: str | None, programs: Mapping[str, Sequence[str]], trace_path: str | None = None,
-               stop: Callable[[], bool] = lambda: False, trace=None) -> dict:
-    """Train the adapter(s) for `tasks` on one device; returns this part's manifest entries
-    and report. `device` is a GPU id (made the only visible one) or None for the CPU."""
+               stop: Callable[[], bool] = lambda: False, trace=None, merge: bool = False) -> dict:
+    """Train the adapter(s) for `tasks` on one device, listing each in this part's manifest;
+    returns the report. `device` is a GPU id (made the only visible one) or None for the CPU.
+    `merge`: also write the base weights with the (single) adapter merged in."""
     if device is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = device  # before torch initialises CUDA in this process
     from ..orchestrator.trace import TraceWriter
@@ -120,7 +121,7 @@ def train_part(model_dir: str, cfg: Config, tasks: Sequence[Task], out: str, dea
         return encode(trainer.tokenizer, s, tc.max_seq_len)
 
     groups = [(f"ttft-{part}", list(tasks))] if tc.mode == "shared" else [(f"ttft-{t.id}", [t]) for t in tasks]
-    adapters, assigned, reports = {}, {}, []
+    reports = []
     planned_adapters: dict[str, str] = {}
     planned_tasks: dict[str, str] = {}
     for i, (name, ts) in enumerate(groups):
@@ -147,9 +148,6 @@ def train_part(model_dir: str, cfg: Config, tasks: Sequence[Task], out: str, dea
 
         report = trainer.train(data, group_deadline, stop, on_step, save_to=Path(out, name))
         report.skipped = skipped
-        if report.steps:
-            adapters[name] = name
-            assigned.update({t.id: name for t in ts})
         reports.append({"adapter": name, "tasks": len(ts), "samples_available": len(data), **report.to_json()})
         if trace is not None:
             trace.write("ttft_adapter", task_ids=[t.id for t in ts], **reports[-1])
@@ -157,14 +155,12 @@ def train_part(model_dir: str, cfg: Config, tasks: Sequence[Task], out: str, dea
                  report.seconds, report.tokens_per_s, report.losses[0] if report.losses else "-",
                  report.losses[-1] if report.losses else "-", f", stopped at {report.stopped}" if report.stopped else "")
     merged = None
-    if tc.merge and len(adapters) == 1 and len(groups) == 1:
+    if merge and len(groups) == 1 and reports and reports[0]["steps"]:
         merged = "merged"
         trainer.merge_to(Path(out, merged))
-    elif tc.merge:
-        log.warning("ttft.merge: %d adapters (merging needs exactly one): serving them through LoRA", len(adapters))
     if own_trace:
         trace.close()
-    return {"adapters": adapters, "tasks": assigned, "merged": merged, "reports": reports}
+    return {"merged": merged, "reports": reports}
 
 
 def _part_main(args: tuple, result_file: str) -> None:
@@ -197,9 +193,12 @@ def run_ttft(model_dir: str, tasks: Sequence[Task], cfg: Config, out: str | os.P
     parts = [p for p in split_tasks(tasks, len(devices)) if p]
     programs = programs or {}
     t0 = time.monotonic()
+    merge = tc.merge and len(parts) == 1 and tc.mode == "shared"
+    if tc.merge and not merge:
+        log.warning("ttft.merge needs exactly one adapter (mode shared on one device): serving the adapters through LoRA")
     if len(parts) == 1:
         results = [train_part(model_dir, cfg, parts[0], str(out), deadline, 0, devices[0], programs, trace_path, stop,
-                              trace)]
+                              trace, merge)]
     else:
         ctx = mp.get_context("spawn")
         procs = []
@@ -222,10 +221,9 @@ def run_ttft(model_dir: str, tasks: Sequence[Task], cfg: Config, out: str | os.P
                 log.error("ttft part %d on device %s ended without a result (exit code %s): its tasks get "
                           "whatever adapter it saved last, or the base model", k, devices[k], p.exitcode)
     manifest = read_manifest(out)  # the parts' own lists: what each saved, even a part that died
-    merged = [r["merged"] for r in results if r.get("merged")]
     if manifest is not None:
-        manifest = Manifest(manifest.base_model, manifest.adapters, manifest.tasks,
-                            merged[0] if len(merged) == 1 and len(parts) == 1 else None)
+        merged = results[0]["merged"] if merge and results else None
+        manifest = Manifest(manifest.base_model, manifest.adapters, manifest.tasks, merged)
         write_manifest(out / MANIFEST, manifest)
     return {"devices": [d or "cpu" for d in devices[:len(parts)]],
             "adapters": len(manifest.adapters) if manifest else 0, "tasks_adapted": len(manifest.tasks) if manifest else 0,
