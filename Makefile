@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ENGINES := $(VENV)/.engines-installed
+CHROMIUM := $(VENV)/.chromium-installed
 
-.PHONY: dry-run test bench bench-search bench-sampling demo-model clean
+.PHONY: dry-run test bench bench-search bench-sampling bench-orchestrator bench-ttft demo-model clean
 
 $(STAMP): requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -20,10 +21,15 @@ $(ENGINES): $(STAMP) requirements-engines.txt
 	$(PY) -m pip uninstall --quiet --yes torchvision torchaudio torchcodec
 	touch $(ENGINES)
 
+# Debian's Chromium renders report.html in a test (as root: CI and these machines are).
+$(CHROMIUM): $(STAMP)
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	touch $(CHROMIUM)
+
 dry-run: $(STAMP)
 	$(PY) -m kernel dry-run --dataset arc-agi-1/evaluation --budget-per-task 2s --out runs/dry-run
 
-test: $(ENGINES)
+test: $(ENGINES) $(CHROMIUM)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
@@ -34,6 +40,12 @@ bench-search: $(STAMP)
 
 bench-sampling: $(ENGINES)
 	$(PY) benchmarks/sampling.py
+
+bench-orchestrator: $(ENGINES)
+	$(PY) benchmarks/orchestrator.py --model demo
+
+bench-ttft: $(ENGINES)
+	$(PY) benchmarks/ttft.py
 
 demo-model: $(ENGINES)
 	$(PY) -m kernel make-demo-model runs/demo-model

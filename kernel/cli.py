@@ -270,6 +270,36 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "code-from-examples targets")
     p.add_argument("--out", required=True, metavar="ADAPTER_DIR")
     _add_config_args(p)
+
+    p = sub.add_parser("tune", help="replay a recorded run under other budgets; recommend each stage's budget",
+                       description="Replay the candidates of a run's trace.jsonl under a grid of per-stage budgets for "
+                                   "the target run (a candidate counts only if its stage's clock, at the target's "
+                                   "speed, had reached its time), print the official score and seed metrics of the "
+                                   "best splits, and write the best as a config file that run and dry-run take with "
+                                   "--config. Speeds are the recorded ones unless --speed says the target is faster.")
+    p.add_argument("--trace", required=True, metavar="DIR/trace.jsonl", help="a dry run's trace (with solutions known)")
+    p.add_argument("--dataset", metavar="NAME|FILE|DIR", help="the run's tasks (default: from metrics.json beside the trace)")
+    p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
+    p.add_argument("--target-hours", type=_bounded(float, 0.001, 1000), default=12.0,
+                   help="the target run's length before run.margin is taken off (default 12)")
+    p.add_argument("--profile", choices=("t4x2", "l4x4", "h100", "cpu"), help="hardware profile of the target")
+    p.add_argument("--speed", action="append", default=[], metavar="STAGE=FACTOR",
+                   help="the target runs STAGE FACTOR times as fast as the recording (repeatable; default 1)")
+    p.add_argument("--step", type=_bounded(float, 0.01, 1), default=0.1,
+                   help="grid step, as a fraction of the run (default 0.1)")
+    p.add_argument("--out", metavar="FILE.toml", help="where the recommended config goes (default: tuned.toml beside "
+                                                     "the trace)")
+    _add_config_args(p)
+
+    p = sub.add_parser("report", help="write report.html for a run folder (summary, plots, every task's grids)",
+                       description="Write DIR/report.html from a run's trace.jsonl, metrics.json and submission.json: "
+                                   "the summary table, score-against-time and timeline plots, and for each task its "
+                                   "train pairs, test inputs, the two attempts and the solution in the ARC palette, "
+                                   "with the program behind an answer and its verification; filters for solved, "
+                                   "unsolved and wrong-but-verified tasks. One file, no network needed to open it.")
+    p.add_argument("dir", metavar="DIR", help="a dry-run or run output folder")
+    p.add_argument("--dataset", metavar="NAME|FILE|DIR", help="the run's tasks (default: from metrics.json)")
+    p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
     return parser
 
 
@@ -481,6 +511,12 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
     except BudgetError as e:
         raise UsageError(f"budget: {e}") from None
     _print_run(result, opts.total_s - opts.margin_s)
+    try:
+        from .tuning.report import write_report
+
+        print(f"report: {write_report(Path(args.out), ts)}")
+    except Exception as e:  # the run's files are written; a report that fails costs only itself
+        log.warning("report.html not written: %s: %s", type(e).__name__, e)
     return 0
 
 
@@ -640,9 +676,77 @@ def cmd_ttft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tune(args: argparse.Namespace) -> int:
+    from .durations import parse_duration
+    from .orchestrator.trace import read_trace
+    from .tuning.replay import load_recording
+    from .tuning.tune import format_table, tune, write_config
+
+    trace = Path(args.trace)
+    if not trace.is_file():
+        raise UsageError(f"{trace}: no such trace file")
+    try:
+        rec = load_recording(read_trace(trace))
+    except ValueError as e:
+        raise UsageError(f"{trace}: {e}") from None
+    speed = {}
+    for item in args.speed:
+        stage, _, factor = item.partition("=")
+        try:
+            speed[stage.strip()] = float(factor)
+        except ValueError:
+            raise UsageError(f"--speed {item!r}: expected STAGE=FACTOR, e.g. sample_code=12") from None
+        if stage.strip() not in rec.stages or not speed[stage.strip()] > 0:
+            raise UsageError(f"--speed {item!r}: the run has stages {', '.join(rec.stages)}; the factor must be > 0")
+    cfg = load_config(args.config, list(args.overrides), profile=args.profile)
+    target_s = args.target_hours * 3600 - parse_duration(cfg.run.margin)
+    if target_s <= 0:
+        raise UsageError(f"--target-hours {args.target_hours:g} leaves nothing after run.margin {cfg.run.margin}")
+    from .tuning.recorded import recorded_tasks
+
+    try:
+        ts = recorded_tasks(trace.parent, rec.events[0], args.dataset, args.solutions)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    result = tune(rec, ts, target_s, speed, args.step)
+    own = result.own
+    print(f"replay of {trace} at its own budgets: score {own.score:.4f} "
+          f"(the run's metrics.json says {json.loads((trace.parent / 'metrics.json').read_text()).get('score', '?') if (trace.parent / 'metrics.json').exists() else '?'})")
+    print(f"target: {args.target_hours:g} h minus run.margin {cfg.run.margin} = {target_s:.0f} s; "
+          f"{len(result.grid)} splits tried, best first:\n")
+    print(format_table(result))
+    print("\nnotes:")
+    for note in result.notes:
+        print(f"  - {note}")
+    out = Path(args.out) if args.out else trace.parent / "tuned.toml"
+    write_config(result, out, str(trace), f"{args.target_hours:g}h")
+    print(f"\nrecommended: " + ", ".join(f"{s} {b / 3600:.2f} h" for s, b in result.best.budgets.items())
+          + f" (score {result.best.score:.4f}); wrote {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .orchestrator.trace import read_trace
+    from .tuning.recorded import recorded_tasks
+    from .tuning.replay import load_recording
+    from .tuning.report import write_report
+
+    folder = Path(args.dir)
+    missing = [f for f in ("trace.jsonl", "metrics.json", "submission.json") if not (folder / f).is_file()]
+    if missing:
+        raise UsageError(f"{folder}: not a run folder (no {', '.join(missing)})")
+    try:
+        rec = load_recording(read_trace(folder / "trace.jsonl"))
+        ts = recorded_tasks(folder, rec.events[0], args.dataset, args.solutions, need_solutions=False)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    print(f"wrote {write_report(folder, ts)}")
+    return 0
+
+
 COMMANDS = {"verify": cmd_verify, "score": cmd_score, "tasks": cmd_tasks, "dry-run": cmd_dry_run,
             "search": cmd_search, "make-demo-model": cmd_make_demo_model, "sample": cmd_sample, "run": cmd_run,
-            "ttft": cmd_ttft}
+            "ttft": cmd_ttft, "tune": cmd_tune, "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -279,7 +279,8 @@ class Orchestrator:
         self.trace = TraceWriter(self.trace_path)
         self.trace.write("run_start", tasks=len(self.taskset.order), tasks_fingerprint=fingerprint,
                          stages=self.opts.stages, budgets_s={k: round(v, 3) for k, v in plan.budgets.items()},
-                         deadline_in_s=round(plan.total_s, 3), resumed=bool(prior), pid=os.getpid())
+                         deadline_in_s=round(plan.total_s, 3), finish_reserve_s=self.opts.finish_reserve_s,
+                         stop_grace_s=self.opts.stop_grace_s, resumed=bool(prior), pid=os.getpid())
         self.trace.write("submission", after="fallback", tasks_answered=0)
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:

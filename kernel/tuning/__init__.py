@@ -1,0 +1,1 @@
+"""Budget tuning from recorded runs: replay a trace under other budgets, recommend a split."""
