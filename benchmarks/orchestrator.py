@@ -30,18 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kernel.durations import parse_duration  # noqa: E402
+from kernel.orchestrator.runner import union_length  # noqa: E402
 from kernel.orchestrator.trace import read_trace  # noqa: E402
 
 FAULTS = ("hang", "crash", "exit")
-
-
-def union_length(intervals: list[tuple[float, float]]) -> float:
-    total, end = 0.0, float("-inf")
-    for a, b in sorted(intervals):
-        if b > end:
-            total += b - max(a, end)
-            end = b
-    return total
 
 
 def stage_work(events: list[dict]) -> dict[str, tuple[float, float]]:

@@ -85,7 +85,7 @@ class RunResult:
     overhead_s: float
 
 
-def _union_length(intervals: list[tuple[float, float]]) -> float:
+def union_length(intervals: list[tuple[float, float]]) -> float:
     total, end = 0.0, float("-inf")
     for a, b in sorted(intervals):
         if b > end:
@@ -380,7 +380,7 @@ class Orchestrator:
             metrics["stages"][r.name] = entry
         # The orchestrator's own time: the run's wall time outside every stage process
         # (start-up, fallback, selection and writing, supervision).
-        busy = _union_length([(r.started, r.ended) for r in self.runs if r.started])
+        busy = union_length([(r.started, r.ended) for r in self.runs if r.started])
         overall = collect(events, self.n_tests)
         metrics.update(stage_figures(overall, submission, solutions))
         metrics["orchestration_overhead_s"] = round(max(0.0, wall_s - busy), 3)
