@@ -178,9 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "submission at once, runs the stages under their budgets (the CPU search "
                                    "alongside; programs from --programs; code and output sampling when a --model "
                                    "is given), selects two attempts per test input after each stage, and writes "
-                                   "submission.json, trace.jsonl and metrics.json (official score and seed "
-                                   "metrics, per stage and overall) to --out. Prints each stage's time against "
-                                   "its budget. Rerun with the same --out to resume.")
+                                   "submission.json, trace.jsonl, metrics.json (official score and seed "
+                                   "metrics, per stage and overall) and report.html to --out. Prints each stage's "
+                                   "time against its budget. Rerun with the same --out to resume.")
     _add_dataset_args(p, datasets)
     p.add_argument("--programs", metavar="FILE.jsonl",
                    help='candidate programs, one {"task_id": ..., "code": ...} per line (or a `sample` output)')
