@@ -49,7 +49,8 @@ def load_recording(events: Iterable[dict]) -> Recording:
     start = next((e for e in reversed(events) if e["event"] == "run_start"), None)
     if start is None:
         raise ValueError("no run_start event: not a trace.jsonl written by run or dry-run")
-    events = events[events.index(start):]  # the last run in the file (a resumed run starts a new section)
+    # The last run in the file: a resumed run is replayed without what its earlier sections made.
+    events = events[events.index(start):]
     begins = {e["stage"]: e["t"] for e in events if e["event"] == "stage_begin"}
     ends = {e["stage"]: e for e in events if e["event"] == "stage_end" and e.get("stage") in begins}
     done = {e["stage"]: e for e in events if e["event"] == "stage_done"}
