@@ -680,7 +680,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .durations import parse_duration
     from .orchestrator.trace import read_trace
     from .tuning.replay import load_recording
-    from .tuning.tune import format_table, tune, write_config
+    from .tuning.tune import format_curves, format_table, tune, write_config
 
     trace = Path(args.trace)
     if not trace.is_file():
@@ -713,8 +713,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     print(f"replay of {trace} at its own budgets: score {own.score:.4f} "
           f"(the run's metrics.json says {json.loads((trace.parent / 'metrics.json').read_text()).get('score', '?') if (trace.parent / 'metrics.json').exists() else '?'})")
     print(f"target: {args.target_hours:g} h minus run.margin {cfg.run.margin} = {target_s:.0f} s; "
-          f"{len(result.grid)} splits tried, best first:\n")
+          f"{len(result.grid)} split{'s' if len(result.grid) != 1 else ''} tried, best first:\n")
     print(format_table(result))
+    print("\nscore by one stage's budget (fraction of the target; the other stages as recommended):\n")
+    print(format_curves(result))
     print("\nnotes:")
     for note in result.notes:
         print(f"  - {note}")

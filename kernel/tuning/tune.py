@@ -19,6 +19,7 @@ class TuneResult:
     target_s: float
     speed: dict[str, float]
     notes: list[str]
+    curves: dict[str, list[tuple[float, float]]]  # stage -> (budget s, score) with the others at the best split
 
 
 def _rank_key(own_shares: Mapping[str, float], target_s: float):
@@ -51,7 +52,15 @@ def tune(rec: Recording, taskset: TaskSet, target_s: float, speed: Mapping[str, 
         notes.append("ttft is replayed as time only: the candidates were sampled with the adapter this run trained")
     if target_s < longest:
         notes.append(f"the target ({target_s:.0f} s) is shorter than the longest recorded stage ({longest:.0f} s)")
-    return TuneResult(own, grid, grid[0], target_s, speed, notes)
+    curves = {}
+    for name in stages:  # each stage's own scaling curve on the target, the others as recommended
+        points = []
+        for k in range(1, 11):
+            budgets = dict(grid[0].budgets)
+            budgets[name] = target_s * k / 10
+            points.append((budgets[name], replay(rec, taskset, budgets, target_s, speed).score or 0.0))
+        curves[name] = points
+    return TuneResult(own, grid, grid[0], target_s, speed, notes, curves)
 
 
 def _duration(seconds: float) -> str:
@@ -66,6 +75,15 @@ def write_config(result: TuneResult, path: Path, source: str, total: str) -> Non
     for stage, seconds in result.best.budgets.items():
         lines.append(f'{stage} = "{_duration(seconds)}"' + ("   # alongside, on CPU cores" if stage in ALONGSIDE else ""))
     path.write_text("\n".join(lines) + "\n")
+
+
+def format_curves(result: TuneResult) -> str:
+    """Score as each stage's budget grows (tenths of the target), the others at the best split."""
+    head = "| stage | " + " | ".join(f"{k / 10:.1f}" for k in range(1, 11)) + " |"
+    rows = [head, "|" + "---|" * 11]
+    for name, points in result.curves.items():
+        rows.append(f"| {name} | " + " | ".join(f"{score:.3f}" for _, score in points) + " |")
+    return "\n".join(rows)
 
 
 def format_table(result: TuneResult, limit: int = 12) -> str:
