@@ -104,6 +104,7 @@ def test_the_report_renders_the_grids_in_headless_chromium(recorded, tmp_path):
 
     out, _, ts = recorded
     assert (out / "report.html").is_file()  # dry-run wrote it
+    assert (out / "score_curves.png").read_bytes()[:4] == b"\x89PNG" and (out / "timeline.png").is_file()
     r = run_cli("report", out)
     assert r.returncode == 0, r.stderr
     page = (out / "report.html").read_text()

@@ -9,7 +9,6 @@ import base64
 import html
 import json
 import logging
-import tempfile
 from pathlib import Path
 
 from ..grids import parse_grid
@@ -97,13 +96,13 @@ def write_report(run_dir: Path, taskset: TaskSet, out: Path | None = None) -> Pa
     submission = json.loads((run_dir / "submission.json").read_text())
     rec = load_recording(events)
     plots = []
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            if taskset.has_solutions:
-                plots.append(_png(score_curves(rec, taskset, Path(tmp, "curves.png"))))
-            plots.append(_png(timeline(rec, Path(tmp, "timeline.png"))))
-        except ImportError as e:  # matplotlib missing: the page without plots
-            log.warning("no plots in the report (%s)", e)
+    # The plots are also left beside the report as PNG files, for slides and notes.
+    try:
+        if taskset.has_solutions:
+            plots.append(_png(score_curves(rec, taskset, out.with_name("score_curves.png"))))
+        plots.append(_png(timeline(rec, out.with_name("timeline.png"))))
+    except ImportError as e:  # matplotlib missing: the page without plots
+        log.warning("no plots in the report (%s)", e)
     programs = _programs(rec.events)
     sections, counts = [], {"solved": 0, "unsolved": 0, "wrongverified": 0}
     for task in taskset.tasks:
