@@ -197,8 +197,11 @@ class Orchestrator:
                 elif r.term_sent is None and (self.terminating or now >= r.deadline):
                     try:
                         os.killpg(r.proc.pid, signal.SIGTERM)
-                    except (ProcessLookupError, PermissionError):
-                        pass
+                    except (ProcessLookupError, PermissionError):  # not yet leading its group: still starting
+                        try:
+                            os.kill(r.proc.pid, signal.SIGTERM)
+                        except (ProcessLookupError, PermissionError):
+                            pass
                     r.term_sent = now
                     self.trace.write("stage_stop", stage=r.name, reason="terminating" if self.terminating else "deadline")
                 elif r.term_sent is not None and now >= r.term_sent + grace:
@@ -244,6 +247,8 @@ class Orchestrator:
             r.status, r.detail = "killed", f"did not stop within {self.opts.stop_grace_s:g} s of SIGTERM"
         elif code == 0 and done:
             r.status = "stopped" if r.term_sent is not None else "ok"
+        elif r.term_sent is not None and code == -signal.SIGTERM:
+            r.status, r.detail = "stopped", "ended by SIGTERM while it was starting"
         else:
             r.status = "crashed"
             r.detail = (f"killed by signal {signal.Signals(-code).name}" if code is not None and code < 0

@@ -280,12 +280,6 @@ _on_stop: list[Callable[[], None]] = []
 
 def stage_main(ctx: StageContext) -> None:
     """Entry point of a stage process."""
-    os.setsid()
-    from ..engines.vllm_worker import _die_with_parent
-
-    _die_with_parent()
-    logging.basicConfig(level=logging.DEBUG if ctx.verbose else logging.INFO,
-                        format=f"%(levelname)s [{ctx.name}] %(message)s")
     stop = threading.Event()
 
     def on_term(signum, frame) -> None:
@@ -293,7 +287,15 @@ def stage_main(ctx: StageContext) -> None:
         for callback in _on_stop:
             callback()
 
+    # First, before the stage leads a process group the orchestrator can signal: a stop that
+    # comes this early then ends the stage's work cleanly instead of killing it mid-start.
     signal.signal(signal.SIGTERM, on_term)
+    os.setsid()
+    from ..engines.vllm_worker import _die_with_parent
+
+    _die_with_parent()
+    logging.basicConfig(level=logging.DEBUG if ctx.verbose else logging.INFO,
+                        format=f"%(levelname)s [{ctx.name}] %(message)s")
     trace = StageTrace(ctx.trace_path, ctx.name, ctx.fault)
     trace.write("stage_begin", pid=os.getpid())  # from here on the stage does its own work
     try:
