@@ -641,6 +641,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_ttft(args: argparse.Namespace) -> int:
     import time
 
+    from .orchestrator.answers import verified_programs
     from .orchestrator.trace import read_trace
     from .ttft import read_manifest, run_ttft
     from .ttft.train import TTFTError
@@ -656,9 +657,7 @@ def cmd_ttft(args: argparse.Namespace) -> int:
     if args.trace:
         if not Path(args.trace).is_file():
             raise UsageError(f"{args.trace}: no such trace file")
-        for e in read_trace(args.trace):
-            if e["event"] == "candidate" and e.get("passed") and isinstance(e.get("code"), str):
-                programs.setdefault(e["task_id"], []).append(e["code"])
+        programs = verified_programs(read_trace(args.trace))
     try:
         report = run_ttft(args.model, ts.tasks, cfg, args.out, start + args.budget, programs)
     except (TTFTError, ValueError) as e:

@@ -70,6 +70,25 @@ def collect(events: Iterable[dict], n_tests: Mapping[str, int], stages: set[str]
     return c
 
 
+def verified_candidates(events: Iterable[dict]) -> dict[str, list[dict]]:
+    """Per task, the program candidates that passed every train pair, in trace order."""
+    out: dict[str, list[dict]] = {}
+    for e in events:
+        if e.get("event") == "candidate" and e.get("kind") == "program" and e.get("passed") \
+                and isinstance(e.get("code"), str) and e["code"]:
+            out.setdefault(e["task_id"], []).append(e)
+    return out
+
+
+def verified_programs(events: Iterable[dict], per_task: int | None = None) -> dict[str, list[str]]:
+    """Per task, the distinct source texts of verified programs (at most `per_task`, first found first)."""
+    out: dict[str, list[str]] = {}
+    for task_id, cands in verified_candidates(events).items():
+        codes = list(dict.fromkeys(e["code"] for e in cands))
+        out[task_id] = codes[:per_task] if per_task is not None else codes
+    return out
+
+
 def ranked_answers(c: Collected, n_tests: Mapping[str, int]) -> dict[str, list[list[Grid]]]:
     out: dict[str, list[list[Grid]]] = {}
     for task_id, n in n_tests.items():

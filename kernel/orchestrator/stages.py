@@ -260,14 +260,10 @@ def run_ttft_stage(ctx: StageContext, trace: TraceWriter, stop: threading.Event)
     """LoRA adapters for the tasks (kernel.ttft), saved into ctx.adapters; programs verified so
     far in this run (by the search, already running) become code targets."""
     from ..ttft import run_ttft
+    from .answers import verified_programs
     from .trace import read_trace
 
-    programs: dict[str, list[str]] = {}
-    for e in read_trace(ctx.trace_path):
-        if e["event"] == "candidate" and e.get("passed") and isinstance(e.get("code"), str):
-            codes = programs.setdefault(e["task_id"], [])
-            if e["code"] not in codes and len(codes) < 4:
-                codes.append(e["code"])
+    programs = verified_programs(read_trace(ctx.trace_path), per_task=4)
     return run_ttft(ctx.model, ctx.tasks, ctx.cfg, ctx.adapters, ctx.deadline, programs, trace=trace, stop=stop.is_set)
 
 

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from ..grids import parse_grid
+from ..orchestrator.answers import verified_candidates
 from ..orchestrator.trace import read_trace
 from ..tasks import TaskSet
 from .replay import load_recording
@@ -58,14 +59,6 @@ def _png(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def _programs(events: list[dict]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for e in events:
-        if e.get("event") == "candidate" and e.get("kind") == "program" and e.get("passed") and e.get("code"):
-            out.setdefault(e["task_id"], []).append(e)
-    return out
-
-
 def _summary(metrics: dict) -> str:
     rows = [f"<tr><th>dataset</th><td>{html.escape(str(metrics.get('dataset')))}</td></tr>",
             f"<tr><th>tasks</th><td>{metrics.get('tasks')}</td></tr>",
@@ -103,7 +96,7 @@ def write_report(run_dir: Path, taskset: TaskSet, out: Path | None = None) -> Pa
         plots.append(_png(timeline(rec, out.with_name("timeline.png"))))
     except ImportError as e:  # matplotlib missing: the page without plots
         log.warning("no plots in the report (%s)", e)
-    programs = _programs(rec.events)
+    programs = verified_candidates(rec.events)
     sections, counts = [], {"solved": 0, "unsolved": 0, "wrongverified": 0}
     for task in taskset.tasks:
         attempts = submission.get(task.id, [])
