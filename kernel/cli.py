@@ -675,42 +675,48 @@ def cmd_ttft(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recorded_run(folder: Path, trace: Path, dataset: str | None, solutions: str | None, need_solutions: bool):
+    """A run's recording (from its trace) and the tasks it was made on, or a usage error."""
+    from .orchestrator.trace import read_trace
+    from .tuning.recorded import recorded_tasks
+    from .tuning.replay import load_recording
+
+    try:
+        rec = load_recording(read_trace(trace))
+        return rec, recorded_tasks(folder, rec.events[0], dataset, solutions, need_solutions)
+    except ValueError as e:
+        raise UsageError(f"{trace}: {e}") from None
+
+
 def cmd_tune(args: argparse.Namespace) -> int:
     from .durations import parse_duration
-    from .orchestrator.trace import read_trace
-    from .tuning.replay import load_recording
     from .tuning.tune import format_curves, format_table, tune, write_config
 
     trace = Path(args.trace)
     if not trace.is_file():
         raise UsageError(f"{trace}: no such trace file")
-    try:
-        rec = load_recording(read_trace(trace))
-    except ValueError as e:
-        raise UsageError(f"{trace}: {e}") from None
-    speed = {}
-    for item in args.speed:
-        stage, _, factor = item.partition("=")
-        try:
-            speed[stage.strip()] = float(factor)
-        except ValueError:
-            raise UsageError(f"--speed {item!r}: expected STAGE=FACTOR, e.g. sample_code=12") from None
-        if stage.strip() not in rec.stages or not speed[stage.strip()] > 0:
-            raise UsageError(f"--speed {item!r}: the run has stages {', '.join(rec.stages)}; the factor must be > 0")
     cfg = load_config(args.config, list(args.overrides), profile=args.profile)
     target_s = args.target_hours * 3600 - parse_duration(cfg.run.margin)
     if target_s <= 0:
         raise UsageError(f"--target-hours {args.target_hours:g} leaves nothing after run.margin {cfg.run.margin}")
-    from .tuning.recorded import recorded_tasks
-
-    try:
-        ts = recorded_tasks(trace.parent, rec.events[0], args.dataset, args.solutions)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    rec, ts = _recorded_run(trace.parent, trace, args.dataset, args.solutions, need_solutions=True)
+    speed = {}
+    for item in args.speed:
+        stage, _, factor = item.partition("=")
+        stage = stage.strip()
+        try:
+            speed[stage] = float(factor)
+        except ValueError:
+            raise UsageError(f"--speed {item!r}: expected STAGE=FACTOR, e.g. sample_code=12") from None
+        if stage not in rec.stages or not speed[stage] > 0:
+            raise UsageError(f"--speed {item!r}: the run has stages {', '.join(rec.stages)}; the factor must be > 0")
     result = tune(rec, ts, target_s, speed, args.step)
-    own = result.own
-    print(f"replay of {trace} at its own budgets: score {own.score:.4f} "
-          f"(the run's metrics.json says {json.loads((trace.parent / 'metrics.json').read_text()).get('score', '?') if (trace.parent / 'metrics.json').exists() else '?'})")
+    try:
+        recorded_score = json.loads((trace.parent / "metrics.json").read_text()).get("score", "?")
+    except (OSError, ValueError):
+        recorded_score = "?"
+    print(f"replay of {trace} at its own budgets: score {result.own.score:.4f} "
+          f"(the run's metrics.json says {recorded_score})")
     print(f"target: {args.target_hours:g} h minus run.margin {cfg.run.margin} = {target_s:.0f} s; "
           f"{len(result.grid)} split{'s' if len(result.grid) != 1 else ''} tried, best first:\n")
     print(format_table(result))
@@ -721,26 +727,19 @@ def cmd_tune(args: argparse.Namespace) -> int:
         print(f"  - {note}")
     out = Path(args.out) if args.out else trace.parent / "tuned.toml"
     write_config(result, out, str(trace), f"{args.target_hours:g}h")
-    print(f"\nrecommended: " + ", ".join(f"{s} {b / 3600:.2f} h" for s, b in result.best.budgets.items())
+    print("\nrecommended: " + ", ".join(f"{s} {b / 3600:.2f} h" for s, b in result.best.budgets.items())
           + f" (score {result.best.score:.4f}); wrote {out}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .orchestrator.trace import read_trace
-    from .tuning.recorded import recorded_tasks
-    from .tuning.replay import load_recording
     from .tuning.report import write_report
 
     folder = Path(args.dir)
     missing = [f for f in ("trace.jsonl", "metrics.json", "submission.json") if not (folder / f).is_file()]
     if missing:
         raise UsageError(f"{folder}: not a run folder (no {', '.join(missing)})")
-    try:
-        rec = load_recording(read_trace(folder / "trace.jsonl"))
-        ts = recorded_tasks(folder, rec.events[0], args.dataset, args.solutions, need_solutions=False)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    _, ts = _recorded_run(folder, folder / "trace.jsonl", args.dataset, args.solutions, need_solutions=False)
     print(f"wrote {write_report(folder, ts)}")
     return 0
 

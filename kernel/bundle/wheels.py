@@ -8,13 +8,16 @@ versions during the resolver run, so a requirement that needs another version of
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE_FILE = Path(__file__).with_name("kaggle-image.txt")
@@ -145,21 +148,13 @@ def download(requirements: list[Requirement], dest: Path, python: str, image: di
             stub.unlink()
 
 
-class _stubs:
-    def __init__(self, image: dict[str, str]) -> None:
-        self.image = image
-
-    def __enter__(self) -> Path:
-        import tempfile
-
-        self.tmp = tempfile.TemporaryDirectory(prefix="image-stubs-")
-        folder = Path(self.tmp.name)
-        for name, version in self.image.items():
-            stub_wheel(folder, name, version)
-        return folder
-
-    def __exit__(self, *exc) -> None:
-        self.tmp.cleanup()
+@contextlib.contextmanager
+def _stubs(image: dict[str, str]) -> Iterator[Path]:
+    """A temporary folder of stub wheels for the image's packages."""
+    with tempfile.TemporaryDirectory(prefix="image-stubs-") as tmp:
+        for name, version in image.items():
+            stub_wheel(Path(tmp), name, version)
+        yield Path(tmp)
 
 
 def _is_stub(path: Path) -> bool:
@@ -189,7 +184,6 @@ def resolve_offline(requirements: list[str], wheel_dir: Path, python: str, image
     """pip's resolver with no index, only the bundle (and stubs for the image's packages), for
     the target Python and platform: what Kaggle's `pip install --no-index` will do."""
     import json
-    import tempfile
 
     with _stubs(image) as stubs, tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp, "report.json")
