@@ -7,7 +7,8 @@ Compares, in one run, verified programs per second for a trivial program on a ta
   (b) a fresh `python -I` interpreter per program, importing numpy as programs may;
   (b') the same without numpy (the cheapest possible fresh interpreter);
   (c) unsandboxed in-process exec.
-Then the time to get control back from an infinite loop under a 1 s timeout.
+Then the time to reject a program whose first train output is wrong (the early stop), and
+the time to get control back from an infinite loop under a 1 s timeout.
 
     python benchmarks/sandbox.py [--workers N] [--seconds S]
 """
@@ -111,6 +112,23 @@ def bench_timeout(task: Task, repeats: int) -> list[float]:
     return waits
 
 
+WRONG_FIRST = "def transform(grid):\n    return [row[:] for row in grid]\nNONCE = {i}\n"
+
+
+def bench_reject(task: Task, repeats: int) -> list[float]:
+    """Seconds from submitting to the verdict for a program wrong on the first train pair
+    (the identity, where a flip is expected), one at a time through the Verifier."""
+    waits = []
+    with Sandbox(workers=1, limits=SandboxLimits(1.0, 512)) as sb, Verifier(sb) as v:
+        for i in range(-20, repeats):  # the first 20 warm the worker up and are not counted
+            t0 = time.perf_counter()
+            r = v.verify(task, WRONG_FIRST.format(i=i))
+            if i >= 0:
+                waits.append(time.perf_counter() - t0)
+            assert r.train[0].status == "wrong" and len(r.train) == 1
+    return waits
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workers", type=int, default=1, help="sandbox workers for (a) (default 1)")
@@ -138,6 +156,10 @@ def main() -> None:
     if args.workers > 1:
         print(f"ratios per worker with {args.workers} workers: (a)/(b) = {rate_n / args.workers / fresh_np:.1f}x, "
               f"(a)/(b') = {rate_n / args.workers / fresh_bare:.1f}x  (all workers share one verifying parent)")
+
+    rejects = sorted(bench_reject(task, 400))
+    print(f"program wrong on the first train pair: rejected in {statistics.median(rejects) * 1000:.2f} ms median, "
+          f"{rejects[int(len(rejects) * 0.9)] * 1000:.2f} ms 90th percentile (one at a time, 1 worker)")
 
     waits = bench_timeout(task, 5)
     over = [(w - 1.0) * 1000 for w in waits]
