@@ -6,7 +6,6 @@ cannot be mutated by whoever holds it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -73,12 +72,6 @@ def shape(grid: Grid) -> tuple[int, int]:
 
 def canonical_json(grid: Grid | list[list[int]]) -> str:
     return json.dumps([list(row) for row in grid], separators=(",", ":"))
-
-
-def digest(grid: Grid | list[list[int]]) -> str:
-    """Hash of the canonical form; the sandbox child compares against it to stop early
-    without ever holding the expected grid itself."""
-    return hashlib.sha256(canonical_json(grid).encode()).hexdigest()
 
 
 def describe_difference(expected: Grid, got: Grid) -> str:

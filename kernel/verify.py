@@ -1,8 +1,8 @@
 """Verification: run a program on a task's train pairs in the sandbox, trust it only if it
 reproduces every train output, then keep its test outputs.
 
-The sandbox child only ever sees the train outputs as hashes (to stop early); the real
-comparison happens here, in the trusted process.
+Nothing derived from the expected outputs reaches the sandbox: the trusted side compares
+each result as it streams in and stops the program at the first wrong train output.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class Verifier:
         if len(code) > MAX_CODE_CHARS:
             return _rejected(task, key, f"program is {len(code)} characters, over the {MAX_CODE_CHARS} limit")
         inputs = [p.input for p in task.train] + list(task.test_inputs)
-        result = self.sandbox.run(code, inputs, task.train_digests, self.limits)
+        result = self.sandbox.run(code, inputs, [p.output for p in task.train], self.limits)
         if result.worker_failed:
             with self._lock:  # the program deserves another run when it comes again
                 self._cache.pop((task.fingerprint, key), None)

@@ -10,7 +10,6 @@ result, which is no more than returning that result.
 from __future__ import annotations
 
 import builtins
-import hashlib
 import os
 import resource
 
@@ -133,10 +132,13 @@ def _describe(exc: BaseException) -> str:
 
 
 def execute(job: dict) -> None:
-    """Run the program on each input and stream one frame per input to RESULT_FD."""
-    write, enc, canonical, frame_of, sha256 = os.write, encode, canonical_json, protocol.frame, hashlib.sha256
+    """Run the program on each input and stream one frame per input to RESULT_FD.
+
+    The child runs every input it was given and never learns how any result was judged:
+    the trusted parent compares each frame as it arrives and kills this process at the first
+    wrong train output. The job holds the inputs only, without saying which are train inputs."""
+    write, enc, canonical, frame_of = os.write, encode, canonical_json, protocol.frame
     inputs = tuple(tuple(tuple(r) for r in g) for g in job["inputs"])  # immutable: later pairs stay intact
-    digests = tuple(job.get("digests", ()))
     code = job["code"]
     del job
 
@@ -162,11 +164,8 @@ def execute(job: dict) -> None:
         send({"end": True})
         return
 
-    for i, grid in enumerate(inputs):
-        grid_json = None
+    for grid in inputs:
         try:
-            # The canonical form the parent hashed the expected outputs in: one encoding
-            # serves both the frame and the comparison with the digest.
             grid_json = canonical(normalize(transform([list(r) for r in grid]))).encode()
             write_out(frame_of(b'{"status":"ok","grid":' + grid_json + b"}"))
         except MemoryError:
@@ -175,8 +174,6 @@ def execute(job: dict) -> None:
             send({"status": "invalid", "detail": str(e)[:300]})
         except BaseException as e:
             send({"status": "error", "detail": _describe(e)})
-        if i < len(digests) and (grid_json is None or sha256(grid_json).hexdigest() != digests[i]):
-            break  # a train pair failed: the rest cannot make the program trusted
     send({"end": True})
 
 

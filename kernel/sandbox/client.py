@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -56,9 +57,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class JobResult:
-    outcomes: tuple[Outcome, ...]  # a prefix of the inputs: the child stops at a failed train pair
+    outcomes: tuple[Outcome, ...]  # a prefix of the inputs: the child is stopped at a failed train pair
     elapsed_s: float
     worker_failed: bool = False    # the sandbox failed, not the program: worth running again
+
+
+def job_payload(code: str, inputs: Sequence, limits: "SandboxLimits") -> bytes:
+    """The bytes handed to the sandbox child: the program, the inputs and the limits.
+
+    Nothing about the expected outputs is in it, and nothing says which inputs are train
+    inputs: two tasks with the same inputs in the same order give the same bytes."""
+    return dumps({"code": code, "inputs": inputs, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb})
 
 
 class _Worker:
@@ -88,9 +97,30 @@ class _Worker:
             raise TimeoutError(f"no answer within {timeout:.0f} s")
         return read_frame(self.r)
 
-    def request(self, header: dict, payload: bytes, timeout: float) -> dict:
+    def request(self, header: dict, payload: bytes, expected: Sequence[list], timeout: float) -> tuple[list[dict], dict]:
+        """Send one job and read its results as they stream in, judging each train result
+        against `expected` here, in the trusted process: at the first one that is not the
+        expected grid the child is stopped, and nothing after it is kept."""
         write_all(self.w, encode(header) + frame(payload))
-        return self._read(timeout)
+        results: list[dict] = []
+        failed = False
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self._read(max(0.0, deadline - time.monotonic()))
+            if not isinstance(msg, dict):
+                raise FrameError("malformed frame from the sandbox server")
+            if msg.get("done") is True:
+                return results, msg
+            if failed:
+                continue  # sent before the stop reached the server
+            result = msg.get("result")
+            if not isinstance(result, dict):
+                raise FrameError("malformed result frame from the sandbox server")
+            results.append(result)
+            i = len(results) - 1
+            if i < len(expected) and (result.get("status") != "ok" or result.get("grid") != expected[i]):
+                failed = True
+                write_frame(self.w, {"stop": True})
 
     def close(self) -> None:
         # End of input lets the server kill and reap its own children first; a server that
@@ -172,31 +202,27 @@ class Sandbox:
         for w in workers:
             w.close()
 
-    def run(self, code: str, inputs: Sequence, digests: Sequence[str] = (),
+    def run(self, code: str, inputs: Sequence, expected: Sequence = (),
             limits: SandboxLimits | None = None) -> JobResult:
         """Run `code` on each input grid in one fresh child.
 
-        `digests` are hashes of the expected outputs of the first len(digests) inputs (the
-        train pairs): the child stops at the first mismatch. The caller still compares the
-        grids itself; the hashes only save time.
+        `expected` holds the expected outputs of the first len(expected) inputs (the train
+        pairs). They never leave this process: each result is compared here as it arrives,
+        and the child is killed at the first mismatch, so a failing program costs one pair.
+        The outcomes end at that pair; the caller judges them again in full.
         """
         if not self._all:
             self.start()
         lim = limits or self.limits
         # The server reads only the small header and hands the payload to the child as it is.
         header = {"n": len(inputs), "timeout_s": lim.timeout_s}
-        payload = dumps({
-            "code": code,
-            "inputs": inputs,  # tuples encode as JSON lists
-            "digests": list(digests),
-            "timeout_s": lim.timeout_s,
-            "memory_mb": lim.memory_mb,
-        })
+        payload = job_payload(code, inputs, lim)  # tuples encode as JSON lists
+        expected_lists = [[list(row) for row in grid] for grid in expected]
         # The server enforces the real limits; this only catches a wedged server.
         watchdog = lim.timeout_s * max(1, len(inputs)) + 10
         worker = self._idle.get()
         try:
-            reply = worker.request(header, payload, watchdog)
+            results, reply = worker.request(header, payload, expected_lists, watchdog)
         except (OSError, EOFError, FrameError, TimeoutError) as e:
             log.warning("sandbox worker failed (%s); restarting it", e)
             replacement = self._replace(worker)
@@ -210,7 +236,7 @@ class Sandbox:
             self.jobs_run += 1
         outcomes = tuple(
             Outcome(str(r.get("status")), r.get("grid"), str(r.get("detail", "")))
-            for r in reply.get("results", [])
+            for r in results
         )
         if not outcomes:
             detail = reply.get("error", "sandbox returned no result")

@@ -1,12 +1,15 @@
 """The fork server: one per sandbox worker, started by `client.Sandbox` with a scrubbed
 environment, in an empty working directory, holding nothing but the modules programs may
-use. It never sees expected outputs (only their hashes) or solutions, so a child that
-inspects its own memory finds nothing worth stealing.
+use. It never sees expected outputs, anything derived from them, or solutions, so a child
+that inspects its own memory (or the server's, inherited through fork) finds nothing worth
+stealing.
 
-Per job it hands the job to a child forked ahead of time (see `child.py`), reads the child's
-result frames, enforces the per-input timeout from this side with SIGKILL to the child's
-process group (the only timeout a program cannot dodge), answers with one frame, and reaps
-the child afterwards.
+Protocol with the client, per job: header frame {"n", "timeout_s"} and the job payload in;
+one {"result": ...} frame out per input as the child produces it; the client may send
+{"stop": true} at any time (a train output was wrong), and the child's group is killed at
+once; a closing {"done": true, "elapsed_s"} frame ends the job. The per-input timeout is
+enforced from this side with SIGKILL to the child's process group (the only timeout a
+program cannot dodge); the child is reaped after the reply.
 """
 
 from __future__ import annotations
@@ -108,15 +111,19 @@ class Spare:
         return self.status
 
 
-def run_job(header: dict, payload: bytes, spare: Spare) -> dict:
-    """Run one job in `spare`. A child that ended cleanly is killed but left for the caller
-    to reap after replying, since its exit status no longer matters."""
+def run_job(header: dict, payload: bytes, spare: Spare, proto_in: int, proto_out: int) -> dict:
+    """Run one job in `spare`, forwarding each result to the client the moment it arrives.
+
+    The client alone knows the expected outputs: it answers a wrong train result with a stop
+    frame, and the child's group is killed then, mid-way through whatever it was computing.
+    A child that ended cleanly is killed but left for the caller to reap after replying,
+    since its exit status no longer matters. Returns the closing frame."""
     n = n_inputs = int(header["n"])
     timeout_s = float(header["timeout_s"])
     t0 = time.monotonic()
-    results: list[dict] = []
+    sent = 0
     buf = bytearray()
-    ended = False
+    ended = stopped = False
     failure: dict | None = None
     try:
         write_all(spare.job_w, frame(payload))
@@ -126,12 +133,16 @@ def run_job(header: dict, payload: bytes, spare: Spare) -> dict:
     r = spare.result_r
     deadline = time.monotonic() + timeout_s
     try:
-        while not ended and len(results) < n:
+        while not ended and not stopped and sent < n:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 failure = {"status": "timeout", "detail": f"no result within {timeout_s:g} s"}
                 break
-            ready, _, _ = select.select([r], [], [], remaining)
+            ready, _, _ = select.select([r, proto_in], [], [], remaining)
+            if proto_in in ready:
+                read_frame(proto_in)  # the only frame a client sends mid-job is a stop
+                stopped = True
+                break
             if not ready:
                 continue
             chunk = os.read(r, 65536)
@@ -145,15 +156,17 @@ def run_job(header: dict, payload: bytes, spare: Spare) -> dict:
                 if isinstance(msg, dict) and msg.get("end") is True:
                     ended = True
                     break
-                results.append(_clean(msg))
+                if sent < n_inputs:
+                    write_frame(proto_out, {"result": _clean(msg)})
+                    sent += 1
                 deadline = time.monotonic() + timeout_s
     except FrameError:
         failure = {"status": "invalid", "detail": "program garbled the result channel"}
-    if ended or len(results) >= n_inputs:
+    if stopped or ended or sent >= n_inputs:
         spare.kill()  # nothing may outlive the call, even before it is reaped
     else:
-        results.append(failure or _death_result(spare.discard()))
-    return {"results": results[:n_inputs], "elapsed_s": time.monotonic() - t0}
+        write_frame(proto_out, {"result": failure or _death_result(spare.discard())})
+    return {"done": True, "elapsed_s": time.monotonic() - t0}
 
 
 def _probe(seccomp_filter) -> tuple[bool, str]:
@@ -217,6 +230,8 @@ def main() -> None:
     while True:
         try:
             header = read_frame(proto_in)
+            if "stop" in header:
+                continue  # a stop that crossed the end of its job on the way
             payload = read_raw_frame(proto_in)
         except (EOFError, FrameError):
             for s in dying + list(spares):
@@ -224,9 +239,13 @@ def main() -> None:
             return
         spare = spares.popleft()
         try:
-            reply = run_job(header, payload, spare)
+            reply = run_job(header, payload, spare, proto_in, proto_out)
+        except (EOFError, FrameError, OSError):  # the client went away mid-job
+            for s in dying + list(spares) + [spare]:
+                s.discard()
+            return
         except Exception as e:  # a bug here must not take the worker down silently
-            reply = {"results": [], "error": f"{type(e).__name__}: {e}"}
+            reply = {"done": True, "error": f"{type(e).__name__}: {e}"}
         write_frame(proto_out, reply)
         # Fork the next spare first and reap the old child later: its address space is
         # torn down on another core meanwhile instead of inside this loop.
