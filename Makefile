@@ -9,10 +9,12 @@ CHROMIUM := $(VENV)/.chromium-installed
 
 .PHONY: dry-run test bench bench-search bench-sampling bench-orchestrator bench-ttft demo-model clean
 
-$(STAMP): requirements-dev.txt
+$(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# The project itself, editable: `python -m kernel` and `arc-kernel` work from any folder.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 # vLLM (CPU build) and peft: only the tests and the sampling commands need them (about 3.5 GB).

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from kernel.durations import parse_duration  # noqa: E402
 from kernel.orchestrator.runner import union_length  # noqa: E402
-from kernel.orchestrator.trace import read_trace  # noqa: E402
+from kernel.trace import read_trace  # noqa: E402
 
 FAULTS = ("hang", "crash", "exit")
 

@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kernel.engines.base import Request, Sampling  # noqa: E402
 from kernel.engines.vllm_engine import VLLMEngine, resolve_devices  # noqa: E402
-from kernel.engines.vllm_worker import VLLMSettings, llm_kwargs, pick_dtype  # noqa: E402
+from kernel.config import VLLMConfig  # noqa: E402
+from kernel.engines.vllm_worker import VLLMLaunch, llm_kwargs, pick_dtype  # noqa: E402
 from kernel.prompting import build_prompts, load_template  # noqa: E402
 from kernel.prompting.builder import TokenizerRenderer  # noqa: E402
 from kernel.tasks import load_tasks  # noqa: E402
@@ -43,9 +44,9 @@ def prompts_for(model: str, tasks: int, max_model_len: int, max_tokens: int) -> 
 
 
 class Ours:
-    def __init__(self, settings: VLLMSettings, devices, prompts, sampling: Sampling) -> None:
+    def __init__(self, launch: VLLMLaunch, devices, prompts, sampling: Sampling) -> None:
         t0 = time.monotonic()
-        self.engine = VLLMEngine(settings, devices, start_timeout_s=1800)
+        self.engine = VLLMEngine(launch, devices)
         self.start_s = time.monotonic() - t0
         self.requests = [Request(str(i), p, sampling) for i, p in enumerate(prompts)]
 
@@ -60,9 +61,9 @@ class Ours:
 class Bare:
     """Bare vLLM, in this process, configured exactly as an engine process configures it."""
 
-    def __init__(self, settings: VLLMSettings, device, prompts, sampling: Sampling) -> None:
+    def __init__(self, launch: VLLMLaunch, device, prompts, sampling: Sampling) -> None:
         if device is None:
-            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{settings.cpu_kvcache_gb:g}")
+            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{launch.vllm.cpu_kvcache_gb:g}")
         else:
             os.environ["CUDA_VISIBLE_DEVICES"] = device
         import torch
@@ -70,7 +71,7 @@ class Bare:
 
         capability = torch.cuda.get_device_capability(0) if device is not None and torch.cuda.is_available() else None
         t0 = time.monotonic()
-        self.llm = LLM(**llm_kwargs(settings, pick_dtype(settings.dtype, capability), on_gpu=device is not None))
+        self.llm = LLM(**llm_kwargs(launch, pick_dtype(launch.vllm.dtype, capability), on_gpu=device is not None))
         self.start_s = time.monotonic() - t0
         self.prompts = prompts
         self.params = SamplingParams(n=sampling.n, temperature=sampling.temperature, max_tokens=sampling.max_tokens)
@@ -107,13 +108,13 @@ def main() -> None:
 
         model = str(make_demo_model(Path(tempfile.mkdtemp()) / "demo", hidden_size=args.hidden, layers=args.layers))
     devices = resolve_devices(args.devices)
-    settings = VLLMSettings(model=model, max_model_len=args.max_model_len, cpu_kvcache_gb=2)
+    launch = VLLMLaunch(model, VLLMConfig(max_model_len=args.max_model_len, cpu_kvcache_gb=2.0, start_timeout_s=1800.0))
     prompts = prompts_for(model, args.tasks, args.max_model_len, args.max_tokens)
     sampling = Sampling(n=args.n, temperature=1.0, max_tokens=args.max_tokens)
 
     # Both stay up and take turns, so drift in the machine's speed hits both alike.
-    ours = Ours(settings, devices, prompts, sampling)
-    bare = Bare(settings, devices[0], prompts, sampling)
+    ours = Ours(launch, devices, prompts, sampling)
+    bare = Bare(launch, devices[0], prompts, sampling)
     ours.run(), bare.run()  # warm-up
     ours_runs, bare_runs = [], []
     for _ in range(args.repeats):

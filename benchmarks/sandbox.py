@@ -29,11 +29,13 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kernel.config import SandboxConfig  # noqa: E402
 from kernel.sandbox import Sandbox, SandboxLimits  # noqa: E402
 from kernel.tasks import Pair, Task  # noqa: E402
 from kernel.verify import Verifier  # noqa: E402
 
 PROGRAM = "def transform(grid):\n    return [row[::-1] for row in grid]\n"
+PRELOAD = SandboxConfig().preload
 SHAPES = [(30, 30), (25, 20), (12, 30), (8, 8)]
 
 
@@ -52,7 +54,7 @@ def unique(i: int) -> str:
 
 
 def bench_sandbox(task: Task, workers: int, seconds: float) -> tuple[float, int]:
-    with Sandbox(workers=workers, limits=SandboxLimits(1.0, 512)) as sb, Verifier(sb) as v:
+    with Sandbox(workers, SandboxLimits(1.0, 512), PRELOAD) as sb, Verifier(sb) as v:
         v.verify_many([(task, unique(-i - 1)) for i in range(20 * workers)])  # warm up
         done, i, t0 = 0, 0, time.perf_counter()
         while time.perf_counter() - t0 < seconds:
@@ -103,7 +105,7 @@ def bench_in_process(task: Task, seconds: float) -> float:
 
 def bench_timeout(task: Task, repeats: int) -> list[float]:
     waits = []
-    with Sandbox(workers=1, limits=SandboxLimits(1.0, 512)) as sb, Verifier(sb) as v:
+    with Sandbox(1, SandboxLimits(1.0, 512), PRELOAD) as sb, Verifier(sb) as v:
         for i in range(repeats):
             t0 = time.perf_counter()
             r = v.verify(task, f"def transform(grid):\n    while True:\n        pass\nN = {i}\n")
@@ -119,7 +121,7 @@ def bench_reject(task: Task, repeats: int) -> list[float]:
     """Seconds from submitting to the verdict for a program wrong on the first train pair
     (the identity, where a flip is expected), one at a time through the Verifier."""
     waits = []
-    with Sandbox(workers=1, limits=SandboxLimits(1.0, 512)) as sb, Verifier(sb) as v:
+    with Sandbox(1, SandboxLimits(1.0, 512), PRELOAD) as sb, Verifier(sb) as v:
         for i in range(-20, repeats):  # the first 20 warm the worker up and are not counted
             t0 = time.perf_counter()
             r = v.verify(task, WRONG_FIRST.format(i=i))

@@ -1,4 +1,4 @@
-"""Durations as people write them: 10, 10s, 500ms, 2m, 3h, 1h30m."""
+"""Durations as people write them (10, 10s, 500ms, 2m, 3h, 1h30m), and stage budgets."""
 
 from __future__ import annotations
 
@@ -23,3 +23,12 @@ def parse_duration(text: str | int | float) -> float:
     if not t:
         raise ValueError("empty duration")
     return total
+
+
+def budget_seconds(value: float | str, total_s: float) -> float:
+    """A stage budget: a number in [0, 1] is a fraction of the run; a string a duration ("3h", "20m")."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 0 <= value <= 1:
+            raise ValueError(f"{value}: a number is a fraction of the run, 0..1; write durations as \"3h\"")
+        return float(value) * total_s
+    return parse_duration(value)

@@ -91,6 +91,14 @@ class TaskSet:
     def solutions(self) -> dict[str, list[Grid]]:
         return {t.id: [p.output for p in t.test] for t in self.tasks if t.has_solutions}
 
+    def fingerprint(self) -> str:
+        """Identifies the valid tasks, in order, by what programs see: a run's trace records it,
+        so a resumed run, tune and report can tell they have the tasks the run had."""
+        h = hashlib.sha256()
+        for t in self.tasks:
+            h.update(t.id.encode() + t.fingerprint.encode())
+        return h.hexdigest()[:16]
+
     def limit(self, n: int | None) -> "TaskSet":
         """The first n tasks in file order (valid and malformed alike)."""
         if n is None:

@@ -150,8 +150,7 @@ class Verifier:
         return [f.result() for f in futures]
 
 
-def verify_once(task: Task, code: str, limits: SandboxLimits | None = None,
-                preload: Sequence[str] | None = None) -> Verification:
+def verify_once(task: Task, code: str, limits: SandboxLimits, preload: Sequence[str]) -> Verification:
     """One-off verification with a private single-worker sandbox."""
-    with Sandbox(workers=1, limits=limits, preload=preload) as sb, Verifier(sb) as v:
+    with Sandbox(1, limits, preload) as sb, Verifier(sb) as v:
         return v.verify(task, code)

@@ -8,9 +8,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kernel.config import SandboxConfig  # noqa: E402
 from kernel.sandbox import Sandbox, SandboxLimits  # noqa: E402
 from kernel.tasks import Pair, Task  # noqa: E402
 from kernel.verify import Verifier  # noqa: E402
+
+PRELOAD = SandboxConfig().preload  # what programs may import, as in a run
 
 # Set before any sandbox starts: the hostile-program tests check that programs cannot see it.
 os.environ["ARC_TEST_SECRET"] = "s3cret-token"
@@ -25,7 +28,7 @@ def make_task(pairs, tests=(((0,),),), task_id="t"):
 
 @pytest.fixture(scope="session")
 def sandbox():
-    with Sandbox(workers=2, limits=SandboxLimits(timeout_s=1.0, memory_mb=256)) as sb:
+    with Sandbox(2, SandboxLimits(timeout_s=1.0, memory_mb=256), PRELOAD) as sb:
         yield sb
 
 
@@ -63,3 +66,16 @@ def demo_adapter(demo_model, tmp_path_factory):
     out = tmp_path_factory.mktemp("adapter") / "demo-lora"
     peft_model.save_pretrained(out)
     return out
+
+
+# Modules whose every test runs a real engine (vLLM's CPU build, torch, transformers, peft).
+ENGINE_MODULES = {"test_engines", "test_ttft"}
+ENGINE_FIXTURES = {"demo_model", "demo_adapter"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """`engines` marks every test that needs the engines, found from its module or fixtures,
+    so a new test that uses the demo model is marked without anyone remembering to."""
+    for item in items:
+        if item.module.__name__ in ENGINE_MODULES or ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engines)

@@ -153,7 +153,7 @@ def test_out_of_range_limits_exit_2(files):
     tmp_path, task = files
     for extra in (("--timeout-s", "1e20"), ("--timeout-s", "nan"), ("--memory-mb", "1"), ("--memory-mb", "10000000000")):
         r = verify(task, FLIP, tmp_path, *extra)
-        assert r.returncode == 2 and "must be between" in r.stderr, extra
+        assert r.returncode == 2 and "must be" in r.stderr, extra
 
 
 def test_huge_and_undecodable_programs_still_give_one_json_object(files):

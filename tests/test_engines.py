@@ -11,7 +11,8 @@ from kernel.engines import Adapter, Request, Sampling
 from kernel.engines.hf_engine import HFEngine
 from kernel.engines.replay import ReplayEngine
 from kernel.engines.vllm_engine import VLLMEngine, resolve_devices
-from kernel.engines.vllm_worker import VLLMSettings, pick_dtype
+from kernel.config import VLLMConfig
+from kernel.engines.vllm_worker import VLLMLaunch, pick_dtype
 
 PROMPT = "<|im_start|>user\n2 2\n12\n34\nOutput:<|im_end|>\n<|im_start|>assistant\n"
 
@@ -21,8 +22,10 @@ def reqs(count, n=2, max_tokens=16, temperature=1.0, adapter=None, prefix="r"):
             for i in range(count)]
 
 
-def settings(model, **kw):
-    return VLLMSettings(model=str(model), max_model_len=1024, cpu_kvcache_gb=1, **kw)
+def launch(model, enable_lora=False, **vllm):
+    """A small CPU engine; `vllm` overrides [vllm] settings."""
+    settings = dict(max_model_len=1024, cpu_kvcache_gb=1.0, start_timeout_s=300.0) | vllm
+    return VLLMLaunch(str(model), VLLMConfig(**settings), enable_lora=enable_lora)
 
 
 # --- pure choices -------------------------------------------------------------------------
@@ -50,8 +53,8 @@ def test_devices_resolve_from_the_spec_and_the_visible_gpus(monkeypatch):
 @pytest.fixture(scope="module")
 def vllm_engine(demo_model):
     """Two engine processes on the CPU, as on two GPUs; the last test kills one of them."""
-    with VLLMEngine(settings(demo_model, enable_lora=True, max_lora_rank=8), [None, None], queue_depth=4,
-                    start_timeout_s=300, stop_grace_s=20) as engine:
+    with VLLMEngine(launch(demo_model, enable_lora=True, max_lora_rank=8, queue_depth=4, stop_grace_s=20.0),
+                    [None, None]) as engine:
         yield engine
 
 
@@ -135,7 +138,7 @@ def test_vllm_engine_that_cannot_start_says_why(tmp_path):
 
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(EngineError, match="no vLLM engine started"):
-        VLLMEngine(settings(tmp_path), [None], start_timeout_s=300)
+        VLLMEngine(launch(tmp_path), [None])
 
 
 # --- transformers -------------------------------------------------------------------------

@@ -11,11 +11,12 @@ import time
 import pytest
 
 from conftest import ROOT, run_cli
-from kernel.orchestrator.answers import collect, ranked_answers, stage_figures
+from kernel.orchestrator.metrics import stage_figures
+from kernel.orchestrator.selection import collect, ranked_answers
 from kernel.augment import IDENTITY, augmentations, dihedral, dihedral_inverse
 from kernel.orchestrator.budget import BudgetError, make_plan, stage_seconds
-from kernel.orchestrator.trace import TraceWriter, read_trace
-from kernel.submission import build_submission, validate_submission
+from kernel.trace import TraceWriter, read_trace
+from kernel.submission import build_submission, expected_entries, validate_submission
 from kernel.tasks import load_tasks
 
 # --- budgets ------------------------------------------------------------------------------------
@@ -83,7 +84,6 @@ def test_verified_programs_rank_first_by_agreement_then_grid_votes(tmp_path):
     col = collect(events, {"t": 1})
     assert ranked_answers(col, {"t": 1}) == {"t": [[((2,),), ((1,),), ((3,),)]]}
     assert col.programs == 4 and col.programs_passed == 3 and col.grids == 7
-    ts = load_tasks  # noqa: F841  (figures below use plain solutions)
     figures = stage_figures(col, {"t": [{"attempt_1": b, "attempt_2": a}]}, {"t": [((1,),)]})
     assert figures["score"] == 1.0 and figures["false_positives"] == 2
     assert figures["metrics"]["unanswered"] == pytest.approx(2 / 11)
@@ -95,10 +95,11 @@ SEARCH_RUN = ["--dataset", "arc-agi-1/training", "--limit", 5, "--budget-per-tas
               "--set", "run.stop_grace=2s", "--set", "run.finish_reserve=2s"]
 
 
-def _finished(out, tasks=5):
+def _finished(out, tasks=5, dataset="arc-agi-1/training"):
+    """The run's submission, checked against the tasks it was given (every task, every test
+    input, two attempts each), its metrics and its trace."""
     sub = json.loads((out / "submission.json").read_text())
-    expected = {t: len(v) for t, v in sub.items()}
-    assert len(sub) == tasks and validate_submission(sub, expected) == []
+    assert validate_submission(sub, expected_entries(load_tasks(dataset).limit(tasks))) == []
     metrics = json.loads((out / "metrics.json").read_text())
     return sub, metrics, list(read_trace(out / "trace.jsonl"))
 
@@ -145,7 +146,7 @@ def test_sigterm_mid_run_leaves_a_valid_submission(tmp_path):
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    _, metrics, events = _finished(tmp_path, tasks=40)
+    _, metrics, events = _finished(tmp_path, tasks=40, dataset="arc-agi-1/evaluation")
     assert metrics["terminated"] is True and metrics["stages"]["search"]["status"] in ("stopped", "killed")
     assert events[-1]["event"] == "run_end"
 
@@ -201,7 +202,7 @@ MODEL_RUN = ["--dataset", "arc-agi-1/evaluation", "--limit", 2, "--profile", "cp
 def test_dry_run_with_the_demo_model_samples_code_and_grids_through_vllm(demo_model, tmp_path):
     r = run_cli("dry-run", *MODEL_RUN, "--model", demo_model, "--budget", "8m", "--out", tmp_path, timeout=600)
     assert r.returncode == 0, r.stderr
-    sub, metrics, events = _finished(tmp_path, tasks=2)
+    sub, metrics, events = _finished(tmp_path, tasks=2, dataset="arc-agi-1/evaluation")
     assert metrics["stages"]["sample_code"]["status"] == "ok" and metrics["stages"]["sample_output"]["status"] == "ok"
     code = [e for e in events if e["event"] == "candidate" and e["stage"] == "sample_code"]
     grids = [e for e in events if e["event"] == "candidate" and e["stage"] == "sample_output"]
@@ -217,7 +218,7 @@ def test_a_hung_model_stage_is_killed_with_its_engine_processes(demo_model, tmp_
     r = run_cli("dry-run", *MODEL_RUN, "--model", demo_model, "--stages", "sample_code", "--budget", "150s",
                 "--inject-fault", "sample_code:hang", "--out", tmp_path, timeout=600)
     assert r.returncode == 0, r.stderr
-    _, metrics, _ = _finished(tmp_path, tasks=2)
+    _, metrics, _ = _finished(tmp_path, tasks=2, dataset="arc-agi-1/evaluation")
     assert metrics["stages"]["sample_code"]["status"] == "killed"
     assert metrics["wall_s"] <= metrics["deadline_s"]
     leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(demo_model) in " ".join(p.info["cmdline"] or [])]

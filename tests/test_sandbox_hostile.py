@@ -10,7 +10,7 @@ import textwrap
 import psutil
 import pytest
 
-from conftest import make_task
+from conftest import PRELOAD, make_task
 from kernel.sandbox import SandboxLimits
 from kernel.verify import Verifier
 
@@ -310,7 +310,7 @@ def test_identical_programs_for_the_same_task_run_once(sandbox, verifier):
 def test_closing_the_sandbox_leaves_no_process_behind():
     from kernel.sandbox import Sandbox
 
-    sb = Sandbox(workers=2, limits=SandboxLimits(timeout_s=1.0, memory_mb=128))
+    sb = Sandbox(2, SandboxLimits(timeout_s=1.0, memory_mb=128), PRELOAD)
     sb.start()
     sb.run(GOOD, [[[1, 2]]])
     procs = [psutil.Process(w.proc.pid) for w in sb._all]

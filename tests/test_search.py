@@ -9,7 +9,8 @@ import pytest
 
 from conftest import make_task, run_cli
 from kernel import dsl
-from kernel.search import SearchLimits, search_many, search_task
+from kernel.config import SearchConfig
+from kernel.search import search_many, search_task
 from kernel.search.program import Step, run_steps, to_source
 
 
@@ -65,7 +66,7 @@ def _rings(rng):
 def test_search_finds_a_program_that_answers_the_test_input(name):
     make_input, truth = CASES[name]
     task, expected = synthetic_task(make_input, truth, seed=len(name))
-    result = search_task(task, SearchLimits(budget_s=60))
+    result = search_task(task, SearchConfig(budget_s=60))
     assert result.found, f"nothing found for {name} ({result.nodes} nodes, {result.stopped})"
     test_in = np.array(task.test_inputs[0])
     answers = [run_steps(f.steps, test_in) for f in result.found]
@@ -74,7 +75,7 @@ def test_search_finds_a_program_that_answers_the_test_input(name):
 
 def test_search_prefers_the_shortest_chain():
     task, _ = synthetic_task(*CASES["mirror then recolor"], seed=3)
-    result = search_task(task, SearchLimits(budget_s=60))
+    result = search_task(task, SearchConfig(budget_s=60))
     assert result.stopped == "solved"
     assert len(result.found[0].steps) == 2  # flip, then the inferred recolor
 
@@ -88,7 +89,7 @@ def unsolvable_task():
 def test_search_stops_at_its_budget():
     ticks = iter(range(10**9))
     clock = lambda: float(next(ticks))  # noqa: E731  one "second" per look at the clock
-    result = search_task(unsolvable_task(), SearchLimits(budget_s=40, max_depth=3), clock=clock)
+    result = search_task(unsolvable_task(), SearchConfig(budget_s=40, max_depth=3), clock=clock)
     assert result.stopped == "budget"
     assert result.found == []
     assert result.nodes <= 40
@@ -96,7 +97,7 @@ def test_search_stops_at_its_budget():
 
 
 def test_search_stops_at_max_depth_when_the_budget_allows():
-    result = search_task(unsolvable_task(), SearchLimits(budget_s=1e9, max_depth=1))
+    result = search_task(unsolvable_task(), SearchConfig(budget_s=1e9, max_depth=1))
     assert result.stopped == "exhausted"
     assert result.nodes > 20  # every one-step chain was tried
 
@@ -114,7 +115,7 @@ def test_emitted_source_defines_transform_with_dsl_calls():
 def test_found_programs_pass_verification_in_the_sandbox(verifier):
     for name in ("largest object", "mirror tiling", "fill enclosed areas"):
         task, expected = synthetic_task(*CASES[name], seed=11)
-        result = search_task(task, SearchLimits(budget_s=60))
+        result = search_task(task, SearchConfig(budget_s=60))
         assert result.found, name
         v = verifier.verify(task, result.found[0].source)
         assert v.passed, (name, v.train)
@@ -129,7 +130,7 @@ def die_on_task_b(task, limits):
 
 def test_parallel_search_survives_a_dying_worker():
     tasks = [synthetic_task(*CASES["scale up"], seed=i, task_id=tid)[0] for i, tid in enumerate("abc")]
-    results = {r.task_id: r for r in search_many(tasks, SearchLimits(budget_s=30), workers=2, run=die_on_task_b)}
+    results = {r.task_id: r for r in search_many(tasks, SearchConfig(budget_s=30), workers=2, run=die_on_task_b)}
     assert set(results) == {"a", "b", "c"}
     assert results["b"].stopped == "failed" and "died" in results["b"].error
     assert results["a"].found and results["c"].found
@@ -149,7 +150,9 @@ def task_folder(tmp_path):
     return folder
 
 
-def test_search_command_writes_submission_programs_and_score(tmp_path):
+def test_search_command_is_the_orchestrator_with_the_search_stage_alone(tmp_path):
+    from kernel.trace import read_trace
+
     folder = task_folder(tmp_path)
     out = tmp_path / "out"
     proc = run_cli("search", "--dataset", folder, "--budget-per-task", "20s", "--workers", "2", "--out", out)
@@ -158,12 +161,15 @@ def test_search_command_writes_submission_programs_and_score(tmp_path):
     assert "score: 1.0000 (2 of 3 tasks)" in proc.stdout
     submission = json.loads((out / "submission.json").read_text())
     assert set(submission) == {"task0", "task1", "broken"}
-    rows = [json.loads(line) for line in (out / "programs.jsonl").read_text().splitlines()]
-    assert rows and all(r["source"] == "search" and r["passed"] for r in rows)
-    assert all(r["correct_on_test"] for r in rows)
+    events = list(read_trace(out / "trace.jsonl"))
+    programs = [e for e in events if e["event"] == "candidate"]
+    assert programs and all(e["stage"] == "search" and e["source"] == "search" and e["passed"] for e in programs)
+    done = next(e for e in events if e["event"] == "stage_done")
+    assert done["stats"]["tasks_with_programs"] == 2
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["search"]["tasks_with_programs"] == 2
+    assert list(metrics["stages"]) == ["search"]
     assert metrics["false_positives"] == 0
+    assert (out / "report.html").is_file()
 
 
 def test_search_command_rejects_a_bad_budget():

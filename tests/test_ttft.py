@@ -9,7 +9,7 @@ import pytest
 from conftest import make_task, run_cli
 from kernel.config import load_config
 from kernel.engines import Adapter, Request, Sampling
-from kernel.orchestrator.trace import read_trace
+from kernel.trace import read_trace
 from kernel.prompting import load_template
 from kernel.prompting.builder import CharRenderer
 from kernel.tasks import load_tasks
@@ -124,7 +124,8 @@ def test_per_task_adapters_from_two_training_processes(demo_model, tmp_path):
 
 def test_the_adapter_loads_in_vllm_and_changes_its_outputs_and_the_merged_weights_load(trained, demo_model):
     from kernel.engines.vllm_engine import VLLMEngine
-    from kernel.engines.vllm_worker import VLLMSettings
+    from kernel.config import VLLMConfig
+    from kernel.engines.vllm_worker import VLLMLaunch
 
     out, _, _ = trained
     prompts = [s.prompt for s in output_samples(tasks(1), load_template("output-from-examples"),
@@ -133,9 +134,9 @@ def test_the_adapter_loads_in_vllm_and_changes_its_outputs_and_the_merged_weight
     adapter = Adapter("ttft-0", str(out / "ttft-0"))
 
     def run(model, adapter=None):
-        settings = VLLMSettings(model=str(model), max_model_len=2048, cpu_kvcache_gb=1, enable_lora=True,
-                                max_lora_rank=8)
-        with VLLMEngine(settings, [None], start_timeout_s=300) as engine:
+        launch = VLLMLaunch(str(model), VLLMConfig(max_model_len=2048, cpu_kvcache_gb=1.0, max_lora_rank=8,
+                                                   start_timeout_s=300.0), enable_lora=True)
+        with VLLMEngine(launch, [None]) as engine:
             base = {c.request_id: c.texts for c in engine.generate([Request(f"b{i}", p, greedy) for i, p in
                                                                      enumerate(prompts)])}
             tuned = {c.request_id: c.texts for c in engine.generate([Request(f"b{i}", p, greedy, adapter) for i, p

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
-from kernel.orchestrator.trace import read_trace
+from kernel.trace import read_trace
 from kernel.submission import validate_submission
 from kernel.tasks import load_tasks
 from kernel.tuning.replay import allowances, budget_grid, load_recording, replay

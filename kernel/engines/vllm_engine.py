@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from .base import Completion, Engine, EngineError, Request
-from .vllm_worker import VLLMSettings, serve
+from .vllm_worker import VLLMLaunch, serve
 
 log = logging.getLogger(__name__)
 
@@ -98,26 +98,26 @@ def _shutdown(workers: list[_Worker]) -> None:
 class VLLMEngine(Engine):
     name = "vllm"
 
-    def __init__(self, settings: VLLMSettings, devices: list[str | None], queue_depth: int = 256,
-                 start_timeout_s: float = 900.0, stall_timeout_s: float = 600.0, stop_grace_s: float = 10.0) -> None:
+    def __init__(self, launch: VLLMLaunch, devices: list[str | None]) -> None:
         super().__init__()
         if not devices:
             raise EngineError("no devices to start vLLM on")
-        self.queue_depth, self.stall_timeout_s, self.stop_grace_s = queue_depth, stall_timeout_s, stop_grace_s
+        v = launch.vllm
+        self.queue_depth, self.stall_timeout_s, self.stop_grace_s = v.queue_depth, v.stall_timeout_s, v.stop_grace_s
         ctx = mp.get_context("spawn")  # vLLM and CUDA do not survive fork
         self._out: mp.Queue = ctx.Queue()
         self.workers: list[_Worker] = []
         shares = collections.Counter(devices)
         for wid, device in enumerate(devices):
             # Engines sharing a GPU split its memory; vLLM counts the fraction of the whole card.
-            s = settings if device is None else replace(
-                settings, gpu_memory_utilization=settings.gpu_memory_utilization / shares[device])
+            s = launch if device is None else replace(launch, vllm=replace(
+                v, gpu_memory_utilization=v.gpu_memory_utilization / shares[device]))
             in_q = ctx.Queue()
             proc = ctx.Process(target=serve, args=(wid, device, s, in_q, self._out), name=f"vllm-{wid}")
             proc.start()
             self.workers.append(_Worker(wid, device, proc, in_q))
         self._finalizer = weakref.finalize(self, _shutdown, self.workers)
-        self._wait_ready(start_timeout_s)
+        self._wait_ready(v.start_timeout_s)
 
     def _wait_ready(self, timeout_s: float) -> None:
         end = time.monotonic() + timeout_s

@@ -14,23 +14,20 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from ..config import VLLMConfig
+from ..procs import die_with_parent
+
 
 @dataclass(frozen=True)
-class VLLMSettings:
+class VLLMLaunch:
+    """What an engine process starts vLLM with: the model, the [vllm] settings, and what the
+    run decides (LoRA serving, the seed, any other vllm.LLM keyword)."""
+
     model: str
-    dtype: str = "auto"
-    max_model_len: int = 8192
-    gpu_memory_utilization: float = 0.9
-    enable_prefix_caching: bool = True
-    max_num_seqs: int = 256
-    enforce_eager: bool = False
+    vllm: VLLMConfig = field(default_factory=VLLMConfig)
     enable_lora: bool = False
-    max_lora_rank: int = 16
-    max_loras: int = 4       # adapters in one batch (per-task adapters from test-time fine-tuning)
     seed: int = 0
-    attention_backend: str = "auto"  # or a vLLM backend name, e.g. TRITON_ATTN
-    cpu_kvcache_gb: float = 4.0
-    extra: dict = field(default_factory=dict)  # any other vllm.LLM keyword
+    extra: dict = field(default_factory=dict)
 
 
 def pick_dtype(configured: str, capability: tuple[int, int] | None) -> str:
@@ -43,18 +40,19 @@ def pick_dtype(configured: str, capability: tuple[int, int] | None) -> str:
     return "auto"
 
 
-def llm_kwargs(settings: VLLMSettings, dtype: str, on_gpu: bool) -> dict:
+def llm_kwargs(launch: VLLMLaunch, dtype: str, on_gpu: bool) -> dict:
     """The keywords for vllm.LLM (also used by the benchmark's bare-vLLM baseline)."""
-    kwargs = dict(model=settings.model, dtype=dtype, max_model_len=settings.max_model_len,
-                  enable_prefix_caching=settings.enable_prefix_caching, max_num_seqs=settings.max_num_seqs,
-                  enforce_eager=settings.enforce_eager, seed=settings.seed)
+    v = launch.vllm
+    kwargs = dict(model=launch.model, dtype=dtype, max_model_len=v.max_model_len,
+                  enable_prefix_caching=v.enable_prefix_caching, max_num_seqs=v.max_num_seqs,
+                  enforce_eager=v.enforce_eager, seed=launch.seed)
     if on_gpu:
-        kwargs["gpu_memory_utilization"] = settings.gpu_memory_utilization
-    if settings.enable_lora:
-        kwargs.update(enable_lora=True, max_lora_rank=settings.max_lora_rank, max_loras=settings.max_loras)
-    if settings.attention_backend != "auto":
-        kwargs["attention_config"] = {"backend": settings.attention_backend}
-    kwargs.update(settings.extra)
+        kwargs["gpu_memory_utilization"] = v.gpu_memory_utilization
+    if launch.enable_lora:
+        kwargs.update(enable_lora=True, max_lora_rank=v.max_lora_rank, max_loras=v.max_loras)
+    if v.attention_backend != "auto":
+        kwargs["attention_config"] = {"backend": v.attention_backend}
+    kwargs.update(launch.extra)
     return kwargs
 
 
@@ -85,23 +83,11 @@ def _completion(out, started: float, wid: int) -> dict:
     }
 
 
-def _die_with_parent() -> None:
-    """The worker leaves the parent's session (so the parent can kill its whole group), which
-    also means nothing else would stop it if the parent died: ask the kernel to."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def serve(wid: int, device: str | None, settings: VLLMSettings, in_q, out_q) -> None:
+def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None:
     os.setsid()
-    _die_with_parent()
+    die_with_parent()
     if device is None:
-        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{settings.cpu_kvcache_gb:g}")
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", f"{launch.vllm.cpu_kvcache_gb:g}")
     else:
         os.environ["CUDA_VISIBLE_DEVICES"] = device
     try:
@@ -111,7 +97,7 @@ def serve(wid: int, device: str | None, settings: VLLMSettings, in_q, out_q) -> 
         from vllm.lora.request import LoRARequest
 
         capability = torch.cuda.get_device_capability(0) if device is not None and torch.cuda.is_available() else None
-        llm = LLM(**llm_kwargs(settings, pick_dtype(settings.dtype, capability), on_gpu=device is not None))
+        llm = LLM(**llm_kwargs(launch, pick_dtype(launch.vllm.dtype, capability), on_gpu=device is not None))
         engine = llm.llm_engine
         info = {"device": device or "cpu", "dtype": str(llm.llm_engine.model_config.dtype),
                 "capability": capability, "max_model_len": llm.llm_engine.model_config.max_model_len}

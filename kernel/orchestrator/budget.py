@@ -9,12 +9,10 @@ its deadline."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
-from ..durations import parse_duration
-
-SEQUENTIAL = ("ttft", "programs", "sample_code", "sample_output")  # one after another (the GPU)
-ALONGSIDE = ("search",)                                         # on CPU cores, from the start
-STAGES = SEQUENTIAL + ALONGSIDE
+from ..durations import budget_seconds
+from ..pipeline import STAGE_NAMES, STAGES
 
 
 class BudgetError(ValueError):
@@ -22,13 +20,9 @@ class BudgetError(ValueError):
 
 
 def stage_seconds(value: float | str, total_s: float) -> float:
-    """A number in (0, 1] is a fraction of the run; a string is a duration ("3h", "20m")."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 0 <= value <= 1:
-            raise BudgetError(f"{value}: a number is a fraction of the run, 0..1; write durations as \"3h\"")
-        return float(value) * total_s
+    """A number in [0, 1] is a fraction of the run; a string is a duration ("3h", "20m")."""
     try:
-        return parse_duration(value)
+        return budget_seconds(value, total_s)
     except ValueError as e:
         raise BudgetError(str(e)) from None
 
@@ -57,10 +51,10 @@ class Plan:
 
 
 def make_plan(start: float, total_s: float, margin_s: float, finish_reserve_s: float, stop_grace_s: float,
-              budgets: dict[str, float | str], stages: list[str]) -> Plan:
+              budgets: Mapping[str, float | str], stages: list[str]) -> Plan:
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
-        raise BudgetError(f"unknown stages {unknown} (known: {', '.join(STAGES)})")
+        raise BudgetError(f"unknown stages {unknown} (known: {', '.join(STAGE_NAMES)})")
     usable = total_s - margin_s
     if usable <= finish_reserve_s + stop_grace_s:
         raise BudgetError(f"total {total_s:g} s minus margin {margin_s:g} s leaves nothing past the "

@@ -15,7 +15,6 @@ orchestrator is a child subreaper: such orphans become its children, and it kill
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing as mp
 import os
@@ -26,12 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
+from ..pipeline import STAGES
+from ..procs import become_subreaper, kill_group
+from ..stages.context import StageContext
+from ..stages.process import stage_main
 from ..submission import build_submission, expected_entries, write_json_atomic, write_submission
 from ..tasks import TaskSet
-from .answers import collect, ranked_answers, stage_figures
-from .budget import ALONGSIDE, Plan, make_plan
-from .stages import MODEL_STAGES, StageContext, stage_main
-from .trace import TraceWriter, read_trace, trace_size
+from ..trace import TraceWriter, read_trace, trace_size
+from .budget import Plan, make_plan
+from .metrics import stage_figures
+from .selection import collect, ranked_answers
 
 log = logging.getLogger(__name__)
 
@@ -92,22 +95,6 @@ def union_length(intervals: list[tuple[float, float]]) -> float:
             total += b - max(a, end)
             end = b
     return total
-
-
-def become_subreaper() -> bool:
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):  # not Linux: orphans go to init as usual
-        return False
-
-
-def tasks_fingerprint(taskset: TaskSet) -> str:
-    h = hashlib.sha256()
-    for t in taskset.tasks:
-        h.update(t.id.encode() + t.fingerprint.encode())
-    return h.hexdigest()[:16]
 
 
 class Orchestrator:
@@ -175,10 +162,7 @@ class Orchestrator:
         log.info("stage %s started (budget %.0f s)", run.name, run.budget_s)
 
     def _kill_group(self, run: StageRun) -> None:
-        try:
-            os.killpg(run.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_group(run.proc.pid)
 
     def _supervise(self, runs: list[StageRun], until_done: list[StageRun]) -> None:
         """Watch `runs` (deadlines, exits) until every run in `until_done` has ended."""
@@ -195,9 +179,7 @@ class Orchestrator:
                 if not r.proc.is_alive():
                     self._finish(r)
                 elif r.term_sent is None and (self.terminating or now >= r.deadline):
-                    try:
-                        os.killpg(r.proc.pid, signal.SIGTERM)
-                    except (ProcessLookupError, PermissionError):  # not yet leading its group: still starting
+                    if not kill_group(r.proc.pid, signal.SIGTERM):  # not yet leading its group: still starting
                         try:
                             os.kill(r.proc.pid, signal.SIGTERM)
                         except (ProcessLookupError, PermissionError):
@@ -277,7 +259,7 @@ class Orchestrator:
         self.out.mkdir(parents=True, exist_ok=True)
         write_submission(self.sub_path, build_submission(self.taskset), self.expected)  # valid from the first second
         become_subreaper()
-        fingerprint = tasks_fingerprint(self.taskset)
+        fingerprint = self.taskset.fingerprint()
         prior = self._prior(fingerprint)
         plan: Plan = make_plan(t0, self.opts.total_s, self.opts.margin_s, self.opts.finish_reserve_s,
                                self.opts.stop_grace_s, self.opts.budgets, self.opts.stages)
@@ -310,7 +292,7 @@ class Orchestrator:
         if any(e["event"] == "stage_end" and e.get("stage") == name and e.get("status") in ("ok", "resumed")
                for e in prior):
             return "finished in an earlier run"
-        if name in MODEL_STAGES and self.opts.model is None and (name == "ttft" or self.cfg.sampling.engine != "replay"):
+        if STAGES[name].needs_model and self.opts.model is None and (name == "ttft" or self.cfg.sampling.engine != "replay"):
             return "no model given (--model)"
         if name == "programs" and not self.opts.programs_file:
             return "no programs file given (--programs)"
@@ -318,7 +300,7 @@ class Orchestrator:
 
     def _run_stages(self, plan: Plan, prior: list[dict]) -> None:
         alongside = []
-        for name in [s for s in self.opts.stages if s in ALONGSIDE]:
+        for name in [s for s in self.opts.stages if STAGES[s].alongside]:
             why = self._blocked(name, prior)
             if why:
                 self._skip(name, plan.budgets[name], why, "resumed" if "earlier" in why else "skipped")
@@ -328,7 +310,7 @@ class Orchestrator:
             self._start(r, self._done_keys(prior, name))
             alongside.append(r)
         carried = 0.0
-        for name in [s for s in self.opts.stages if s not in ALONGSIDE]:
+        for name in [s for s in self.opts.stages if not STAGES[s].alongside]:
             now = time.monotonic()
             why = self._blocked(name, prior)
             if why is None and self.terminating:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from ..config import SandboxConfig
 from .protocol import FrameError, dumps, encode, frame, read_frame, write_all, write_frame
 
 log = logging.getLogger(__name__)
@@ -141,22 +142,23 @@ class _Worker:
 class Sandbox:
     """Run untrusted programs on grids. Use as a context manager; safe to call from threads."""
 
-    def __init__(self, workers: int | None = None, limits: SandboxLimits | None = None,
-                 preload: Sequence[str] | None = None) -> None:
-        """Anything not given comes from the [sandbox] section of the default config."""
-        from ..config import load_config
-
-        defaults = load_config().sandbox
-        self.workers = defaults.workers if workers is None else workers
+    def __init__(self, workers: int, limits: SandboxLimits, preload: Sequence[str]) -> None:
+        """`preload`: the modules programs may import, numpy's lazily loaded parts included
+        (`SandboxConfig.preload` lists them; `Sandbox.from_config` takes all three from there)."""
+        self.workers = workers
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
-        self.limits = limits or SandboxLimits(defaults.timeout_s, defaults.memory_mb)
-        self.preload = tuple(defaults.preload if preload is None else preload)
+        self.limits = limits
+        self.preload = tuple(preload)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self.jobs_run = 0
         self.hello: dict = {}
+
+    @classmethod
+    def from_config(cls, sc: "SandboxConfig") -> "Sandbox":
+        return cls(sc.workers, SandboxLimits(sc.timeout_s, sc.memory_mb), sc.preload)
 
     def __enter__(self) -> "Sandbox":
         self.start()

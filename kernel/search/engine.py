@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..config import SearchConfig
 from ..tasks import Task
 from . import finishers
 from .library import background, step_library
@@ -46,13 +47,6 @@ class SearchResult:
     def programs(self) -> list[str]:
         return [f.source for f in self.found]
 
-
-@dataclass(frozen=True)
-class SearchLimits:
-    budget_s: float = 10.0      # CPU seconds for this task
-    max_depth: int = 3          # DSL steps before the finishing step
-    max_programs: int = 8
-    rule_depth: int = 1         # cell rules (the costly finisher) only on states this shallow
 
 
 def _key(arrays: tuple[np.ndarray, ...]) -> int:
@@ -89,7 +83,7 @@ def _finish(states, outputs, n_train, bg, depth, limits) -> list[tuple[Step, ...
     return found
 
 
-def search_task(task: Task, limits: SearchLimits = SearchLimits(),
+def search_task(task: Task, limits: SearchConfig = SearchConfig(),
                 clock: Callable[[], float] = time.process_time) -> SearchResult:
     """Find up to limits.max_programs DSL programs that reproduce every train pair of `task`."""
     start = clock()

@@ -12,31 +12,32 @@ from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
 from ..tasks import Task
-from .engine import SearchLimits, SearchResult, search_task
+from ..config import SearchConfig
+from .engine import SearchResult, search_task
 
 log = logging.getLogger(__name__)
 
-Runner = Callable[[Task, SearchLimits], SearchResult]
+Runner = Callable[[Task, SearchConfig], SearchResult]
 
 
-def _search_one(task: Task, limits: SearchLimits) -> SearchResult:
+def _search_one(task: Task, limits: SearchConfig) -> SearchResult:
     try:
         return search_task(task, limits)
     except Exception as e:  # a DSL bug must cost one task, not the run
         return SearchResult(task.id, stopped="failed", error=f"{type(e).__name__}: {e}")
 
 
-def _child(conn: Connection, run: Runner, task: Task, limits: SearchLimits) -> None:
+def _child(conn: Connection, run: Runner, task: Task, limits: SearchConfig) -> None:
     conn.send(run(task, limits))
     conn.close()
 
 
-def hard_limit_s(limits: SearchLimits) -> float:
+def hard_limit_s(limits: SearchConfig) -> float:
     """Wall-clock limit for one task's process: the CPU budget with room for a slow machine."""
     return limits.budget_s * 3 + 10
 
 
-def search_many(tasks: Iterable[Task], limits: SearchLimits, workers: int = 1, run: Runner = _search_one,
+def search_many(tasks: Iterable[Task], limits: SearchConfig, workers: int = 1, run: Runner = _search_one,
                 deadline: float | None = None, stop: Callable[[], bool] | None = None) -> Iterator[SearchResult]:
     """Yield one SearchResult per task, in the order they finish. At `deadline`
     (time.monotonic()) or once `stop()` is true, running searches are killed and the tasks

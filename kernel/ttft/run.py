@@ -98,7 +98,7 @@ def train_part(model_dir: str, cfg: Config, tasks: Sequence[Task], out: str, dea
     `merge`: also write the base weights with the (single) adapter merged in."""
     if device is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = device  # before torch initialises CUDA in this process
-    from ..orchestrator.trace import TraceWriter
+    from ..trace import TraceWriter
     from ..prompting import load_template
     from ..prompting.builder import TokenizerRenderer
     from .data import code_samples, output_samples
@@ -167,9 +167,9 @@ def _part_main(args: tuple, result_file: str) -> None:
     import signal
     import threading
 
-    from ..engines.vllm_worker import _die_with_parent
+    from ..procs import die_with_parent
 
-    _die_with_parent()
+    die_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s [ttft] %(message)s")
     stop = threading.Event()
     # SIGTERM (the stage being stopped reaches its whole group): finish the step, save, report

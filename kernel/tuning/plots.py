@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..pipeline import STAGES
 from ..tasks import TaskSet
 from .replay import Recording, replay
 
-COLORS = {"search": "#2ECC40", "programs": "#AAAAAA", "sample_code": "#0074D9", "sample_output": "#FF851B",
-          "ttft": "#F012BE"}
+COLORS = {s.name: s.color for s in STAGES.values()}
 
 
 def _pyplot():

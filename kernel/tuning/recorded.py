@@ -11,8 +11,6 @@ from ..tasks import TaskSet, load_tasks
 
 def recorded_tasks(run_dir: Path, run_start: dict, dataset: str | None = None, solutions: str | None = None,
                    need_solutions: bool = True) -> TaskSet:
-    from ..orchestrator.runner import tasks_fingerprint
-
     limit = None
     if dataset is None:
         try:
@@ -21,7 +19,7 @@ def recorded_tasks(run_dir: Path, run_start: dict, dataset: str | None = None, s
             raise ValueError(f"no metrics.json in {run_dir} to say which tasks the run had: pass --dataset") from None
         limit = run_start.get("tasks")
     ts = load_tasks(dataset, solutions=solutions).limit(limit)
-    if tasks_fingerprint(ts) != run_start.get("tasks_fingerprint"):
+    if ts.fingerprint() != run_start.get("tasks_fingerprint"):
         raise ValueError(f"{dataset}: not the tasks of that run (their fingerprint differs); pass the --dataset it ran on")
     if need_solutions and not ts.has_solutions:
         raise ValueError(f"{dataset}: no solutions known, so there is nothing to score: pass --solutions")

@@ -16,8 +16,9 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from ..orchestrator.answers import collect, ranked_answers, stage_figures
-from ..orchestrator.budget import ALONGSIDE
+from ..orchestrator.metrics import stage_figures
+from ..orchestrator.selection import collect, ranked_answers
+from ..pipeline import STAGES
 from ..submission import build_submission
 from ..tasks import TaskSet
 
@@ -98,13 +99,13 @@ def allowances(rec: Recording, budgets: Mapping[str, float], total_s: float,
         s = speed.get(name, 1.0)
         recorded = rec.stages[name]
         needed = recorded.seconds / s if recorded.finished else float("inf")
-        if name in ALONGSIDE:
+        if STAGES[name].alongside:
             allowed = max(0.0, min(budgets.get(name, 0.0), cap))
         else:
             allowed = max(0.0, min(now + budgets.get(name, 0.0) + carried, cap) - now)
         used = min(allowed, needed)
         out[name] = float("inf") if used >= needed else (used + rec.stop_grace_s) * s
-        if name not in ALONGSIDE:
+        if not STAGES[name].alongside:
             carried = allowed - used
             now += used
     return out
@@ -131,8 +132,8 @@ def replay(rec: Recording, taskset: TaskSet, budgets: Mapping[str, float], total
 def budget_grid(stages: Sequence[str], total_s: float, step: float = 0.1) -> list[dict[str, float]]:
     """Splits of the run among the sequential stages (fractions in `step`s adding up to 1), the
     search alongside with the whole run."""
-    seq = [s for s in stages if s not in ALONGSIDE]
-    along = [s for s in stages if s in ALONGSIDE]
+    seq = [s for s in stages if not STAGES[s].alongside]
+    along = [s for s in stages if STAGES[s].alongside]
     n = round(1 / step)
     out = []
     for parts in itertools.product(range(n + 1), repeat=len(seq)):

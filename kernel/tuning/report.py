@@ -12,8 +12,7 @@ import logging
 from pathlib import Path
 
 from ..grids import parse_grid
-from ..orchestrator.answers import verified_candidates
-from ..orchestrator.trace import read_trace
+from ..trace import read_trace, verified_candidates
 from ..tasks import TaskSet
 from .replay import load_recording
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from ..orchestrator.budget import ALONGSIDE
+from ..pipeline import STAGES
 from ..tasks import TaskSet
 from .replay import Outcome, Recording, budget_grid, replay
 
@@ -73,7 +73,7 @@ def write_config(result: TuneResult, path: Path, source: str, total: str) -> Non
              "# Use with: python -m kernel run --config THIS_FILE (or dry-run --config THIS_FILE)", "",
              "[run]", f'total = "{total}"', "", "[budgets]"]
     for stage, seconds in result.best.budgets.items():
-        lines.append(f'{stage} = "{_duration(seconds)}"' + ("   # alongside, on CPU cores" if stage in ALONGSIDE else ""))
+        lines.append(f'{stage} = "{_duration(seconds)}"' + ("   # alongside, on CPU cores" if STAGES[stage].alongside else ""))
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -10,7 +10,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 
 class TraceWriter:
@@ -58,3 +58,22 @@ def read_trace(path: str | os.PathLike, offset: int = 0) -> Iterator[dict]:
                 continue
             if isinstance(rec, dict) and "event" in rec:
                 yield rec
+
+
+def verified_candidates(events: Iterable[dict]) -> dict[str, list[dict]]:
+    """Per task, the program candidates that passed every train pair, in trace order."""
+    out: dict[str, list[dict]] = {}
+    for e in events:
+        if e.get("event") == "candidate" and e.get("kind") == "program" and e.get("passed") \
+                and isinstance(e.get("code"), str) and e["code"]:
+            out.setdefault(e["task_id"], []).append(e)
+    return out
+
+
+def verified_programs(events: Iterable[dict], per_task: int | None = None) -> dict[str, list[str]]:
+    """Per task, the distinct source texts of verified programs (at most `per_task`, first found first)."""
+    out: dict[str, list[str]] = {}
+    for task_id, cands in verified_candidates(events).items():
+        codes = list(dict.fromkeys(e["code"] for e in cands))
+        out[task_id] = codes[:per_task] if per_task is not None else codes
+    return out

@@ -1,5 +1,5 @@
-"""From the candidates in a trace to ranked answers per test input, and the figures a dry
-run reports per stage.
+"""Selection: from the candidates in a trace to ranked answers per test input; the one
+ranking every command, tuning and the report use.
 
 Verified programs come first (an answer more distinct programs agree on wins, then the
 shortest program's); grid predictions follow by votes."""
@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from ..grids import Grid, GridError, parse_grid
-from ..scoring import prediction_metrics, score_submission
 from ..verify import program_key
 
 
@@ -70,25 +69,6 @@ def collect(events: Iterable[dict], n_tests: Mapping[str, int], stages: set[str]
     return c
 
 
-def verified_candidates(events: Iterable[dict]) -> dict[str, list[dict]]:
-    """Per task, the program candidates that passed every train pair, in trace order."""
-    out: dict[str, list[dict]] = {}
-    for e in events:
-        if e.get("event") == "candidate" and e.get("kind") == "program" and e.get("passed") \
-                and isinstance(e.get("code"), str) and e["code"]:
-            out.setdefault(e["task_id"], []).append(e)
-    return out
-
-
-def verified_programs(events: Iterable[dict], per_task: int | None = None) -> dict[str, list[str]]:
-    """Per task, the distinct source texts of verified programs (at most `per_task`, first found first)."""
-    out: dict[str, list[str]] = {}
-    for task_id, cands in verified_candidates(events).items():
-        codes = list(dict.fromkeys(e["code"] for e in cands))
-        out[task_id] = codes[:per_task] if per_task is not None else codes
-    return out
-
-
 def ranked_answers(c: Collected, n_tests: Mapping[str, int]) -> dict[str, list[list[Grid]]]:
     out: dict[str, list[list[Grid]]] = {}
     for task_id, n in n_tests.items():
@@ -102,19 +82,3 @@ def ranked_answers(c: Collected, n_tests: Mapping[str, int]) -> dict[str, list[l
         if any(per_test):
             out[task_id] = per_test
     return out
-
-
-def stage_figures(c: Collected, submission: dict, solutions: Mapping[str, Sequence[Grid]]) -> dict:
-    """Official score of `submission` and the seed metrics of the collected predictions."""
-    figures = {"programs": c.programs, "programs_passed_train": c.programs_passed, "grids": c.grids,
-               "tasks_answered": sum(1 for t in c.predictions if any(g is not None for p in c.predictions[t].values()
-                                                                     for g in p))}
-    if solutions:
-        report = score_submission(submission, solutions)
-        preds = {t: [c.predictions[t][i] for i in range(len(solutions[t]))] for t in solutions if t in c.predictions}
-        # A false positive passed every train pair yet gets a test output wrong.
-        wrong = sum(1 for t, outs in c.passed_outputs if t in solutions and list(outs) != list(solutions[t]))
-        figures.update(score=report.score, tasks_solved=report.solved,
-                       metrics=prediction_metrics(preds, solutions).to_json(), false_positives=wrong,
-                       false_positive_rate=round(wrong / c.programs_passed, 4) if c.programs_passed else 0.0)
-    return figures

@@ -1,0 +1,160 @@
+"""What the commands share: the usage error, config assembly, flags that are settings, the
+dataset and model-folder checks. Written once here, used by every command module."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tomllib
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..config import (Config, ConfigError, check_value, describe_range, field_of, load_config, profile_names,
+                      toml_value)
+from ..durations import parse_duration
+from ..tasks import DATASETS, TaskSet, guess_solutions_path, load_tasks
+
+log = logging.getLogger("kernel")
+DATASET_NAMES = ", ".join(DATASETS)
+
+
+class UsageError(Exception):
+    """Bad input the user can fix; printed as one line, exit code 2."""
+
+
+# --- value types -----------------------------------------------------------------------------------
+
+def bounded(kind: type, low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not low <= value <= high:  # also rejects nan
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}")
+        return value
+    return parse
+
+
+positive_int = bounded(int, 1, 1 << 30)
+
+
+def duration(text: str) -> float:
+    """'10', '10s', '500ms', '2m', '1h30m' -> seconds, more than 0 and at most 24 h."""
+    try:
+        value = parse_duration(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 24h")
+    return value
+
+
+# --- flags that are settings -------------------------------------------------------------------------
+
+class _SetSettings(argparse.Action):
+    """Records `key=value` for each setting the flag stands for; applied after --config and
+    before --set, so a flag is exactly a --set written another way."""
+
+    def __init__(self, *args, keys: Sequence[str] = (), **kwargs) -> None:
+        self.keys = tuple(keys)
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        value = True if self.nargs == 0 else values
+        flags = list(getattr(namespace, "setting_flags", None) or [])
+        flags += [(key, value) for key in self.keys]
+        namespace.setting_flags = flags
+
+
+def add_setting(p: argparse.ArgumentParser, flag: str, key: str, *also: str,
+                convert: Callable[[str], object] | None = None, metavar: str | None = None, switch: bool = False) -> None:
+    """A flag for the setting `key` (and `also` others taking the same value): its type,
+    range, choices and help come from the setting's definition in kernel/config.py."""
+    f = field_of(key)
+    meta = f.metadata
+
+    def parse(text: str):
+        raw = convert(text) if convert is not None else _toml_scalar(text)
+        try:
+            check_value(key, raw)
+        except ConfigError as e:
+            raise argparse.ArgumentTypeError(str(e).split(": ", 1)[-1]) from None
+        return raw
+
+    rng = describe_range(meta)
+    help_text = (f"{meta['help']}" + (f" [{rng}]" if rng and not meta.get("choices") else "")
+                 + f" (setting {' and setting '.join((key, *also))}, default {toml_value(f.default)})")
+    kwargs: dict = dict(action=_SetSettings, keys=(key, *also), help=help_text, dest="setting_flags", default=None)
+    if switch:
+        kwargs["nargs"] = 0
+    else:
+        kwargs["type"] = parse
+        kwargs["metavar"] = metavar or key.split(".")[1].upper()
+        if meta.get("choices"):
+            kwargs["choices"] = meta["choices"]
+            kwargs.pop("metavar")
+            kwargs["type"] = str
+    p.add_argument(flag, **kwargs)
+
+
+def _toml_scalar(text: str):
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def add_config_args(p: argparse.ArgumentParser, profile: bool = True) -> None:
+    if profile:
+        p.add_argument("--profile", choices=profile_names(),
+                       help="hardware profile applied first (kernel/profiles.toml)")
+    p.add_argument("--config", metavar="FILE", help="TOML file of settings (same layout as `python -m kernel config`)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override one setting, e.g. --set sandbox.timeout_s=2 (repeatable)")
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """Defaults, then --profile, --config, the command's own setting flags, then --set."""
+    flags = [f"{key}={toml_value(value)}" for key, value in (getattr(args, "setting_flags", None) or [])]
+    return load_config(args.config, flags + list(args.overrides), profile=getattr(args, "profile", None))
+
+
+# --- datasets and model folders --------------------------------------------------------------------
+
+def add_dataset_args(p: argparse.ArgumentParser, required: bool = False) -> None:
+    p.add_argument("--dataset", metavar="NAME|FILE|DIR", required=required,
+                   help=f"a public set ({DATASET_NAMES}), a challenges file, a task file or a folder"
+                        + ("" if required else " (default: setting dry_run.dataset)"))
+    p.add_argument("--solutions", metavar="FILE",
+                   help="solutions file (default: the ..._solutions.json beside a ..._challenges.json)")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="only the first N tasks")
+
+
+def report_problems(ts: TaskSet) -> None:
+    for m in ts.malformed:
+        log.warning("%s", m.report())
+    for w in ts.warnings:
+        log.warning("%s", w)
+
+
+def load_dataset(args: argparse.Namespace, cfg: Config) -> TaskSet:
+    dataset = args.dataset or cfg.dry_run.dataset
+    solutions = args.solutions
+    if solutions is None and dataset not in DATASETS and Path(dataset).is_file():
+        guessed = guess_solutions_path(Path(dataset))
+        solutions = str(guessed) if guessed else None
+    ts = load_tasks(dataset, solutions).limit(getattr(args, "limit", None))
+    report_problems(ts)
+    return ts
+
+
+def check_model_folder(path: str | None) -> None:
+    if path is not None and not Path(path, "config.json").is_file():
+        raise UsageError(f"{path}: not a Hugging Face model folder (no config.json); make one with "
+                         "`python -m kernel make-demo-model DIR` to try the pipeline")
+
+
+def check_adapter_folder(path: str | None) -> None:
+    if path is not None and not Path(path, "adapter_config.json").is_file():
+        raise UsageError(f"{path}: not a peft adapter folder (no adapter_config.json)")

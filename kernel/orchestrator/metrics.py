@@ -1,0 +1,52 @@
+"""The figures of a run: metrics.json's schema (official score and prediction metrics, per
+stage and overall) and its summary, printed by the commands and drawn by the report."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from ..grids import Grid
+from ..scoring import prediction_metrics, score_submission
+from .selection import Collected
+
+
+def stage_figures(c: Collected, submission: dict, solutions: Mapping[str, Sequence[Grid]]) -> dict:
+    """Official score of `submission` and the seed metrics of the collected predictions."""
+    figures = {"programs": c.programs, "programs_passed_train": c.programs_passed, "grids": c.grids,
+               "tasks_answered": sum(1 for t in c.predictions if any(g is not None for p in c.predictions[t].values()
+                                                                     for g in p))}
+    if solutions:
+        report = score_submission(submission, solutions)
+        preds = {t: [c.predictions[t][i] for i in range(len(solutions[t]))] for t in solutions if t in c.predictions}
+        # A false positive passed every train pair yet gets a test output wrong.
+        wrong = sum(1 for t, outs in c.passed_outputs if t in solutions and list(outs) != list(solutions[t]))
+        figures.update(score=report.score, tasks_solved=report.solved,
+                       metrics=prediction_metrics(preds, solutions).to_json(), false_positives=wrong,
+                       false_positive_rate=round(wrong / c.programs_passed, 4) if c.programs_passed else 0.0)
+    return figures
+
+
+def summary_lines(m: Mapping) -> list[str]:
+    """metrics.json as the lines a command prints at the end of a run."""
+    lines = [f"dataset {m['dataset']}: {m['tasks']} tasks ({len(m['malformed'])} malformed); "
+             f"{m['wall_s']:.1f} s of {m['deadline_s']:.0f} s",
+             f"  {'stage':<14} {'status':<9} {'used s':>9} {'budget s':>9}  candidates"]
+    for name, st in m["stages"].items():
+        cands = (f"{st.get('programs', 0)} programs ({st.get('programs_passed_train', 0)} pass train), "
+                 f"{st.get('grids', 0)} grids")
+        score = f", score {st['score']:.4f}" if "score" in st else ""
+        detail = f"  [{st['detail']}]" if st.get("detail") else ""
+        lines.append(f"  {name:<14} {st['status']:<9} {st['seconds']:9.1f} {st['budget_s']:9.1f}  {cands}{score}{detail}")
+    lines.append(f"  orchestration {m['orchestration_overhead_s']:.2f} s outside the stages")
+    if "score" in m:
+        lines.append(f"score: {m['score']:.4f} ({m['tasks_solved']:g} of {m['tasks']} tasks); "
+                     f"predictions: {format_prediction_metrics(m['metrics'])}; "
+                     f"false positives {m['false_positives']} (rate {m['false_positive_rate']:.3f})")
+    else:
+        lines.append("no solutions known: score not computed")
+    return lines
+
+
+def format_prediction_metrics(pm: Mapping) -> str:
+    return (f"accuracy {pm['accuracy']:.3f}, pass@n {pm['pass_n']:.3f}, vote@1 {pm['vote_1']:.3f}, "
+            f"vote@2 {pm['vote_2']:.3f}, unanswered {pm['unanswered']:.3f}")

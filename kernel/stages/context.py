@@ -1,0 +1,139 @@
+"""What every stage is given (`StageContext`) and the helpers stages share: the trace writer
+where fault drills fire, program events, the sandbox, and the model being served."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..config import Config
+from ..grids import to_lists
+from ..tasks import Task
+from ..trace import TraceWriter
+from ..verify import Verification
+
+log = logging.getLogger(__name__)
+
+FIRES_ON = ("candidate", "ttft_step")  # a fault drill fires at the first of these a stage writes
+
+
+@dataclass(frozen=True)
+class StageContext:
+    name: str
+    tasks: tuple[Task, ...]
+    cfg: Config
+    trace_path: str
+    deadline: float            # time.monotonic(); the orchestrator kills the stage a grace period later
+    model: str | None = None
+    adapter: str | None = None
+    replay: tuple[str, ...] = ()
+    programs_file: str | None = None
+    fault: str | None = None   # a drill: hang | crash | exit, at the stage's first candidate
+    done: frozenset[str] = frozenset()  # work finished in an earlier run: task ids or prompt ids
+    verbose: bool = False
+    adapters: str | None = None  # a folder with test-time fine-tuned adapters and their manifest
+
+
+# A stage's runner: (context, trace, stop event) -> figures for the trace's stage_done event.
+Runner = Callable[[StageContext, TraceWriter, threading.Event], dict]
+
+# Called on SIGTERM, from the signal handler: engines register their stop here.
+on_stop: list[Callable[[], None]] = []
+
+
+class StageTrace(TraceWriter):
+    """The stage's trace writer; also where a fault drill fires (after the first candidate, so
+    the drill shows that what came before is kept)."""
+
+    def __init__(self, path: str, stage: str, fault: str | None) -> None:
+        super().__init__(path, stage)
+        self.fault = fault
+
+    def write(self, event: str, **fields) -> dict:
+        rec = super().write(event, **fields)
+        if event in FIRES_ON and self.fault:
+            fire(self.fault)
+        return rec
+
+
+def fire(fault: str) -> None:
+    """Works from any thread (candidates may be written from verification callbacks)."""
+    log.warning("fault drill: %s", fault)
+    if fault == "hang":
+        os.kill(os.getpid(), signal.SIGSTOP)  # frozen: deaf to SIGTERM, only SIGKILL ends it
+    elif fault == "crash":
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.kill(os.getpid(), signal.SIGSEGV)  # as a native library (CUDA, a kernel) would crash
+    elif fault == "exit":
+        os._exit(3)  # quits early, as a library calling sys.exit would
+
+
+def program_event(trace: TraceWriter, task: Task, code: str | None, v: Verification | None, **extra) -> None:
+    fields = dict(task_id=task.id, kind="program", code=code, passed=bool(v and v.passed),
+                  failed_at=None if v is None or v.passed else next(
+                      (f"train[{i}] {p.status}" for i, p in enumerate(v.train) if p.status != "ok"), None),
+                  test=[None if g is None else to_lists(g) for g in v.test] if v and v.passed else None)
+    fields.update(extra)
+    trace.write("candidate", **fields)
+
+
+def sandbox(cfg: Config):
+    from ..sandbox import Sandbox
+
+    return Sandbox.from_config(cfg.sandbox)
+
+
+def serving(ctx: StageContext):
+    """The model folder and the adapter(s) the sampling stages use: a user's --adapter, and
+    test-time fine-tuned adapters per task on top (or their merged weights)."""
+    from ..engines import Adapter, AdapterSet
+    from ..ttft import read_manifest
+
+    user = Adapter(Path(ctx.adapter).name, str(Path(ctx.adapter).resolve())) if ctx.adapter else None
+    manifest = read_manifest(ctx.adapters) if ctx.adapters else None
+    if manifest is None:
+        return ctx.model, user
+    if manifest.merged:
+        return str(Path(ctx.adapters, manifest.merged)), None
+    folder = Path(ctx.adapters).resolve()
+    by_task = {}
+    for task_id in manifest.tasks:
+        name, sub = manifest.adapter_for(task_id)
+        by_task[task_id] = Adapter(name, str(folder / sub))
+    return ctx.model, AdapterSet(by_task, user)
+
+
+def engine_and_renderer(ctx: StageContext, stop: threading.Event):
+    from ..engines import make_engine
+    from ..prompting.builder import CharRenderer, TokenizerRenderer
+
+    model, adapter = serving(ctx)
+    engine = make_engine(ctx.cfg.sampling.engine, ctx.cfg, model, ctx.replay, lora=adapter is not None)
+    on_stop.append(engine.stop)
+    if stop.is_set():
+        engine.stop()
+    if model is None:
+        return engine, CharRenderer(), adapter
+    from transformers import AutoTokenizer
+
+    return engine, TokenizerRenderer(AutoTokenizer.from_pretrained(model)), adapter
+
+
+def sampling(ctx: StageContext, max_tokens: int):
+    from ..engines import Sampling
+
+    sa = ctx.cfg.sampling
+    return Sampling(sa.n, sa.temperature, sa.top_p, max_tokens, sa.seed)
+
+
+def sample_fields(rec) -> dict:
+    return dict(prompt_id=rec.prompt_id, prompt_digest=rec.prompt_digest, prompt_version=rec.prompt_version,
+                text=rec.text, engine=rec.engine, worker=rec.worker, prompt_tokens=rec.prompt_tokens,
+                output_tokens=rec.output_tokens, t_start=rec.t_start, t_end=rec.t_end, error=rec.error,
+                parse_error=rec.parse_error, adapter=rec.adapter)

@@ -1,0 +1,35 @@
+"""Programs sampled from the model, verified in the sandbox while the rest are still sampled."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, wait as wait_futures
+
+from ..prompting import load_template
+from ..sampling import sample_candidates
+from ..trace import TraceWriter
+from ..verify import Verifier
+from .context import StageContext, engine_and_renderer, program_event, sample_fields, sampling, sandbox
+
+
+def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
+    template = load_template(ctx.cfg.prompts.code)
+    tasks = [t for t in ctx.tasks if f"{t.id}/all/{template.name}" not in ctx.done]
+    by_id = {t.id: t for t in tasks}
+    pending: list[Future] = []
+    engine, renderer, adapter = engine_and_renderer(ctx, stop)
+    with engine, sandbox(ctx.cfg) as sb, Verifier(sb) as verifier:
+        def on_record(rec) -> None:
+            task = by_id[rec.task_id]
+            if rec.code is None:
+                program_event(trace, task, None, None, **sample_fields(rec))
+                return
+            fut = verifier.submit(task, rec.code)
+            fut.add_done_callback(lambda f: program_event(trace, task, rec.code, f.result(), **sample_fields(rec)))
+            pending.append(fut)
+
+        report = sample_candidates(tasks, template, renderer, engine, sampling(ctx, ctx.cfg.sampling.max_tokens_code),
+                                   ctx.cfg.vllm.max_model_len, None, adapter, ctx.deadline, on_record=on_record)
+        wait_futures(pending, timeout=max(0.0, ctx.deadline - time.monotonic()))
+    return report.to_json()

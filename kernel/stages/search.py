@@ -1,0 +1,30 @@
+"""The CPU program search over the DSL, every program found verified in the sandbox."""
+
+from __future__ import annotations
+
+import threading
+
+from ..progress import Progress
+from ..search.parallel import search_many
+from ..trace import TraceWriter
+from ..verify import Verifier
+from .context import StageContext, program_event, sandbox
+
+
+def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
+    se = ctx.cfg.search
+    tasks = {t.id: t for t in ctx.tasks if t.id not in ctx.done}
+    found = 0
+    # Lines, not a bar: the search runs beside the sampling stages, whose bars would collide with it.
+    with sandbox(ctx.cfg) as sb, Verifier(sb) as verifier, \
+            Progress(len(tasks), "search", every_s=60.0, lines=True) as bar:
+        for r in search_many(tasks.values(), se, se.workers, deadline=ctx.deadline,
+                             stop=stop.is_set):
+            task = tasks[r.task_id]
+            for code in r.programs:
+                program_event(trace, task, code, verifier.verify(task, code), source="search")
+            found += bool(r.programs)
+            trace.write("task_done", task_id=r.task_id, programs=len(r.programs), cpu_s=round(r.cpu_s, 3),
+                        nodes=r.nodes, stopped=r.stopped)
+            bar.update(note=f"{found} with a program")
+    return {"tasks": len(tasks), "tasks_with_programs": found}
