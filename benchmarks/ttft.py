@@ -17,11 +17,16 @@ Three loops, each with a fresh model and adapter (same seed) per round, over the
                      with the vocabulary (the demo model has ~1.5k tokens, Qwen2.5 152k).
 
 Within a round the loops take turns batch by batch (a-b-c, b-c-a, c-a-b, ...), each step
-timed on its own, and each figure is a median over the rounds, so machine noise hits all
-three alike. The per-step losses of the three loops are compared as a check that they
-compute the same loss.
+timed on its own. The table gives each loop's tokens/s, median over the rounds; the overhead
+and speed-up are medians of per-step ratios (the same batch stepped back to back by the two
+loops compared), so machine noise hits both sides of each ratio alike. The per-step losses
+of the three loops are compared as a check that they compute the same loss.
 
     python benchmarks/ttft.py [--model DIR] [--tasks 6] [--rounds 5] [--batch-size 4] [--max-seq-len 2048]
+                              [--augmentations 2] [--gradient-checkpointing off] [--device cpu] [--threads 1]
+
+--threads 1 (the default) keeps the CPU figures steady on a shared machine; --threads 0 lets
+torch use every core.
 """
 
 from __future__ import annotations
@@ -132,31 +137,33 @@ LOOPS = {"trainer": ("(a) kernel.ttft LoraTrainer", kernel_loop),
          "full": ("(c) bare peft + torch, logits of every position", full_logits_loop)}
 
 
-def one_round(model_dir: str, cfg, order, device: str, shift: int) -> tuple[dict[str, float], dict[str, list[float]]]:
+def one_round(model_dir: str, cfg, order, device: str, shift: int) -> tuple[dict[str, list[float]],
+                                                                           dict[str, list[float]]]:
     """A fresh model and adapter per loop, then each batch stepped by every loop in turn
     (a-b-c, b-c-a, c-a-b, ... from one batch to the next). Each loop keeps its own random
-    state (dropout), swapped in outside the timed step. Seconds per loop and its losses."""
+    state (dropout), swapped in outside the timed step. Each loop's seconds and loss per step."""
     import torch
 
     names = list(LOOPS)
     steps = {name: LOOPS[name][1](model_dir, cfg, device) for name in names}
-    torch.manual_seed(SEED + 1)
-    rng = {name: torch.get_rng_state() for name in names}
-    seconds = {name: 0.0 for name in names}
-    losses: dict[str, list[float]] = {name: [] for name in names}
     cuda = device.startswith("cuda")
+    torch.manual_seed(SEED + 1)
+    rng = {name: (torch.get_rng_state(), torch.cuda.get_rng_state() if cuda else None) for name in names}
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    losses: dict[str, list[float]] = {name: [] for name in names}
     for i, batch in enumerate(order):
         k = (i + shift) % len(names)
         for name in names[k:] + names[:k]:
-            torch.set_rng_state(rng[name])
+            torch.set_rng_state(rng[name][0])
             if cuda:
+                torch.cuda.set_rng_state(rng[name][1])
                 torch.cuda.synchronize()
             t0 = time.perf_counter()
             losses[name].append(steps[name](batch))
             if cuda:
                 torch.cuda.synchronize()
-            seconds[name] += time.perf_counter() - t0
-            rng[name] = torch.get_rng_state()
+            seconds[name].append(time.perf_counter() - t0)
+            rng[name] = (torch.get_rng_state(), torch.cuda.get_rng_state() if cuda else None)
     del steps
     gc.collect()
     return seconds, losses
@@ -210,20 +217,30 @@ def main() -> None:
     ap.add_argument("--model", help="model folder (default: build the demo model)")
     ap.add_argument("--dataset", default="arc-agi-1/training")
     ap.add_argument("--tasks", type=int, default=6)
-    ap.add_argument("--rounds", type=int, default=5, help="timed runs of each loop, alternating (default 5)")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="timed passes over the batches, the loops taking turns (default 5)")
     ap.add_argument("--batch-size", type=int, default=4)
     ap.add_argument("--max-seq-len", type=int, default=2048)
     ap.add_argument("--augmentations", type=int, default=2)
     ap.add_argument("--gradient-checkpointing", choices=("auto", "on", "off"), default="off",
                     help="for all three loops (default off; auto: on for GPUs, as the kernel's default)")
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch CPU threads (default 1: on shared cores a multi-threaded CPU step can stall for "
+                         "seconds, which buries the loops' differences; 0: torch's own choice)")
     ap.add_argument("--estimate-seq-len", type=int, help="sequence length for the T4 estimate (default: ttft.max_seq_len)")
     ap.add_argument("--estimate-answer", type=int, default=931, help="answer tokens in the estimate (a 30x30 grid: 931)")
     args = ap.parse_args()
+    if args.threads:
+        import torch
 
+        torch.set_num_threads(args.threads)
     print(environment(args.device), flush=True)
 
     from transformers import AutoConfig, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars for every model built
 
     from kernel.prompting import load_template
     from kernel.prompting.builder import TokenizerRenderer
@@ -263,13 +280,16 @@ def main() -> None:
     one_round(model, tc, order[:3], args.device, 0)  # warm-up: first-call allocations and kernel choices
     names = list(LOOPS)
     rates: dict[str, list[float]] = {n: [] for n in names}
+    step_ratios: dict[str, list[float]] = {"trainer": [], "full": []}  # same batch, same round
     losses: dict[str, list[float]] = {}
     for r in range(args.rounds):
         seconds, round_losses = one_round(model, tc, order, args.device, r)
         losses = losses or round_losses
         for name in names:
-            rates[name].append(n_tokens / seconds[name])
-        print(f"round {r + 1}: " + ", ".join(f"{name} {n_tokens / seconds[name]:,.0f} tok/s ({seconds[name]:.1f} s)"
+            rates[name].append(n_tokens / sum(seconds[name]))
+        step_ratios["trainer"] += [b / a for a, b in zip(seconds["trainer"], seconds["bare"])]
+        step_ratios["full"] += [c / b for b, c in zip(seconds["bare"], seconds["full"])]
+        print(f"round {r + 1}: " + ", ".join(f"{name} {rates[name][-1]:,.0f} tok/s ({sum(seconds[name]):.1f} s)"
                                             for name in names), file=sys.stderr, flush=True)
 
     med = {n: statistics.median(v) for n, v in rates.items()}
@@ -282,14 +302,20 @@ def main() -> None:
         v = rates[name]
         print(f"| {label} | {med[name]:,.0f} | {min(v):,.0f} | {max(v):,.0f} |")
 
-    ratio = med["trainer"] / med["bare"]
-    print(f"\nOverhead, (a) vs (b): trainer at {ratio:.1%} of the bare loop's speed "
-          f"({1 - ratio:.1%} overhead) [per-round ratios: median {statistics.median(per_round['trainer']):.1%}, "
-          f"range {min(per_round['trainer']):.1%} to {max(per_round['trainer']):.1%}]")
-    speedup = med["bare"] / med["full"]
+    # The headline figures pair the same batch stepped back to back in the same round: noise
+    # that lasts seconds (other work on the machine) hits both sides of each ratio alike.
+    n_pairs = len(step_ratios["trainer"])
+    ratio = statistics.median(step_ratios["trainer"])
+    print(f"\nOverhead, (a) vs (b): trainer at {ratio * 100:.1f} % of the bare loop's speed "
+          f"({(1 - ratio) * 100:.1f} % overhead)\n    median of {n_pairs} per-step speed ratios (same batch, back to "
+          f"back, same round); per-round ratios: median {statistics.median(per_round['trainer']) * 100:.1f} %, range "
+          f"{min(per_round['trainer']) * 100:.1f} to {max(per_round['trainer']) * 100:.1f} %; ratio of the table's "
+          f"medians {med['trainer'] / med['bare'] * 100:.1f} %")
+    speedup = statistics.median(step_ratios["full"])
     print(f"Speed-up, (b) vs (c): answer positions only is {speedup:.2f}x faster than full logits "
-          f"[per-round: median {statistics.median(per_round['full']):.2f}x, range {min(per_round['full']):.2f}x "
-          f"to {max(per_round['full']):.2f}x]")
+          f"(vocabulary {mc.vocab_size})\n    median of {n_pairs} per-step speed ratios; per-round ratios: median "
+          f"{statistics.median(per_round['full']):.2f}x, range {min(per_round['full']):.2f}x to "
+          f"{max(per_round['full']):.2f}x; ratio of the table's medians {med['bare'] / med['full']:.2f}x")
     diff_ab = max(abs(x - y) for x, y in zip(losses["trainer"], losses["bare"]))
     diff_bc = max(abs(x - y) for x, y in zip(losses["bare"], losses["full"]))
     print(f"Same loss: per-step losses over {len(order)} steps (first round), largest difference "

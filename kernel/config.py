@@ -142,8 +142,8 @@ class TTFTConfig:
     code_targets: bool = setting(True, "also train on programs already verified on the task (search or sampling)")
     gradient_checkpointing: str = setting("auto", "auto: on for GPUs (activation memory on a 16 GB T4), off on the CPU",
                                           choices=("auto", "on", "off"))
-    save_every_s: float = setting(120.0, "the adapter is saved this often (and at the end): a killed run keeps the "
-                                  "last good one", gt=0)
+    save_every_s: float = setting(120.0, "the adapter is saved this often (and at the end; 0: after every step), "
+                                  "so a killed run keeps the last good one", ge=0)
     seed: int = setting(0, "training seed", ge=0)
 
 
@@ -262,7 +262,7 @@ def describe_range(meta: Mapping[str, Any]) -> str:
 
 def check_budget(stage: str, value: Any) -> float | str:
     if stage not in STAGES:
-        raise ConfigError(f"budgets.{stage}: no such stage (known: {', '.join(STAGE_NAMES)})")
+        raise ConfigError(f"budgets.{stage}: unknown stage (known: {', '.join(STAGE_NAMES)})")
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ConfigError(f"budgets.{stage} = {value!r}: expected a fraction of the run or a duration like \"3h\"")
     try:

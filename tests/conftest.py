@@ -71,11 +71,16 @@ def demo_adapter(demo_model, tmp_path_factory):
 # Modules whose every test runs a real engine (vLLM's CPU build, torch, transformers, peft).
 ENGINE_MODULES = {"test_engines", "test_ttft"}
 ENGINE_FIXTURES = {"demo_model", "demo_adapter"}
+SLOW_FIXTURES = {"recorded"}  # test_tuning's recorded dry run
 
 
 def pytest_collection_modifyitems(config, items):
     """`engines` marks every test that needs the engines, found from its module or fixtures,
-    so a new test that uses the demo model is marked without anyone remembering to."""
+    so a new test that uses the demo model is marked without anyone remembering to; tests on
+    the slow shared fixtures are marked `slow` the same way."""
     for item in items:
-        if item.module.__name__ in ENGINE_MODULES or ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.module.__name__ in ENGINE_MODULES or ENGINE_FIXTURES & fixtures:
             item.add_marker(pytest.mark.engines)
+        if SLOW_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.slow)

@@ -114,6 +114,7 @@ def _offline_env(root):
             "ARC_KAGGLE_INPUT": str(root / "input"), "ARC_KAGGLE_WORKING": str(root / "working")}
 
 
+@pytest.mark.slow
 def test_kaggle_rehearsal_installs_offline_in_a_fresh_environment_and_writes_a_valid_submission(tmp_path, demo_model):
     import shutil
 

@@ -1,6 +1,8 @@
 """The command line as a user (and the hostile-input review) drives it."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -131,6 +133,7 @@ def test_dry_run_verifies_programs_selects_and_scores(tmp_path):
     assert "score: 0.5000" in r.stdout
 
 
+@pytest.mark.slow
 def test_the_makefile_dry_run_command_runs_and_scores(tmp_path):
     line = next(x for x in (ROOT / "Makefile").read_text().splitlines() if "-m kernel dry-run" in x)
     args = line.split("-m kernel ", 1)[1].split()
@@ -174,3 +177,12 @@ def test_hostile_submission_shapes_score_without_crashing(tmp_path):
     sol.write_text(json.dumps({"a": [[[1]]], "b": [[[1]]], "c": [[[1]]], "d": [[[1]]]}))
     r = run_cli("score", "--submission", sub, "--solutions", sol)
     assert r.returncode == 0 and "score: 0.0000" in r.stdout
+
+
+def test_the_installed_package_runs_from_any_folder(tmp_path):
+    """The set-up installs the project into its environment (editable), so the commands do not
+    depend on being started from the repository root."""
+    r = subprocess.run([sys.executable, "-m", "kernel", "tasks", "--dataset", "arc-agi-1/training"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "400 tasks" in r.stdout

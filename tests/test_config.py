@@ -28,7 +28,7 @@ def test_defaults_load_and_overrides_apply(tmp_path):
     ("run.total=soon", "run.total: 'soon' is not a duration"),
     ("run.stages=['search','magic']", "run.stages: unknown \\['magic'\\]"),
     ("budgets.sample_code=2.5", "budgets.sample_code: 2.5: a number is a fraction"),
-    ("budgets.nope=0.5", "budgets.nope: no such stage"),
+    ("budgets.nope=0.5", "budgets.nope: unknown stage"),
     ("timeout", "section.key=value"),
     ("workers=3", "section.key=value"),  # a bare key is refused, not taken as a sandbox key
 ])
@@ -114,7 +114,7 @@ def test_a_setting_flag_is_a_set_written_another_way():
 
 # A module may import only from its own layer or those below (architecture: docs/architecture.md).
 LAYERS = [
-    {"grids", "tasks", "durations", "trace", "procs", "progress", "pipeline"},
+    {"grids", "tasks", "durations", "trace", "procs", "progress", "pipeline", "folders"},
     {"config"},
     {"sandbox", "dsl", "search", "prompting", "engines", "augment", "candidates", "verify", "scoring",
      "submission", "sampling", "ttft", "demo_model"},

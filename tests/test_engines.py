@@ -52,10 +52,25 @@ def test_devices_resolve_from_the_spec_and_the_visible_gpus(monkeypatch):
 
 @pytest.fixture(scope="module")
 def vllm_engine(demo_model):
-    """Two engine processes on the CPU, as on two GPUs; the last test kills one of them."""
+    """Two engine processes on the CPU, as on two GPUs, shared by the tests that leave them whole."""
     with VLLMEngine(launch(demo_model, enable_lora=True, max_lora_rank=8, queue_depth=4, stop_grace_s=20.0),
                     [None, None]) as engine:
         yield engine
+
+
+@pytest.fixture()
+def own_engine(demo_model):
+    """Starts engines for one test that breaks them (kills or hangs their processes), so no
+    test depends on running before or after another."""
+    started = []
+
+    def start(workers: int, **vllm) -> VLLMEngine:
+        started.append(VLLMEngine(launch(demo_model, **vllm), [None] * workers))
+        return started[-1]
+
+    yield start
+    for engine in started:
+        engine.close()
 
 
 def test_vllm_returns_n_samples_per_request_with_tokens_and_timings(vllm_engine):
@@ -104,8 +119,8 @@ def test_vllm_prompt_longer_than_the_context_fails_alone(vllm_engine):
     assert done["r0"].texts and done["r1"].texts
 
 
-def test_killed_engine_process_loses_only_its_unfinished_requests(vllm_engine):
-    engine = vllm_engine  # last test of the module: it leaves one engine
+def test_killed_engine_process_loses_only_its_unfinished_requests(own_engine):
+    engine = own_engine(2, queue_depth=4)
     assert len(engine.live) == 2
     victim = engine.workers[0].proc.pid
     done = []
@@ -121,9 +136,8 @@ def test_killed_engine_process_loses_only_its_unfinished_requests(vllm_engine):
     assert len(list(engine.generate(reqs(2, prefix="after")))) == 2
 
 
-def test_hung_engine_is_killed_after_the_grace_period_past_its_deadline(vllm_engine):
-    engine = vllm_engine  # runs after the kill test: stops the last engine for good
-    engine.stop_grace_s = 2.0
+def test_hung_engine_is_killed_after_the_grace_period_past_its_deadline(own_engine):
+    engine = own_engine(1, stop_grace_s=2.0)
     (survivor,) = engine.live
     os.killpg(survivor.proc.pid, signal.SIGSTOP)  # hung: alive, but never answers
     t0 = time.monotonic()

@@ -16,7 +16,7 @@ from kernel.orchestrator.selection import collect, ranked_answers
 from kernel.augment import IDENTITY, augmentations, dihedral, dihedral_inverse
 from kernel.orchestrator.budget import BudgetError, make_plan, stage_seconds
 from kernel.trace import TraceWriter, read_trace
-from kernel.submission import build_submission, expected_entries, validate_submission
+from kernel.submission import expected_entries, validate_submission
 from kernel.tasks import load_tasks
 
 # --- budgets ------------------------------------------------------------------------------------
@@ -104,6 +104,7 @@ def _finished(out, tasks=5, dataset="arc-agi-1/training"):
     return sub, metrics, list(read_trace(out / "trace.jsonl"))
 
 
+@pytest.mark.slow
 def test_search_only_dry_run_writes_submission_trace_and_metrics(tmp_path):
     r = run_cli("dry-run", *SEARCH_RUN, "--budget", "60s", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
@@ -115,6 +116,7 @@ def test_search_only_dry_run_writes_submission_trace_and_metrics(tmp_path):
     assert "search" in r.stdout and "budget s" in r.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault,status", [("hang", "killed"), ("crash", "crashed"), ("exit", "crashed")])
 def test_fault_drills_end_with_a_valid_submission_within_the_deadline(tmp_path, fault, status):
     r = run_cli("dry-run", *SEARCH_RUN, "--budget", "15s", "--inject-fault", f"search:{fault}", "--out", tmp_path)
@@ -126,6 +128,7 @@ def test_fault_drills_end_with_a_valid_submission_within_the_deadline(tmp_path, 
     assert metrics["wall_s"] <= metrics["deadline_s"]
 
 
+@pytest.mark.slow
 def test_a_crashing_selection_keeps_the_last_good_submission(tmp_path):
     r = run_cli("dry-run", *SEARCH_RUN, "--budget", "60s", "--inject-fault", "select:crash", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
@@ -134,6 +137,7 @@ def test_a_crashing_selection_keeps_the_last_good_submission(tmp_path):
     assert metrics["score"] == 0.0  # only the fallback was ever written
 
 
+@pytest.mark.slow
 def test_sigterm_mid_run_leaves_a_valid_submission(tmp_path):
     args = [sys.executable, "-m", "kernel", "dry-run", "--dataset", "arc-agi-1/evaluation", "--limit", 40,
             "--budget-per-task", "20s", "--workers", 1, "--set", "run.stop_grace=2s", "--out", tmp_path]
@@ -151,6 +155,7 @@ def test_sigterm_mid_run_leaves_a_valid_submission(tmp_path):
     assert events[-1]["event"] == "run_end"
 
 
+@pytest.mark.slow
 def test_a_restarted_run_resumes_instead_of_redoing_finished_work(tmp_path):
     first = run_cli("dry-run", *SEARCH_RUN, "--limit", 8, "--budget", "9s", "--out", tmp_path)
     assert first.returncode == 0, first.stderr

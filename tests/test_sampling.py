@@ -53,6 +53,7 @@ def test_sample_with_vllm_on_the_cpu_writes_program_candidates(demo_model, tmp_p
     assert "3 prompts (0 skipped as too long), 3 done, 0 failed" in r.stdout
 
 
+@pytest.mark.slow
 def test_sample_stops_at_its_budget_and_keeps_what_finished(demo_model, tmp_path):
     out = tmp_path / "c.jsonl"
     r = run_cli("sample", "--model", demo_model, "--engine", "hf", "--dataset", "arc-agi-1/evaluation", "--limit", 30,

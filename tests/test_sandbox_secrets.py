@@ -63,10 +63,17 @@ def collect(obj, seen, depth):
             return
         items = list(obj)
     elif isinstance(obj, dict):
-        items = list(obj.values())
+        try:
+            items = list(obj.values())
+        except Exception:  # a lazy mapping that imports on access (transformers has some)
+            return
     elif isinstance(obj, types.FunctionType):
-        items = [c.cell_contents for c in (obj.__closure__ or ()) if c.cell_contents is not None]
-        items += list(obj.__defaults__ or ())
+        items = list(obj.__defaults__ or ())
+        for cell in obj.__closure__ or ():
+            try:
+                items.append(cell.cell_contents)
+            except ValueError:  # a cell not filled yet
+                pass
     elif isinstance(obj, types.FrameType):
         items = [obj.f_locals, obj.f_globals]
     else:

@@ -1,6 +1,7 @@
 """Budget tuning by replaying a recorded run, and the HTML report rendered in headless
 Chromium (its screenshot must show the grids' colors)."""
 
+import html
 import json
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from kernel.trace import read_trace
 from kernel.submission import validate_submission
 from kernel.tasks import load_tasks
 from kernel.tuning.replay import allowances, budget_grid, load_recording, replay
+from kernel.orchestrator.metrics import summary_lines
 from kernel.tuning.report import PALETTE
 
 RUN = ["--dataset", "arc-agi-1/training", "--limit", 6, "--programs", ROOT / "examples" / "programs.jsonl", "--search",
@@ -68,7 +70,7 @@ def test_a_smaller_budget_keeps_a_subset_and_never_scores_above_what_its_candida
 
 def test_tune_recommends_a_split_and_its_config_runs(recorded, tmp_path):
     out, _, ts = recorded
-    r = run_cli("tune", "--trace", out / "trace.jsonl", "--target-hours", 2, "--speed", "search=2",
+    r = run_cli("tune", "--trace", out / "trace.jsonl", "--target", "2h", "--speed", "search=2",
                 "--out", tmp_path / "tuned.toml")
     assert r.returncode == 0, r.stderr
     assert "at its own budgets: score" in r.stdout and "assumed 2x as fast" in r.stdout and "| score |" in r.stdout
@@ -109,6 +111,8 @@ def test_the_report_renders_the_grids_in_headless_chromium(recorded, tmp_path):
     assert r.returncode == 0, r.stderr
     page = (out / "report.html").read_text()
     assert "http://" not in page and "https://" not in page and "solved (" in page
+    # the summary is the one the commands print
+    assert html.escape(summary_lines(json.loads((out / "metrics.json").read_text()))[-1]) in page
     # a color of the first task's first train input that nothing else on the page uses
     first = ts.tasks[0].train[0].input
     rare = [c for c in (4, 8, 9) if any(c in row for row in first)]

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..folders import adapter_folder_problem, model_folder_problem
 from . import entry, metadata, wheels
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,9 @@ def _wheel_key(path: Path) -> tuple[str, str]:
 
 
 def _check_inputs(o: BuildOptions) -> None:
-    if not (o.model / "config.json").is_file():
-        raise BuildError(f"{o.model}: not a Hugging Face model folder (no config.json); make a demo one with "
-                         "`python -m kernel make-demo-model DIR` to try the bundle")
-    if o.adapter is not None and not (o.adapter / "adapter_config.json").is_file():
-        raise BuildError(f"{o.adapter}: not a peft adapter folder (no adapter_config.json)")
+    problem = model_folder_problem(o.model) or (adapter_folder_problem(o.adapter) if o.adapter is not None else None)
+    if problem:
+        raise BuildError(problem)
     if o.merge_adapter and o.adapter is None:
         raise BuildError("--merge-adapter needs --adapter")
     if o.config is not None:

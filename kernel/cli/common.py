@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 from ..config import (Config, ConfigError, check_value, describe_range, field_of, load_config, profile_names,
                       toml_value)
 from ..durations import parse_duration
+from ..folders import adapter_folder_problem, model_folder_problem
 from ..tasks import DATASETS, TaskSet, guess_solutions_path, load_tasks
 
 log = logging.getLogger("kernel")
@@ -150,11 +151,12 @@ def load_dataset(args: argparse.Namespace, cfg: Config) -> TaskSet:
 
 
 def check_model_folder(path: str | None) -> None:
-    if path is not None and not Path(path, "config.json").is_file():
-        raise UsageError(f"{path}: not a Hugging Face model folder (no config.json); make one with "
-                         "`python -m kernel make-demo-model DIR` to try the pipeline")
+    problem = model_folder_problem(path) if path is not None else None
+    if problem:
+        raise UsageError(problem)
 
 
 def check_adapter_folder(path: str | None) -> None:
-    if path is not None and not Path(path, "adapter_config.json").is_file():
-        raise UsageError(f"{path}: not a peft adapter folder (no adapter_config.json)")
+    problem = adapter_folder_problem(path) if path is not None else None
+    if problem:
+        raise UsageError(problem)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
+from ..folders import model_folder_problem
 from .base import Adapter, AdapterSet, Completion, Engine, EngineError, Request, Sampling
 
 __all__ = ["Adapter", "AdapterSet", "Completion", "Engine", "EngineError", "Request", "Sampling", "make_engine"]
@@ -21,9 +22,9 @@ def make_engine(kind: str, cfg, model: str | Path | None, replay: Sequence[str |
         return ReplayEngine(replay)
     if model is None:
         raise EngineError(f"the {kind} engine needs a model folder (--model DIR)")
-    if not Path(model, "config.json").is_file():
-        raise EngineError(f"{model}: not a Hugging Face model folder (no config.json); "
-                          "make one with `python -m kernel make-demo-model DIR` to try the pipeline")
+    problem = model_folder_problem(model)
+    if problem:
+        raise EngineError(problem)
     if kind == "hf":
         from .hf_engine import HFEngine
 

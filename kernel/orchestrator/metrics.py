@@ -11,7 +11,7 @@ from .selection import Collected
 
 
 def stage_figures(c: Collected, submission: dict, solutions: Mapping[str, Sequence[Grid]]) -> dict:
-    """Official score of `submission` and the seed metrics of the collected predictions."""
+    """Official score of `submission` and the prediction metrics of the collected candidates."""
     figures = {"programs": c.programs, "programs_passed_train": c.programs_passed, "grids": c.grids,
                "tasks_answered": sum(1 for t in c.predictions if any(g is not None for p in c.predictions[t].values()
                                                                      for g in p))}

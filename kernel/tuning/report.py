@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from ..grids import parse_grid
+from ..orchestrator.metrics import summary_lines
 from ..trace import read_trace, verified_candidates
 from ..tasks import TaskSet
 from .replay import load_recording
@@ -24,7 +25,7 @@ PALETTE = ["#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00", "#AAAAAA", "#F
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:20px;background:#fafafa;color:#222}
-table.sum{border-collapse:collapse;margin:8px 0}table.sum td,table.sum th{border:1px solid #ccc;padding:3px 8px}
+pre.summary{background:#fff;border:1px solid #ddd;max-height:none}
 .task{background:#fff;border:1px solid #ddd;border-radius:6px;margin:12px 0;padding:8px 12px}
 .task h3{margin:4px 0}.solved h3{color:#1a7f37}.unsolved h3{color:#555}.wrongverified h3{color:#cf222e}
 .row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start;margin:6px 0}
@@ -59,23 +60,8 @@ def _png(path: Path) -> str:
 
 
 def _summary(metrics: dict) -> str:
-    rows = [f"<tr><th>dataset</th><td>{html.escape(str(metrics.get('dataset')))}</td></tr>",
-            f"<tr><th>tasks</th><td>{metrics.get('tasks')}</td></tr>",
-            f"<tr><th>wall time</th><td>{metrics.get('wall_s', 0):.1f} s of {metrics.get('deadline_s', 0):.0f} s</td></tr>"]
-    if "score" in metrics:
-        m = metrics.get("metrics", {})
-        rows.append(f"<tr><th>score</th><td><b>{metrics['score']:.4f}</b> ({metrics.get('tasks_solved', 0):g} of {metrics.get('tasks')} tasks)</td></tr>")
-        rows.append("<tr><th>predictions</th><td>" + ", ".join(f"{k} {v:g}" if float(v).is_integer() else f"{k} {v:.3f}"
-                                                          for k, v in m.items()) + "</td></tr>")
-        rows.append(f"<tr><th>false positives</th><td>{metrics.get('false_positives', 0)}</td></tr>")
-    stage_rows = ["<tr><th>stage</th><th>status</th><th>used s</th><th>budget s</th><th>programs (pass train)</th>"
-                  "<th>grids</th><th>score</th></tr>"]
-    for name, st in metrics.get("stages", {}).items():
-        score = f"{st['score']:.4f}" if "score" in st else ""
-        stage_rows.append(f"<tr><td>{name}</td><td>{st['status']}</td><td>{st['seconds']:.1f}</td><td>{st['budget_s']:.1f}</td>"
-                          f"<td>{st.get('programs', 0)} ({st.get('programs_passed_train', 0)})</td>"
-                          f"<td>{st.get('grids', 0)}</td><td>{score}</td></tr>")
-    return f'<table class="sum">{"".join(rows)}</table><table class="sum">{"".join(stage_rows)}</table>'
+    """The same summary the commands print at the end of a run."""
+    return f'<pre class="summary">{html.escape(chr(10).join(summary_lines(metrics)))}</pre>'
 
 
 def write_report(run_dir: Path, taskset: TaskSet, out: Path | None = None) -> Path:
