@@ -1,5 +1,6 @@
 # The two set-up commands of this project (README.md): `make dry-run` and `make test`.
-# Both create or update the virtual environment in .venv/ from the project's own files.
+# Both create or update the virtual environment in .venv/ from the project's own files, the
+# project itself included (editable), so `python -m kernel` and `arc-kernel` work from any folder.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,7 +14,6 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	# The project itself, editable: `python -m kernel` and `arc-kernel` work from any folder.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
