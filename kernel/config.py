@@ -13,6 +13,7 @@ import textwrap
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from .durations import budget_seconds, parse_duration
@@ -27,9 +28,11 @@ class ConfigError(ValueError):
 
 
 def setting(default: Any, help: str, *, ge: float | None = None, gt: float | None = None,
-            le: float | None = None, choices: Sequence[str] | None = None, kind: str | None = None) -> Any:
-    """A field with its help and checks. kind "duration" is a string like "30m"."""
-    meta = {"help": help, "ge": ge, "gt": gt, "le": le, "choices": tuple(choices) if choices else None, "kind": kind}
+            le: float | None = None, choices: Sequence[str] | None = None, kind: str | None = None,
+            positive: bool = False) -> Any:
+    """A field with its help and checks. kind "duration" is a string like "30m" (`positive`: above 0)."""
+    meta = {"help": help, "ge": ge, "gt": gt, "le": le, "choices": tuple(choices) if choices else None, "kind": kind,
+            "positive": positive}
     return field(default=default, metadata=meta)
 
 
@@ -79,7 +82,7 @@ class SamplingConfig:
     max_tokens_code: int = setting(512, "per program completion (programs are mostly under ~200 tokens)", ge=1, le=1 << 20)
     max_tokens_output: int = setting(1024, "per grid completion (a 30x30 grid is ~930 tokens, one per digit)",
                                      ge=1, le=1 << 20)
-    seed: int = setting(0, "sampling and augmentation seed", ge=0)
+    seed: int = setting(0, "sampling and augmentation seed")
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ class VLLMConfig:
 
 @dataclass(frozen=True)
 class RunConfig:
-    total: str = setting("12h", "Kaggle's limit for the whole notebook (the run's length)", kind="duration")
+    total: str = setting("12h", "Kaggle's limit for the whole notebook (the run's length)", kind="duration",
+                         positive=True)
     margin: str = setting("30m", "kept back for notebook start-up, the offline install and the unexpected "
                           "(not in a dry run)", kind="duration")
     finish_reserve: str = setting("1m", "the final selection and write of submission.json", kind="duration")
@@ -123,7 +127,8 @@ class TTFTConfig:
     mode: str = setting("shared", "shared: one adapter per training process; per_task: one adapter per task",
                         choices=("shared", "per_task"))
     merge: bool = setting(False, "merge the adapter into the base weights (only when there is exactly one adapter)")
-    budget: str = setting("20m", "training time of the ttft command (in a run, budgets.ttft)", kind="duration")
+    budget: str = setting("20m", "training time of the ttft command (in a run, budgets.ttft)", kind="duration",
+                          positive=True)
     rank: int = setting(16, "LoRA rank (vllm.max_lora_rank must be at least this to serve it)", ge=1)
     alpha: int = setting(32, "LoRA alpha", ge=1)
     dropout: float = setting(0.0, "LoRA dropout", ge=0, le=1)
@@ -144,7 +149,7 @@ class TTFTConfig:
                                           choices=("auto", "on", "off"))
     save_every_s: float = setting(120.0, "the adapter is saved this often (and at the end; 0: after every step), "
                                   "so a killed run keeps the last good one", ge=0)
-    seed: int = setting(0, "training seed", ge=0)
+    seed: int = setting(0, "training seed")
 
 
 BUDGETS_HELP = ("per stage: a number is a fraction of the run (total minus margin), a string a duration. Stages run "
@@ -163,18 +168,13 @@ class Config:
     vllm: VLLMConfig = field(default_factory=VLLMConfig)
     run: RunConfig = field(default_factory=RunConfig)
     budgets: Mapping[str, float | str] = field(
-        default_factory=lambda: {s.name: s.default_budget for s in STAGES.values()})
+        default_factory=lambda: MappingProxyType({s.name: s.default_budget for s in STAGES.values()}))
     ttft: TTFTConfig = field(default_factory=TTFTConfig)
 
 
 SECTIONS: dict[str, type] = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig,
                              "prompts": PromptsConfig, "sampling": SamplingConfig, "vllm": VLLMConfig,
                              "run": RunConfig, "ttft": TTFTConfig}
-
-
-def section_help(section: str) -> dict[str, dict]:
-    """key -> metadata (help, ranges, choices) for one section."""
-    return {f.name: dict(f.metadata) for f in fields(SECTIONS[section])}
 
 
 def field_of(dotted: str):
@@ -210,6 +210,8 @@ def _coerce(value: Any, annotation: str) -> Any:
         return float(value)
     if annotation == "str" and isinstance(value, str):
         return value
+    if annotation == "str" and isinstance(value, int):
+        return str(value)  # `--set vllm.devices=0`: TOML reads a bare GPU id as a number
     if annotation.startswith("tuple[str") and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return tuple(value)
     raise TypeError
@@ -232,10 +234,11 @@ def check_value(dotted: str, value: Any) -> Any:
         raise ConfigError(f"{dotted} = {value!r}: expected one of {', '.join(m['choices'])}")
     if m["kind"] == "duration":
         try:
-            if parse_duration(v) <= 0:
-                raise ValueError(f"{v!r} is not a positive duration")
+            seconds = parse_duration(v)
         except ValueError as e:
             raise ConfigError(f"{dotted}: {e}") from None
+        if m["positive"] and seconds <= 0:
+            raise ConfigError(f"{dotted} = {value!r}: must be a duration above 0")
     if dotted == "run.stages":
         unknown = [s for s in v if s not in STAGES]
         if unknown:
@@ -319,7 +322,7 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), p
                 for name, cls in SECTIONS.items()}
     budgets = {s.name: s.default_budget for s in STAGES.values()}
     budgets.update({stage: check_budget(stage, v) for stage, v in layers["budgets"].items()})
-    return Config(budgets=budgets, **sections)
+    return Config(budgets=MappingProxyType(budgets), **sections)
 
 
 # --- writing -------------------------------------------------------------------------------------

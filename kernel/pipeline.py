@@ -35,8 +35,4 @@ STAGE_SPECS: tuple[StageSpec, ...] = (
 )
 STAGES: dict[str, StageSpec] = {s.name: s for s in STAGE_SPECS}
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
-FAULTS = ("hang", "crash", "exit")  # fault drills a stage can be told to stage
-
-
-def is_alongside(name: str) -> bool:
-    return STAGES[name].alongside
+FAULTS = ("hang", "crash", "exit")  # the fault drills a stage can be made to perform

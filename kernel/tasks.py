@@ -91,6 +91,7 @@ class TaskSet:
     def solutions(self) -> dict[str, list[Grid]]:
         return {t.id: [p.output for p in t.test] for t in self.tasks if t.has_solutions}
 
+    @property
     def fingerprint(self) -> str:
         """Identifies the valid tasks, in order, by what programs see: a run's trace records it,
         so a resumed run, tune and report can tell they have the tasks the run had."""

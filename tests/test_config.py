@@ -171,3 +171,28 @@ def test_no_module_imports_a_private_name_of_another_module():
                 private += [f"{path.relative_to(ROOT)}: {node.module}.{a.name}" for a in node.names
                             if a.name.startswith("_") and not a.name.startswith("__")]
     assert private == []
+
+
+def test_setting_flags_read_values_as_the_setting_types_them():
+    from kernel.cli import build_parser
+    from kernel.cli.common import config_from
+
+    cfg = config_from(build_parser().parse_args(["sample", "--out", "x", "--devices", "0"]))
+    assert cfg.vllm.devices == "0"  # a GPU id is a string setting, not a number
+    cfg = config_from(build_parser().parse_args(["verify", "--task", "t", "--code", "c", "--timeout-s", ".5"]))
+    assert cfg.sandbox.timeout_s == 0.5
+    assert load_config(None, ["vllm.devices=1"]).vllm.devices == "1"
+
+
+def test_durations_that_may_be_zero_and_those_that_may_not():
+    cfg = load_config(None, ["run.margin=0s", "run.stop_grace=0s", "run.finish_reserve=0s"])
+    assert cfg.run.margin == "0s"
+    for key in ("run.total", "ttft.budget"):
+        with pytest.raises(ConfigError, match=f"{key} = '0s': must be a duration above 0"):
+            load_config(None, [f"{key}=0s"])
+
+
+def test_the_settings_cannot_be_changed_after_loading():
+    cfg = load_config()
+    with pytest.raises(TypeError):
+        cfg.budgets["search"] = 0.5  # type: ignore[index]

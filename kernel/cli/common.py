@@ -75,8 +75,13 @@ def add_setting(p: argparse.ArgumentParser, flag: str, key: str, *also: str,
     f = field_of(key)
     meta = f.metadata
 
+    default_convert = {"str": str, "int": int, "float": float}.get(str(f.type), _toml_scalar)
+
     def parse(text: str):
-        raw = convert(text) if convert is not None else _toml_scalar(text)
+        try:
+            raw = (convert or default_convert)(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {str(f.type)}") from None
         try:
             check_value(key, raw)
         except ConfigError as e:

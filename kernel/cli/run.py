@@ -75,7 +75,8 @@ def register(sub) -> None:
                        description="The orchestrator of `run`, on a local dataset: a fallback submission at once, "
                                    "then the stages under their budgets (see --stages), selection after each, and "
                                    "submission.json, trace.jsonl, metrics.json and report.html in --out. Rerun with "
-                                   "the same --out to resume.")
+                                   "the same --out to resume (on the same tasks; settings are not compared: --fresh "
+                                   "starts over).")
     add_dataset_args(p)
     p.add_argument("--programs", metavar="FILE.jsonl",
                    help='candidate programs, one {"task_id": ..., "code": ...} per line (or a `sample` output)')
@@ -105,7 +106,8 @@ def register(sub) -> None:
                        description="Search chains of kernel.dsl functions for programs that reproduce every train "
                                    "pair, verify them in the sandbox, and answer each test input with the outputs of "
                                    "the best-agreed, simplest programs: the orchestrator with the search stage alone, "
-                                   "so the same files as dry-run go to --out and tune and report read them.")
+                                   "so the same files as dry-run go to --out and tune and report read them. Rerun with "
+                                   "the same --out to resume (settings are not compared: --fresh starts over).")
     add_dataset_args(p)
     _add_search_args(p)
     _add_budget_args(p)

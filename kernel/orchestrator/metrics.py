@@ -27,21 +27,23 @@ def stage_figures(c: Collected, submission: dict, solutions: Mapping[str, Sequen
 
 
 def summary_lines(m: Mapping) -> list[str]:
-    """metrics.json as the lines a command prints at the end of a run."""
-    lines = [f"dataset {m['dataset']}: {m['tasks']} tasks ({len(m['malformed'])} malformed); "
-             f"{m['wall_s']:.1f} s of {m['deadline_s']:.0f} s",
+    """metrics.json as the lines a command prints at the end of a run (and the report shows;
+    a file from an older or cut-short run gives what it has)."""
+    lines = [f"dataset {m.get('dataset', '?')}: {m.get('tasks', '?')} tasks ({len(m.get('malformed', []))} malformed); "
+             f"{m.get('wall_s', 0.0):.1f} s of {m.get('deadline_s', 0.0):.0f} s",
              f"  {'stage':<14} {'status':<9} {'used s':>9} {'budget s':>9}  candidates"]
-    for name, st in m["stages"].items():
+    for name, st in m.get("stages", {}).items():
         cands = (f"{st.get('programs', 0)} programs ({st.get('programs_passed_train', 0)} pass train), "
                  f"{st.get('grids', 0)} grids")
         score = f", score {st['score']:.4f}" if "score" in st else ""
         detail = f"  [{st['detail']}]" if st.get("detail") else ""
-        lines.append(f"  {name:<14} {st['status']:<9} {st['seconds']:9.1f} {st['budget_s']:9.1f}  {cands}{score}{detail}")
-    lines.append(f"  orchestration {m['orchestration_overhead_s']:.2f} s outside the stages")
-    if "score" in m:
-        lines.append(f"score: {m['score']:.4f} ({m['tasks_solved']:g} of {m['tasks']} tasks); "
+        lines.append(f"  {name:<14} {st.get('status', '?'):<9} {st.get('seconds', 0.0):9.1f} "
+                     f"{st.get('budget_s', 0.0):9.1f}  {cands}{score}{detail}")
+    lines.append(f"  orchestration {m.get('orchestration_overhead_s', 0.0):.2f} s outside the stages")
+    if "score" in m and "metrics" in m:
+        lines.append(f"score: {m['score']:.4f} ({m.get('tasks_solved', 0):g} of {m.get('tasks', '?')} tasks); "
                      f"predictions: {format_prediction_metrics(m['metrics'])}; "
-                     f"false positives {m['false_positives']} (rate {m['false_positive_rate']:.3f})")
+                     f"false positives {m.get('false_positives', 0)} (rate {m.get('false_positive_rate', 0.0):.3f})")
     else:
         lines.append("no solutions known: score not computed")
     return lines

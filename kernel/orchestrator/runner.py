@@ -259,7 +259,7 @@ class Orchestrator:
         self.out.mkdir(parents=True, exist_ok=True)
         write_submission(self.sub_path, build_submission(self.taskset), self.expected)  # valid from the first second
         become_subreaper()
-        fingerprint = self.taskset.fingerprint()
+        fingerprint = self.taskset.fingerprint
         prior = self._prior(fingerprint)
         plan: Plan = make_plan(t0, self.opts.total_s, self.opts.margin_s, self.opts.finish_reserve_s,
                                self.opts.stop_grace_s, self.opts.budgets, self.opts.stages)

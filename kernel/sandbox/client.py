@@ -17,9 +17,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from ..config import SandboxConfig
+if TYPE_CHECKING:  # only for the annotation: the fork server imports this module and stays slim
+    from ..config import SandboxConfig
+
 from .protocol import FrameError, dumps, encode, frame, read_frame, write_all, write_frame
 
 log = logging.getLogger(__name__)

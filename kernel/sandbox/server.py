@@ -1,8 +1,8 @@
 """The fork server: one per sandbox worker, started by `client.Sandbox` with a scrubbed
 environment, in an empty working directory, holding nothing but the modules programs may
-use. It never sees expected outputs, anything derived from them, or solutions, so a child
-that inspects its own memory (or the server's, inherited through fork) finds nothing worth
-stealing.
+use. It is never given expected outputs, anything derived from them, or solutions, so a
+child that inspects its own memory (or the server's, inherited through fork) finds none of
+them; at most, remnants of grids earlier programs returned, which it relayed.
 
 Protocol with the client, per job: header frame {"n", "timeout_s"} and the job payload in;
 one {"result": ...} frame out per input as the child produces it; the client may send
@@ -139,8 +139,7 @@ def run_job(header: dict, payload: bytes, spare: Spare, proto_in: int, proto_out
                 failure = {"status": "timeout", "detail": f"no result within {timeout_s:g} s"}
                 break
             ready, _, _ = select.select([r, proto_in], [], [], remaining)
-            if proto_in in ready:
-                read_frame(proto_in)  # the only frame a client sends mid-job is a stop
+            if proto_in in ready:  # the client has judged a train output wrong
                 stopped = True
                 break
             if not ready:
@@ -166,6 +165,12 @@ def run_job(header: dict, payload: bytes, spare: Spare, proto_in: int, proto_out
         spare.kill()  # nothing may outlive the call, even before it is reaped
     else:
         write_frame(proto_out, {"result": failure or _death_result(spare.discard())})
+    if stopped:
+        # Read outside the child's stream handling: a bad frame here is the client's fault,
+        # and it ends this server (main), never a program's verdict.
+        msg = read_frame(proto_in)
+        if not (isinstance(msg, dict) and msg.get("stop") is True):
+            raise FrameError("the client sent something other than a stop frame mid-job")
     return {"done": True, "elapsed_s": time.monotonic() - t0}
 
 

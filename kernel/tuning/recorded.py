@@ -19,7 +19,7 @@ def recorded_tasks(run_dir: Path, run_start: dict, dataset: str | None = None, s
             raise ValueError(f"no metrics.json in {run_dir} to say which tasks the run had: pass --dataset") from None
         limit = run_start.get("tasks")
     ts = load_tasks(dataset, solutions=solutions).limit(limit)
-    if ts.fingerprint() != run_start.get("tasks_fingerprint"):
+    if ts.fingerprint != run_start.get("tasks_fingerprint"):
         raise ValueError(f"{dataset}: not the tasks of that run (their fingerprint differs); pass the --dataset it ran on")
     if need_solutions and not ts.has_solutions:
         raise ValueError(f"{dataset}: no solutions known, so there is nothing to score: pass --solutions")
