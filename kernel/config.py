@@ -13,7 +13,6 @@ import textwrap
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from .durations import budget_seconds, parse_duration
@@ -168,7 +167,7 @@ class Config:
     vllm: VLLMConfig = field(default_factory=VLLMConfig)
     run: RunConfig = field(default_factory=RunConfig)
     budgets: Mapping[str, float | str] = field(
-        default_factory=lambda: MappingProxyType({s.name: s.default_budget for s in STAGES.values()}))
+        default_factory=lambda: {s.name: s.default_budget for s in STAGES.values()})
     ttft: TTFTConfig = field(default_factory=TTFTConfig)
 
 
@@ -322,7 +321,7 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), p
                 for name, cls in SECTIONS.items()}
     budgets = {s.name: s.default_budget for s in STAGES.values()}
     budgets.update({stage: check_budget(stage, v) for stage, v in layers["budgets"].items()})
-    return Config(budgets=MappingProxyType(budgets), **sections)
+    return Config(budgets=budgets, **sections)
 
 
 # --- writing -------------------------------------------------------------------------------------
