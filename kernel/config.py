@@ -114,7 +114,7 @@ class RunConfig:
     stop_grace: str = setting("30s", "a stage past its deadline gets SIGTERM, then SIGKILL this much later",
                               kind="duration")
     stages: tuple[str, ...] = setting(("search", "sample_code", "sample_output"),
-                                      f"stages in this order ({', '.join(STAGE_NAMES)}); search runs alongside the rest")
+                                      "stages in this order; search runs alongside the rest", choices=STAGE_NAMES)
     augmentations: int = setting(4, "output sampling: each test input under this many rotations/flips/color permutations",
                                  ge=1, le=64)
 
@@ -157,6 +157,10 @@ BUDGETS_HELP = ("per stage: a number is a fraction of the run (total minus margi
                 "the end of the run, whatever the shares add up to")
 
 
+def default_budgets() -> dict[str, float | str]:
+    return {s.name: s.default_budget for s in STAGES.values()}
+
+
 @dataclass(frozen=True)
 class Config:
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
@@ -167,13 +171,12 @@ class Config:
     vllm: VLLMConfig = field(default_factory=VLLMConfig)
     run: RunConfig = field(default_factory=RunConfig)
     budgets: Mapping[str, float | str] = field(
-        default_factory=lambda: {s.name: s.default_budget for s in STAGES.values()})
+        default_factory=default_budgets)
     ttft: TTFTConfig = field(default_factory=TTFTConfig)
 
 
-SECTIONS: dict[str, type] = {"sandbox": SandboxConfig, "search": SearchConfig, "dry_run": DryRunConfig,
-                             "prompts": PromptsConfig, "sampling": SamplingConfig, "vllm": VLLMConfig,
-                             "run": RunConfig, "ttft": TTFTConfig}
+# Every section but [budgets] (a mapping keyed by stage), as Config lists them.
+SECTIONS: dict[str, type] = {f.name: type(f.default_factory()) for f in fields(Config) if f.name != "budgets"}
 
 
 def field_of(dotted: str):
@@ -229,7 +232,11 @@ def check_value(dotted: str, value: Any) -> Any:
         raise ConfigError(f"{dotted} = {value!r}: must be {describe_range(m)}")
     if isinstance(v, float) and math.isnan(v):
         raise ConfigError(f"{dotted} = {value!r}: not a number")
-    if m["choices"] and v not in m["choices"]:
+    if m["choices"] and isinstance(v, tuple):  # a list setting: each item is one of the choices
+        unknown = [x for x in v if x not in m["choices"]]
+        if unknown:
+            raise ConfigError(f"{dotted}: unknown {unknown} (known: {', '.join(m['choices'])})")
+    elif m["choices"] and v not in m["choices"]:
         raise ConfigError(f"{dotted} = {value!r}: expected one of {', '.join(m['choices'])}")
     if m["kind"] == "duration":
         try:
@@ -238,10 +245,6 @@ def check_value(dotted: str, value: Any) -> Any:
             raise ConfigError(f"{dotted}: {e}") from None
         if m["positive"] and seconds <= 0:
             raise ConfigError(f"{dotted} = {value!r}: must be a duration above 0")
-    if dotted == "run.stages":
-        unknown = [s for s in v if s not in STAGES]
-        if unknown:
-            raise ConfigError(f"run.stages: unknown {unknown} (known: {', '.join(STAGE_NAMES)})")
     return v
 
 
@@ -292,11 +295,15 @@ def parse_override(text: str) -> dict:
     section, dot, key = dotted.strip().partition(".")
     if not eq or not dot or not section or not key:
         raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. sandbox.timeout_s=2")
+    return {section: {key.strip(): parse_value(raw)}}
+
+
+def parse_value(raw: str) -> Any:
+    """A value as --set and the command-line flags read it: TOML, or else a bare word as a string."""
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
+        return tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    return {section: {key.strip(): value}}
+        return raw.strip()
 
 
 def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), profile: str | None = None) -> Config:
@@ -319,7 +326,7 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), p
         _merge(layers, parse_override(text), "--set")
     sections = {name: cls(**{key: check_value(f"{name}.{key}", v) for key, v in layers[name].items()})
                 for name, cls in SECTIONS.items()}
-    budgets = {s.name: s.default_budget for s in STAGES.values()}
+    budgets = default_budgets()
     budgets.update({stage: check_budget(stage, v) for stage, v in layers["budgets"].items()})
     return Config(budgets=budgets, **sections)
 

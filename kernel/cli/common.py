@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tomllib
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..config import (Config, ConfigError, check_value, describe_range, field_of, load_config, profile_names,
-                      toml_value)
+from ..config import (Config, ConfigError, check_value, describe_range, field_of, load_config, parse_value,
+                      profile_names, toml_value)
 from ..durations import parse_duration
 from ..folders import adapter_folder_problem, model_folder_problem
 from ..tasks import DATASETS, TaskSet, guess_solutions_path, load_tasks
@@ -40,15 +39,23 @@ def bounded(kind: type, low: float, high: float) -> Callable[[str], float]:
 positive_int = bounded(int, 1, 1 << 30)
 
 
-def duration(text: str) -> float:
-    """'10', '10s', '500ms', '2m', '1h30m' -> seconds, more than 0 and at most 24 h."""
-    try:
-        value = parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 24h")
-    return value
+def duration_up_to(most_s: float | None) -> Callable[[str], float]:
+    """An argument type: '10', '10s', '500ms', '2m', '1h30m' -> seconds, more than 0 (and at
+    most `most_s` unless None)."""
+    def parse(text: str) -> float:
+        try:
+            value = parse_duration(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        if most_s is None and not value > 0:
+            raise argparse.ArgumentTypeError("must be more than 0")
+        if most_s is not None and not 0 < value <= most_s:
+            raise argparse.ArgumentTypeError("must be more than 0 and at most 24h")
+        return value
+    return parse
+
+
+duration = duration_up_to(86400)  # a stage's or a command's time: at most a day
 
 
 # --- flags that are settings -------------------------------------------------------------------------
@@ -75,7 +82,7 @@ def add_setting(p: argparse.ArgumentParser, flag: str, key: str, *also: str,
     f = field_of(key)
     meta = f.metadata
 
-    default_convert = {"str": str, "int": int, "float": float}.get(str(f.type), _toml_scalar)
+    default_convert = {"str": str, "int": int, "float": float}.get(str(f.type), parse_value)
 
     def parse(text: str):
         try:
@@ -102,13 +109,6 @@ def add_setting(p: argparse.ArgumentParser, flag: str, key: str, *also: str,
             kwargs.pop("metavar")
             kwargs["type"] = str
     p.add_argument(flag, **kwargs)
-
-
-def _toml_scalar(text: str):
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def add_config_args(p: argparse.ArgumentParser, profile: bool = True) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..durations import parse_duration
-from .common import UsageError, add_config_args, bounded, config_from
+from .common import UsageError, add_config_args, bounded, config_from, duration_up_to
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
     p.add_argument("--trace", required=True, metavar="DIR/trace.jsonl", help="a dry run's trace (with solutions known)")
     p.add_argument("--dataset", metavar="NAME|FILE|DIR", help="the run's tasks (default: from metrics.json beside the trace)")
     p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
-    p.add_argument("--target", type=_target, metavar="DURATION",
+    p.add_argument("--target", type=duration_up_to(None), metavar="DURATION",
                    help="the target run's length before run.margin is taken off (default: setting run.total)")
     p.add_argument("--speed", action="append", default=[], metavar="STAGE=FACTOR",
                    help="the target runs STAGE FACTOR times as fast as the recording (repeatable; default 1)")
@@ -40,17 +40,6 @@ def register(sub) -> None:
     p.add_argument("--dataset", metavar="NAME|FILE|DIR", help="the run's tasks (default: from metrics.json)")
     p.add_argument("--solutions", metavar="FILE", help="a solutions file to attach")
     p.set_defaults(func=cmd_report)
-
-
-def _target(text: str) -> float:
-    """A run's length, e.g. 12h or 9h30m (unlike other durations, not capped at a day)."""
-    try:
-        seconds = parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return seconds
 
 
 def _recorded_run(folder: Path, trace: Path, dataset: str | None, solutions: str | None, need_solutions: bool):

@@ -1,5 +1,5 @@
 """What every stage is given (`StageContext`) and the helpers stages share: the trace writer
-where fault drills fire, program events, the sandbox, and the model being served."""
+where fault drills fire, program events, and the model being served."""
 
 from __future__ import annotations
 
@@ -81,12 +81,6 @@ def program_event(trace: TraceWriter, task: Task, code: str | None, v: Verificat
                   test=[None if g is None else to_lists(g) for g in v.test] if v and v.passed else None)
     fields.update(extra)
     trace.write("candidate", **fields)
-
-
-def sandbox(cfg: Config):
-    from ..sandbox import Sandbox
-
-    return Sandbox.from_config(cfg.sandbox)
 
 
 def serving(ctx: StageContext):

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..progress import Progress
+from ..sandbox import Sandbox
 from ..trace import TraceWriter
 from ..verify import Verifier
-from .context import StageContext, program_event, sandbox
+from .context import StageContext, program_event
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     candidates, problems = read_candidates(Path(ctx.programs_file), set(by_id))
     for p in problems:
         log.warning("%s", p)
-    with sandbox(ctx.cfg) as sb, Verifier(sb) as verifier, Progress(len(candidates), "verifying programs") as bar:
+    with Sandbox.from_config(ctx.cfg.sandbox) as sb, Verifier(sb) as verifier, Progress(len(candidates), "verifying programs") as bar:
         for c in candidates:
             if stop.is_set() or time.monotonic() >= ctx.deadline:
                 break

@@ -8,9 +8,10 @@ from concurrent.futures import Future, wait as wait_futures
 
 from ..prompting import load_template
 from ..sampling import sample_candidates
+from ..sandbox import Sandbox
 from ..trace import TraceWriter
 from ..verify import Verifier
-from .context import StageContext, engine_and_renderer, program_event, sample_fields, sampling, sandbox
+from .context import StageContext, engine_and_renderer, program_event, sample_fields, sampling
 
 
 def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
@@ -19,7 +20,7 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     by_id = {t.id: t for t in tasks}
     pending: list[Future] = []
     engine, renderer, adapter = engine_and_renderer(ctx, stop)
-    with engine, sandbox(ctx.cfg) as sb, Verifier(sb) as verifier:
+    with engine, Sandbox.from_config(ctx.cfg.sandbox) as sb, Verifier(sb) as verifier:
         def on_record(rec) -> None:
             task = by_id[rec.task_id]
             if rec.code is None:

@@ -6,9 +6,10 @@ import threading
 
 from ..progress import Progress
 from ..search.parallel import search_many
+from ..sandbox import Sandbox
 from ..trace import TraceWriter
 from ..verify import Verifier
-from .context import StageContext, program_event, sandbox
+from .context import StageContext, program_event
 
 
 def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
@@ -16,7 +17,7 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     tasks = {t.id: t for t in ctx.tasks if t.id not in ctx.done}
     found = 0
     # Lines, not a bar: the search runs beside the sampling stages, whose bars would collide with it.
-    with sandbox(ctx.cfg) as sb, Verifier(sb) as verifier, \
+    with Sandbox.from_config(ctx.cfg.sandbox) as sb, Verifier(sb) as verifier, \
             Progress(len(tasks), "search", every_s=60.0, lines=True) as bar:
         for r in search_many(tasks.values(), se, se.workers, deadline=ctx.deadline,
                              stop=stop.is_set):
