@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kernel.engines.base import Request, Sampling  # noqa: E402
 from kernel.engines.vllm_engine import VLLMEngine, resolve_devices  # noqa: E402
 from kernel.config import VLLMConfig  # noqa: E402
-from kernel.engines.vllm_worker import VLLMLaunch, llm_kwargs, pick_dtype  # noqa: E402
+from kernel.engines.vllm_worker import VLLMLaunch, llm_kwargs  # noqa: E402
 from kernel.prompting import build_prompts, load_template  # noqa: E402
 from kernel.prompting.builder import TokenizerRenderer  # noqa: E402
 from kernel.tasks import load_tasks  # noqa: E402
@@ -71,7 +71,7 @@ class Bare:
 
         capability = torch.cuda.get_device_capability(0) if device is not None and torch.cuda.is_available() else None
         t0 = time.monotonic()
-        self.llm = LLM(**llm_kwargs(launch, pick_dtype(launch.vllm.dtype, capability), on_gpu=device is not None))
+        self.llm = LLM(**llm_kwargs(launch, capability, on_gpu=device is not None))
         self.start_s = time.monotonic() - t0
         self.prompts = prompts
         self.params = SamplingParams(n=sampling.n, temperature=sampling.temperature, max_tokens=sampling.max_tokens)

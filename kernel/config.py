@@ -88,7 +88,8 @@ class SamplingConfig:
 class VLLMConfig:
     devices: str = setting("auto", "auto: one engine per visible GPU (else the CPU); cpu, cpu*2, or GPU ids like 0,1")
     dtype: str = setting("auto", "auto: float16 on GPUs without bfloat16 (T4, compute capability < 8)")
-    attention_backend: str = setting("auto", "auto: vLLM picks one the GPU supports; or a backend name, e.g. TRITON_ATTN")
+    attention_backend: str = setting("auto", "auto: TRITON_ATTN on GPUs below compute capability 8.0 (T4), vLLM's "
+                                         "choice elsewhere; or a backend name, e.g. FLASH_ATTN")
     max_model_len: int = setting(8192, "prompt plus answer, in tokens", ge=16)
     gpu_memory_utilization: float = setting(0.9, "of each GPU, split between engines that share one", gt=0, le=1)
     enable_prefix_caching: bool = setting(True, "the n samples and a task's test inputs share their prompt's prefix")

@@ -60,18 +60,129 @@ def test_requirements_and_the_image_list_are_read(tmp_path):
     (tmp_path / "r.txt").write_text("# comment\nvllm==0.19.1   # pinned\n-r other.txt\nPyYAML>=6\n")
     assert [(r.name, r.spec) for r in wheels.read_requirements(tmp_path / "r.txt")] == [
         ("vllm", "vllm==0.19.1"), ("pyyaml", "PyYAML>=6")]
-    python, image = wheels.read_image()
-    assert python == "3.11" and "torch" in image and "numpy" in image
+
+
+def test_the_image_list_describes_todays_kaggle_image():
+    image = wheels.read_image()
+    assert image.python == "3.12"
+    assert image.packages["torch"] == "2.10.0+cu128" and image.packages["transformers"] == "5.0.0"
+    assert image.packages["protobuf"] == "5.29.5" and "triton" in image.packages
+
+
+def test_a_notebook_freeze_is_read_as_pasted():
+    pasted = """Python 3.12.12
+Note: you may need to restart the kernel to use updated packages.
+accelerate==1.13.0
+torch==2.10.0+cu128
+Jinja2==3.1.6
+kaggle @ file:///tmp/kaggle-1.7.tar.gz
+WARNING: pip is configured with locations that require TLS/SSL
+"""
+    python, packages, skipped = wheels.parse_freeze(pasted)
+    assert python == "3.12"
+    assert packages == {"accelerate": "1.13.0", "torch": "2.10.0+cu128", "jinja2": "3.1.6"}
+    assert len(skipped) == 3 and skipped[1].startswith("kaggle @")
+
+
+def test_build_kernel_refreshes_the_image_list_from_a_freeze_and_names_the_changes(tmp_path):
+    (tmp_path / "image.txt").write_text("python==3.12\ntorch==2.10.0+cu128\ntransformers==5.0.0\nnumba==0.60.0\n")
+    (tmp_path / "freeze.txt").write_text("Python 3.12.3\ntorch==2.10.0+cu128\ntransformers==5.1.0\nnumpy==2.4.1\n")
+    r = build("--image-freeze", tmp_path / "freeze.txt", "--image", tmp_path / "image.txt")
+    assert r.returncode == 0, r.stderr
+    assert "transformers: 5.0.0 -> 5.1.0" in r.stdout and "numba: 0.60.0 -> not in the image" in r.stdout
+    image = wheels.read_image(tmp_path / "image.txt")
+    assert image == wheels.Image("3.12", {"torch": "2.10.0+cu128", "transformers": "5.1.0", "numpy": "2.4.1"})
+    assert "freeze.txt" in (tmp_path / "image.txt").read_text()
+    (tmp_path / "bare.txt").write_text("numpy==2.4.1\n")
+    r = build("--image-freeze", tmp_path / "bare.txt", "--image", tmp_path / "new.txt")
+    assert r.returncode == 2 and "--image-python" in r.stderr
+
+
+def _local_index(folder, wheels_spec):
+    """A find-links folder of small wheels: {(name, version): [Requires-Dist lines]}."""
+    folder.mkdir()
+    for (name, version), requires in wheels_spec.items():
+        wheels.stub_wheel(folder, name, version, requires)
+    return ["--no-index", "--find-links", str(folder)]
+
+
+def test_the_plan_bundles_what_the_image_lacks_and_upgrades_what_the_requirements_refuse(tmp_path):
+    sources = _local_index(tmp_path / "index", {
+        ("app", "1.0"): ["torch==2.10.0", "protobuf>=5.29.6", "six", "tool"],
+        ("tool", "1.0"): ['setuptools<81,>=77; python_version > "3.11"', "setuptools"],
+        ("protobuf", "5.29.6"): [], ("protobuf", "6.0.0"): [], ("six", "1.17.0"): [],
+        ("setuptools", "80.10.2"): [], ("setuptools", "84.2.1"): [], ("torch", "2.11.0"): [],
+    })
+    image = wheels.Image("3.12", {"torch": "2.10.0+cu128", "protobuf": "5.29.5", "six": "1.16.0",
+                                  "setuptools": "81.0.0"})
+    plan = wheels.plan_install(["app==1.0"], image, sources)
+    assert plan.bundle == {"app": "1.0", "tool": "1.0", "protobuf": "6.0.0", "setuptools": "80.10.2"}
+    assert plan.kept == ["six", "torch"]
+    upgrades = {u.name: (u.image, u.bundled) for u in plan.upgrades}
+    # setuptools<81 holds only on Python 3.12, which pip (running on this Python) does not see by itself
+    assert upgrades == {"protobuf": ("5.29.5", "6.0.0"), "setuptools": ("81.0.0", "80.10.2")}
+    assert "app 1.0: protobuf>=5.29.6" in next(u.needed_by for u in plan.upgrades if u.name == "protobuf")
+
+
+def test_a_release_that_needs_another_torch_stops_the_plan_and_the_release_for_the_images_is_named(tmp_path):
+    sources = _local_index(tmp_path / "index", {
+        ("app", "1.0"): ["torch==2.10.0"], ("app", "2.0"): ["torch==2.11.0"], ("torch", "2.11.0"): []})
+    image = wheels.Image("3.12", {"torch": "2.10.0+cu128"})
+    with pytest.raises(wheels.WheelError) as e:
+        wheels.plan_install(["app==2.0"], image, sources)
+    assert "app==2.0 needs another torch" in str(e.value) and "pin app==1.0" in str(e.value)
+    assert wheels.plan_install(["app==1.0"], image, sources).bundle == {"app": "1.0"}
 
 
 def test_the_resolver_names_what_the_bundle_lacks_and_image_conflicts(tmp_path):
     own = wheels.project_wheel(tmp_path)
-    image = {"numpy": "2.0.2", "psutil": "7.1.0"}
-    assert wheels.resolve_offline([str(own)], tmp_path, "3.11", image).ok  # its deps come with the image
-    lacking = wheels.resolve_offline([str(own), "tomli-w"], tmp_path, "3.11", image)
+    image = wheels.Image("3.11", {"numpy": "2.0.2", "psutil": "7.1.0"})
+    assert wheels.resolve_offline([str(own)], tmp_path, image).ok  # its deps come with the image
+    lacking = wheels.resolve_offline([str(own), "tomli-w"], tmp_path, image)
     assert not lacking.ok and lacking.missing == ["tomli-w"]
-    conflict = wheels.resolve_offline([str(own), "psutil>=99"], tmp_path, "3.11", image)
-    assert not conflict.ok and "psutil" in " ".join(conflict.missing)
+    conflict = wheels.resolve_offline([str(own), "psutil>=99"], tmp_path, image)
+    assert not conflict.ok and "psutil>=99" in conflict.error
+
+
+def test_the_requirements_pin_the_vllm_whose_api_the_tests_check_and_the_peft_they_run():
+    pins = {r.name: r.spec for r in wheels.read_requirements(ROOT / "requirements-offline.txt")}
+    tested = {r.name: r.spec for r in wheels.read_requirements(ROOT / "requirements-engines.txt")}
+    api = json.loads((ROOT / "tests" / "data" / "vllm-0.19.1-api.json").read_text())
+    assert pins["vllm"] == f"vllm=={api['version']}"
+    assert pins["peft"] == tested["peft"]
+
+
+def test_the_engines_calls_fit_the_shipped_vllm_release():
+    from kernel.bundle.vllm_api import check_engine_calls
+
+    api = json.loads((ROOT / "tests" / "data" / "vllm-0.19.1-api.json").read_text())
+    assert check_engine_calls(api) == []
+    lacking = dict(api, EngineArgs=[k for k in api["EngineArgs"] if k != "enable_prefix_caching"],
+                   AttentionBackendEnum=[k for k in api["AttentionBackendEnum"] if k != "TRITON_ATTN"])
+    problems = check_engine_calls(lacking)
+    assert any("'enable_prefix_caching'" in p for p in problems)
+    assert any("no attention backend 'TRITON_ATTN'" in p for p in problems)
+
+
+@pytest.mark.engines
+def test_the_api_reading_agrees_with_the_installed_vllm_and_fits_the_engines():
+    import dataclasses
+    import inspect
+    from pathlib import Path
+
+    import vllm
+    from vllm import LLM, SamplingParams
+    from vllm.engine.arg_utils import EngineArgs
+    from vllm.lora.request import LoRARequest
+    from kernel.bundle.vllm_api import check_engine_calls, read_api
+
+    api = read_api(Path(vllm.__file__).parent.parent, vllm.__version__)
+    assert check_engine_calls(api) == []
+    params = inspect.signature(LLM.__init__).parameters
+    assert api["LLM.__init__"] == [p if v.kind != v.VAR_KEYWORD else "**" + p for p, v in params.items()][1:]
+    assert set(api["EngineArgs"]) == {f.name for f in dataclasses.fields(EngineArgs)}
+    assert set(api["SamplingParams"]) == set(SamplingParams.__struct_fields__)
+    assert api["LoRARequest"] == list(LoRARequest.__struct_fields__)
 
 
 def test_the_project_wheel_carries_the_configs_and_prompt_templates(tmp_path):
@@ -141,7 +252,10 @@ def test_kaggle_rehearsal_installs_offline_in_a_fresh_environment_and_writes_a_v
     run = subprocess.run([str(tmp_path / "venv" / "bin" / "python"), str(out / "kernel" / meta["code_file"])],
                          env=_offline_env(tmp_path), capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "kernel run: exit code 0" in run.stdout and "--model" in run.stdout
+    assert "kernel run: exit code 0" in run.stdout
+    # no torch in this environment: the entry says so and runs the search alone
+    assert "running without the model stages (search only): torch cannot be imported" in run.stdout
+    assert "installed: torch missing, vllm missing" in run.stdout
     sub = json.loads((tmp_path / "working" / "submission.json").read_text())
     assert validate_submission(sub, {t.id: len(t.test) for t in tasks}) == []
     trace = (tmp_path / "working" / "trace.jsonl").read_text()
@@ -160,3 +274,49 @@ def test_the_entry_keeps_a_valid_fallback_when_the_wheels_dataset_is_missing(tmp
     assert run.returncode == 0 and "wheels dataset is not attached" in run.stdout
     sub = json.loads((tmp_path / "working" / "submission.json").read_text())
     assert validate_submission(sub, {t.id: len(t.test) for t in tasks}) == []
+
+
+def _entry_module(tmp_path, packages):
+    import importlib.util
+
+    from kernel.bundle import entry
+
+    path = tmp_path / "kernel_entry.py"
+    path.write_text(entry.render("", packages, []))
+    spec = importlib.util.spec_from_file_location("kernel_entry", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_entry_installs_the_kernel_alone_when_the_plan_would_replace_the_images_torch(tmp_path, monkeypatch):
+    entry = _entry_module(tmp_path, ["vllm==9.0"])
+    monkeypatch.setattr(entry, "installed", lambda name: {"torch": "2.10.0+cu128", "peft": "0.19.1"}.get(name.lower()))
+    installs = []
+    monkeypatch.setattr(entry, "pip_install", lambda wheels, packages: installs.append(packages) or True)
+    monkeypatch.setattr(entry, "pip_plan", lambda wheels, packages: [("vllm", "9.0"), ("torch", "2.11.0"),
+                                                                     ("nvidia-cublas-cu12", "13.0")])
+    assert entry.install("/wheels", "/wheels/arc_kernel.whl")
+    assert installs == [["/wheels/arc_kernel.whl"]]   # torch stays: nothing else is installed
+
+    monkeypatch.setattr(entry, "pip_plan", lambda wheels, packages: [("vllm", "0.19.1"), ("peft", "0.21.2")])
+    installs.clear()
+    assert entry.install("/wheels", "/wheels/arc_kernel.whl")
+    assert installs == [["/wheels/arc_kernel.whl", "vllm==9.0"]]
+    assert entry.replaces_protected([("Torch", "2.11.0"), ("peft", "0.21.2")]) == ["Torch 2.10.0+cu128 -> 2.11.0"]
+
+
+@pytest.mark.engines
+def test_the_entry_checks_the_installed_stack_in_a_fresh_interpreter(tmp_path, capsys):
+    import importlib.metadata
+
+    entry = _entry_module(tmp_path, [])
+    why = entry.check_stack(importlib.metadata.version("torch"))
+    logged = capsys.readouterr().out
+    assert f"torch {importlib.metadata.version('torch').split('+')[0]}" in logged and "GPUs: none" in logged
+    assert why.startswith("torch sees no CUDA GPU")   # this machine has none: the entry would run the search alone
+
+
+def test_an_image_without_some_packages_drops_each_of_them_once_named():
+    image = wheels.Image("3.12", {"torch": "2.10.0", "protobuf": "5.29.5", "typing-extensions": "4.15.0"})
+    assert image.without(n for n in ("protobuf", "typing_extensions")).packages == {"torch": "2.10.0"}

@@ -12,7 +12,7 @@ from kernel.engines.hf_engine import HFEngine
 from kernel.engines.replay import ReplayEngine
 from kernel.engines.vllm_engine import VLLMEngine, resolve_devices
 from kernel.config import VLLMConfig
-from kernel.engines.vllm_worker import VLLMLaunch, pick_dtype
+from kernel.engines.vllm_worker import VLLMLaunch, llm_kwargs, pick_attention, pick_dtype
 
 PROMPT = "<|im_start|>user\n2 2\n12\n34\nOutput:<|im_end|>\n<|im_start|>assistant\n"
 
@@ -35,6 +35,16 @@ def test_dtype_is_float16_on_gpus_without_bfloat16_and_left_to_vllm_elsewhere():
     assert pick_dtype("auto", (9, 0)) == "auto"         # H100
     assert pick_dtype("auto", None) == "auto"           # CPU
     assert pick_dtype("float32", (7, 5)) == "float32"   # an explicit choice stands
+
+
+def test_attention_is_triton_on_gpus_below_compute_capability_8_and_left_to_vllm_elsewhere():
+    assert pick_attention("auto", (7, 5)) == "TRITON_ATTN"     # T4: vLLM 0.19.1 itself would pick FlashInfer
+    assert pick_attention("auto", (8, 0)) is None              # A100 and newer: vLLM's choice
+    assert pick_attention("auto", None) is None                # CPU
+    assert pick_attention("FLASHINFER", (7, 5)) == "FLASHINFER"  # an explicit choice stands
+    on_t4 = llm_kwargs(VLLMLaunch("m"), (7, 5), on_gpu=True)
+    assert on_t4["attention_config"] == {"backend": "TRITON_ATTN"} and on_t4["dtype"] == "float16"
+    assert "attention_config" not in llm_kwargs(VLLMLaunch("m"), None, on_gpu=False)
 
 
 def test_devices_resolve_from_the_spec_and_the_visible_gpus(monkeypatch):

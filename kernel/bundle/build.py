@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..folders import adapter_folder_problem, model_folder_problem
-from . import entry, metadata, wheels
+from . import entry, metadata, vllm_api, wheels
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +53,7 @@ class BuildResult:
     wheels_dir: Path
     model_dir: Path
     wheels: list[str]
+    upgrades: list[wheels.Upgrade]
     sizes: dict[str, int]
     commands: list[str]
 
@@ -67,11 +68,6 @@ def human(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
-
-
-def _wheel_key(path: Path) -> tuple[str, str]:
-    name, version = path.name.split("-")[:2]
-    return wheels.canonical(name), version
 
 
 def _check_inputs(o: BuildOptions) -> None:
@@ -92,14 +88,9 @@ def _check_inputs(o: BuildOptions) -> None:
 def _model_dataset(o: BuildOptions, folder: Path) -> None:
     target = folder / "model"
     if o.adapter is not None and o.merge_adapter:
-        import torch
-        from peft import PeftModel
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from ..ttft.merge import merge_adapter
 
-        base = AutoModelForCausalLM.from_pretrained(o.model, dtype=torch.float16)
-        merged = PeftModel.from_pretrained(base, str(o.adapter)).merge_and_unload()
-        merged.save_pretrained(target)
-        AutoTokenizer.from_pretrained(o.model).save_pretrained(target)
+        merge_adapter(o.model, o.adapter, target)
         adapter = None
     else:
         shutil.copytree(o.model, target)
@@ -128,32 +119,36 @@ def build(o: BuildOptions) -> BuildResult:
         d.mkdir(parents=True)
 
     # --- wheels -----------------------------------------------------------------------------
-    python, image = wheels.read_image(o.image)
-    reqs = wheels.read_requirements(o.requirements)
-    bundled_reqs = [r for r in reqs if r.name not in image]
-    log.info("wheels: %d requirements, %d already in the Kaggle image (%s)", len(reqs), len(reqs) - len(bundled_reqs),
-             ", ".join(r.name for r in reqs if r.name in image) or "none")
-    wheels.download(bundled_reqs, o.cache, python, image, offline=o.offline)
+    image = wheels.read_image(o.image)
+    reqs = [r.spec for r in wheels.read_requirements(o.requirements)]
+    sources = ["--no-index", "--find-links", str(o.cache)] if o.offline else []
+    log.info("wheels: planning %d requirements against the Kaggle image list (Python %s, %d packages)%s",
+             len(reqs), image.python, len(image.packages), " from the cache only" if o.offline else "")
+    try:
+        plan = wheels.plan_install(reqs, image, sources)
+    except wheels.WheelError as e:
+        raise BuildError(f"{e}" + ("; run without --offline to download what is missing" if o.offline else "")) from None
+    for u in plan.upgrades:
+        log.info("upgrade: the image's %s %s is replaced by %s (%s)", u.name, u.image, u.bundled, u.needed_by)
+    if not o.offline:
+        wheels.download(plan.bundle, o.cache, image.python)
+    cached = {wheels.wheel_key(p): p for p in o.cache.glob("*.whl")} if o.cache.is_dir() else {}
+    for name, version in sorted(plan.bundle.items()):
+        wheel = cached.get((name, wheels.normal_version(version)))
+        if wheel is None:
+            raise BuildError(f"{name}=={version}: the plan needs it but no wheel for it is in {o.cache}")
+        shutil.copy2(wheel, wheels_dir)
+    vllm = next(wheels_dir.glob("vllm-*.whl"), None)
+    if vllm is not None:   # the release that ships cannot be imported here: its sources are read instead
+        problems = vllm_api.check_engine_calls(vllm_api.read_api(vllm))
+        if problems:
+            raise BuildError("the engines call vLLM in ways the bundled release does not accept: " + "; ".join(problems))
+        log.info("%s: every keyword the engines pass is in its API", vllm.name)
     own = wheels.project_wheel(wheels_dir)
-    plan = wheels.resolve_offline([str(own)] + [r.spec for r in bundled_reqs], o.cache, python, image) \
-        if bundled_reqs else wheels.Resolution(True, [], [], "")
-    if not plan.ok:
-        raise BuildError(f"the wheel set does not resolve offline for Python {python}: missing "
-                         f"{', '.join(plan.missing) or '?'} ({plan.error}); "
-                         + ("run without --offline to download them" if o.offline else
-                            "check requirements-offline.txt against the Kaggle image list"))
-    cached = {_wheel_key(p): p for p in o.cache.glob("*.whl")}
-    for pin in plan.installs:
-        name, version = pin.split("==")
-        key = (wheels.canonical(name), version)
-        if key[0] == wheels.canonical(own.name.split("-")[0]):
-            continue
-        if key not in cached:
-            raise BuildError(f"{pin}: the resolver chose it but no wheel for it is in {o.cache}")
-        shutil.copy2(cached[key], wheels_dir)
-    final = wheels.resolve_offline([str(own)] + [r.spec for r in bundled_reqs], wheels_dir, python, image)
+    final = wheels.resolve_offline([str(own)] + reqs, wheels_dir, image.without(u.name for u in plan.upgrades))
     if not final.ok:
-        raise BuildError(f"the bundled wheels do not resolve offline: missing {', '.join(final.missing)} ({final.error})")
+        raise BuildError(f"the bundled wheels do not resolve offline for Python {image.python}: missing "
+                         f"{', '.join(final.missing) or '?'} ({final.error})")
     bundled = sorted(p.name for p in wheels_dir.glob("*.whl"))
 
     # --- model ------------------------------------------------------------------------------
@@ -168,7 +163,7 @@ def build(o: BuildOptions) -> BuildResult:
         (folder / "dataset-metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
     config_text = o.config.read_text() if o.config else "# the defaults of kernel/default.toml\n"
     code_file = template.get("code_file", "kernel_entry.py")
-    (kernel_dir / code_file).write_text(entry.render(config_text, [r.spec for r in bundled_reqs], o.run_args))
+    (kernel_dir / code_file).write_text(entry.render(config_text, reqs, o.run_args))
     meta = dict(template)
     meta.update(id=kernel_id, title=title, code_file=code_file, language="python", kernel_type="script",
                 enable_gpu=True, enable_internet=False, machine_shape="NvidiaTeslaT4",
@@ -186,4 +181,4 @@ def build(o: BuildOptions) -> BuildResult:
     commands = [f"kaggle datasets create -p {wheels_dir} --dir-mode zip   # {human(sizes['wheels'])}",
                 f"kaggle datasets create -p {model_dir} --dir-mode zip   # {human(sizes['model'])}",
                 f"kaggle kernels push -p {kernel_dir}   # then submit its output from the competition page"]
-    return BuildResult(kernel_dir, wheels_dir, model_dir, bundled, sizes, commands)
+    return BuildResult(kernel_dir, wheels_dir, model_dir, bundled, plan.upgrades, sizes, commands)

@@ -40,23 +40,36 @@ def pick_dtype(configured: str, capability: tuple[int, int] | None) -> str:
     return "auto"
 
 
-def llm_kwargs(launch: VLLMLaunch, dtype: str, on_gpu: bool) -> dict:
-    """The keywords for vllm.LLM (also used by the benchmark's bare-vLLM baseline)."""
+def pick_attention(configured: str, capability: tuple[int, int] | None) -> str | None:
+    """T4 (compute capability 7.5): "auto" means TRITON_ATTN. vLLM 0.19.1's own choice there is
+    FlashInfer, which fails on Turing (flashinfer issue #3620) and compiles kernels at start-up;
+    later vLLM releases raised its floor to 8.0 for that reason. Elsewhere vLLM's choice stands (None)."""
+    if configured != "auto":
+        return configured
+    if capability is not None and capability < (8, 0):
+        return "TRITON_ATTN"
+    return None
+
+
+def llm_kwargs(launch: VLLMLaunch, capability: tuple[int, int] | None, on_gpu: bool) -> dict:
+    """The keywords for vllm.LLM on a device of this compute capability (None: the CPU); also
+    used by the benchmark's bare-vLLM baseline and checked against the shipped vLLM's signatures."""
     v = launch.vllm
-    kwargs = dict(model=launch.model, dtype=dtype, max_model_len=v.max_model_len,
+    kwargs = dict(model=launch.model, dtype=pick_dtype(v.dtype, capability), max_model_len=v.max_model_len,
                   enable_prefix_caching=v.enable_prefix_caching, max_num_seqs=v.max_num_seqs,
                   enforce_eager=v.enforce_eager, seed=launch.seed)
     if on_gpu:
         kwargs["gpu_memory_utilization"] = v.gpu_memory_utilization
     if launch.enable_lora:
         kwargs.update(enable_lora=True, max_lora_rank=v.max_lora_rank, max_loras=v.max_loras)
-    if v.attention_backend != "auto":
-        kwargs["attention_config"] = {"backend": v.attention_backend}
+    backend = pick_attention(v.attention_backend, capability)
+    if backend is not None:
+        kwargs["attention_config"] = {"backend": backend}
     kwargs.update(launch.extra)
     return kwargs
 
 
-def _sampling_params(SamplingParams, RequestOutputKind, s: dict, seeded: bool):
+def sampling_params(SamplingParams, RequestOutputKind, s: dict, seeded: bool):
     # FINAL_ONLY: one output per request holding all n samples, as LLM.generate asks for.
     return SamplingParams(n=s["n"], temperature=s["temperature"], top_p=s["top_p"], max_tokens=s["max_tokens"],
                           seed=s["seed"] if seeded else None, output_kind=RequestOutputKind.FINAL_ONLY)
@@ -97,7 +110,7 @@ def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None
         from vllm.lora.request import LoRARequest
 
         capability = torch.cuda.get_device_capability(0) if device is not None and torch.cuda.is_available() else None
-        llm = LLM(**llm_kwargs(launch, pick_dtype(launch.vllm.dtype, capability), on_gpu=device is not None))
+        llm = LLM(**llm_kwargs(launch, capability, on_gpu=device is not None))
         engine = llm.llm_engine
         info = {"device": device or "cpu", "dtype": str(llm.llm_engine.model_config.dtype),
                 "capability": capability, "max_model_len": llm.llm_engine.model_config.max_model_len}
@@ -134,7 +147,7 @@ def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None
                         lora_ids.setdefault(a["path"], len(lora_ids) + 1)
                         lora = LoRARequest(a["name"], lora_ids[a["path"]], a["path"])
                     try:
-                        engine.add_request(r["id"], r["prompt"], _sampling_params(SamplingParams, RequestOutputKind, r["sampling"], seeded),
+                        engine.add_request(r["id"], r["prompt"], sampling_params(SamplingParams, RequestOutputKind, r["sampling"], seeded),
                                            lora_request=lora)
                         started[r["id"]] = time.time()
                     except Exception as e:  # a prompt the engine rejects fails alone

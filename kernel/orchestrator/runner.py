@@ -222,13 +222,15 @@ class Orchestrator:
         self._kill_group(r)  # whatever the stage left behind in its group (engine processes, sandboxes)
         self._sweep_orphans()
         r.ended = time.monotonic()
-        done = any(e["event"] == "stage_done" and e.get("stage") == r.name
-                   for e in read_trace(self.trace_path, r.trace_offset))
+        done_event = next((e for e in read_trace(self.trace_path, r.trace_offset)
+                           if e["event"] == "stage_done" and e.get("stage") == r.name), None)
+        done = done_event is not None
         code = r.proc.exitcode
         if killed:
             r.status, r.detail = "killed", f"did not stop within {self.opts.stop_grace_s:g} s of SIGTERM"
         elif code == 0 and done:
             r.status = "stopped" if r.term_sent is not None else "ok"
+            r.detail = str((done_event.get("stats") or {}).get("note") or "")  # e.g. sampled without LoRA
         elif r.term_sent is not None and code == -signal.SIGTERM:
             r.status, r.detail = "stopped", "ended by SIGTERM while it was starting"
         else:

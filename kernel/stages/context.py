@@ -103,20 +103,58 @@ def serving(ctx: StageContext):
     return ctx.model, AdapterSet(by_task, user)
 
 
-def engine_and_renderer(ctx: StageContext, stop: threading.Event):
+def start_engine(start: Callable[[str | None, bool], object], model: str | None, adapter,
+                 merge: Callable[[object], str]):
+    """(engine, model, adapter, note). `start(model, lora)` starts an engine. LoRA serving is
+    unverified on Turing GPUs: when an engine with adapters fails to start, it is tried once more,
+    on the merged weights when one adapter serves every task, else without adapters; `note` says so."""
+    from ..engines import AdapterSet, EngineError
+
+    try:
+        return start(model, adapter is not None), model, adapter, None
+    except EngineError as e:
+        if adapter is None:
+            raise
+        why = str(e).splitlines()[0]
+    log.error("the engine did not start with LoRA adapters (%s): retrying once", why)
+    served = set(adapter.by_task.values()) | {adapter.default} if isinstance(adapter, AdapterSet) else {adapter}
+    if len(served) == 1 and None not in served:
+        (one,) = served
+        try:
+            merged = merge(one)
+        except Exception as e:  # a failed merge still leaves the base weights
+            log.error("merging adapter %s failed: %s: %s", one.name, type(e).__name__, e)
+        else:
+            return start(merged, False), merged, None, (f"LoRA serving failed ({why}); sampled from the merged "
+                                                        f"weights of adapter {one.name}")
+    return start(model, False), model, None, f"LoRA serving failed ({why}); sampled without adapters"
+
+
+def engine_and_renderer(ctx: StageContext, stop: threading.Event, trace: TraceWriter):
+    """(engine, renderer, adapter, note): `note` is set when the engine had to start without
+    LoRA serving (also written to the trace as an engine_fallback event)."""
     from ..engines import make_engine
     from ..prompting.builder import CharRenderer, TokenizerRenderer
+    from ..ttft.merge import merge_adapter
+
+    def start(model, lora):
+        return make_engine(ctx.cfg.sampling.engine, ctx.cfg, model, ctx.replay, lora=lora)
+
+    def merge(adapter) -> str:
+        return str(merge_adapter(ctx.model, adapter.path, Path(ctx.trace_path).parent / f"merged-{adapter.name}"))
 
     model, adapter = serving(ctx)
-    engine = make_engine(ctx.cfg.sampling.engine, ctx.cfg, model, ctx.replay, lora=adapter is not None)
+    engine, model, adapter, note = start_engine(start, model, adapter, merge)
+    if note:
+        trace.write("engine_fallback", note=note)
     on_stop.append(engine.stop)
     if stop.is_set():
         engine.stop()
     if model is None:
-        return engine, CharRenderer(), adapter
+        return engine, CharRenderer(), adapter, note
     from transformers import AutoTokenizer
 
-    return engine, TokenizerRenderer(AutoTokenizer.from_pretrained(model)), adapter
+    return engine, TokenizerRenderer(AutoTokenizer.from_pretrained(model)), adapter, note
 
 
 def sampling(ctx: StageContext, max_tokens: int):

@@ -19,7 +19,7 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     tasks = [t for t in ctx.tasks if f"{t.id}/all/{template.name}" not in ctx.done]
     by_id = {t.id: t for t in tasks}
     pending: list[Future] = []
-    engine, renderer, adapter = engine_and_renderer(ctx, stop)
+    engine, renderer, adapter, note = engine_and_renderer(ctx, stop, trace)
     with engine, Sandbox.from_config(ctx.cfg.sandbox) as sb, Verifier(sb) as verifier:
         def on_record(rec) -> None:
             task = by_id[rec.task_id]
@@ -33,4 +33,4 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
         report = sample_candidates(tasks, template, renderer, engine, sampling(ctx, ctx.cfg.sampling.max_tokens_code),
                                    ctx.cfg.vllm.max_model_len, None, adapter, ctx.deadline, on_record=on_record)
         wait_futures(pending, timeout=max(0.0, ctx.deadline - time.monotonic()))
-    return report.to_json()
+    return report.to_json() | ({"note": note} if note else {})

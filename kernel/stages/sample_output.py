@@ -26,7 +26,7 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
                 continue
             originals[at.id] = (t, a)
             aug_tasks.append(at)
-    engine, renderer, adapter = engine_and_renderer(ctx, stop)
+    engine, renderer, adapter, note = engine_and_renderer(ctx, stop, trace)
 
     def on_record(rec) -> None:
         task, aug = originals[rec.task_id]
@@ -43,4 +43,4 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
         report = sample_candidates(aug_tasks, template, renderer, engine,
                                    sampling(ctx, ctx.cfg.sampling.max_tokens_output), ctx.cfg.vllm.max_model_len,
                                    None, adapter, ctx.deadline, on_record=on_record)
-    return report.to_json()
+    return report.to_json() | ({"note": note} if note else {})
