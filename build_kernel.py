@@ -43,6 +43,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--wheels", dest="cache", type=Path, default=ROOT / "wheels", metavar="DIR",
                    help="wheel download cache (default: wheels/)")
     p.add_argument("--offline", action="store_true", help="download nothing: use only the wheels already in the cache")
+    p.add_argument("--prompt", dest="prompts", action="append", default=[], metavar="NAME|FILE.toml",
+                   help="the prompt preset of your model's format (repeatable: one output and one code preset), as "
+                        "`kernel run --prompt`; a preset file ships in the model dataset, and the module its programs "
+                        "import must be in the model folder")
     p.add_argument("--run-arg", dest="run_args", action="append", default=[], metavar="ARG",
                    help="extra argument for `kernel run` in the entry script (repeatable), e.g. --run-arg=--profile "
                         "--run-arg=t4x2")
@@ -93,7 +97,8 @@ def main(argv=None) -> int:
         result = build(BuildOptions(model=args.model, out=args.out, adapter=args.adapter,
                                     merge_adapter=args.merge_adapter, config=args.config, kernel_id=args.kernel_id,
                                     title=args.title, requirements=args.requirements, image=args.image,
-                                    cache=args.cache, offline=args.offline, run_args=args.run_args))
+                                    cache=args.cache, offline=args.offline, run_args=args.run_args,
+                                    prompts=args.prompts))
     except (BuildError, WheelError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

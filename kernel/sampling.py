@@ -65,7 +65,7 @@ def records_for(prompt: Prompt, c: Completion, template: PromptTemplate, engine:
                                 output_tokens=0, finish_reason="", error=c.error)]
     out = []
     for i, text in enumerate(c.texts):
-        parsed = parse_response(text, prompt.kind, template.grid)
+        parsed = parse_response(text, template)
         out.append(CandidateRecord(
             **common, sample=i, text=text, code=parsed.code, grid=parsed.grid, parse_error=parsed.error,
             output_tokens=c.output_tokens[i] if i < len(c.output_tokens) else 0,

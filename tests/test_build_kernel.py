@@ -320,3 +320,27 @@ def test_the_entry_checks_the_installed_stack_in_a_fresh_interpreter(tmp_path, c
 def test_an_image_without_some_packages_drops_each_of_them_once_named():
     image = wheels.Image("3.12", {"torch": "2.10.0", "protobuf": "5.29.5", "typing-extensions": "4.15.0"})
     assert image.without(n for n in ("protobuf", "typing_extensions")).packages == {"torch": "2.10.0"}
+
+
+def test_the_build_ships_a_preset_file_and_needs_the_module_its_programs_import(tmp_path, demo_model):
+    import shutil
+
+    from kernel.bundle.build import BuildError, BuildOptions, _check_inputs, _model_dataset
+    from kernel.prompting.templates import BUILTIN_DIR
+
+    preset = tmp_path / "my-barc.toml"
+    preset.write_text((BUILTIN_DIR / "barc-code.toml").read_text().replace('name = "barc-code"', 'name = "my-barc"'))
+    model = tmp_path / "model"
+    shutil.copytree(demo_model, model)
+    options = BuildOptions(model=model, out=tmp_path / "b", prompts=[str(preset), "arc24-output"])
+    with pytest.raises(BuildError, match="put common.py"):
+        _check_inputs(options)
+    (model / "common.py").write_text("def helper():\n    return 1\n")
+    presets = _check_inputs(options)
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    _model_dataset(options, folder, presets)
+    marker = json.loads((folder / "arc-kernel-model.json").read_text())
+    assert marker["prompts"] == ["prompts/my-barc.toml"]   # built-in presets ship inside the kernel's wheel
+    assert (folder / "prompts" / "my-barc.toml").read_text() == preset.read_text()
+    assert (folder / "model" / "common.py").exists()

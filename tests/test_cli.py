@@ -186,3 +186,20 @@ def test_the_installed_package_runs_from_any_folder(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "400 tasks" in r.stdout
+
+
+def test_prompt_prints_the_prompt_exactly_as_the_engine_gets_it(tmp_path):
+    from kernel.prompting import build_prompts, load_template
+    from kernel.prompting.builder import CharRenderer
+    from kernel.tasks import load_tasks
+
+    task = load_tasks("arc-agi-1/evaluation").tasks[0]
+    r = run_cli("prompt", "--task", task.id, "--dataset", "arc-agi-1/evaluation", "--preset", "nvarc-output")
+    assert r.returncode == 0, r.stderr
+    prompts, _ = build_prompts([task], load_template("nvarc-output"), CharRenderer(), 10 ** 6)
+    assert r.stdout == "".join(p.text + "\n" for p in prompts)
+    assert f"# {task.id}/0/nvarc-output: {prompts[0].tokens} tokens" in r.stderr
+    r = run_cli("prompt", "--task", "nope", "--dataset", "arc-agi-1/evaluation", "--preset", "nvarc-output")
+    assert r.returncode == 2 and "--task nope: not in the dataset" in r.stderr
+    r = run_cli("dry-run", "--dataset", "arc-agi-1/evaluation", "--prompt", "no-such-preset", "--out", tmp_path)
+    assert r.returncode == 2 and "no such prompt template" in r.stderr

@@ -66,7 +66,7 @@ def test_code_cut_off_by_the_token_limit_falls_back_to_an_earlier_block():
     ("\x00" * 100 + "def transform(", "no def transform"),
 ])
 def test_unusable_responses_are_unanswered_with_a_reason(text, reason):
-    parsed = parse_response(text, "code-from-examples", FMT)
+    parsed = parse_response(text, load_template("code-from-examples"))
     assert not parsed.answered and reason in parsed.error
 
 

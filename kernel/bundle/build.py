@@ -45,6 +45,7 @@ class BuildOptions:
     offline: bool = False            # use only the wheels already in the cache
     template: Path = ROOT / "kernel-metadata.json"
     run_args: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)  # presets of the model's format: names or files
 
 
 @dataclass
@@ -70,22 +71,41 @@ def human(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-def _check_inputs(o: BuildOptions) -> None:
+def _check_inputs(o: BuildOptions) -> list:
+    """The presets the run will use (from --config, then --prompt), each checked: it loads, and
+    the module its programs import is in the model folder."""
     problem = model_folder_problem(o.model) or (adapter_folder_problem(o.adapter) if o.adapter is not None else None)
     if problem:
         raise BuildError(problem)
     if o.merge_adapter and o.adapter is None:
         raise BuildError("--merge-adapter needs --adapter")
-    if o.config is not None:
-        from ..config import ConfigError, load_config
+    from ..config import ConfigError, load_config
+    from ..prompting import TemplateError, load_template
 
+    try:
+        cfg = load_config(o.config)
+    except (ConfigError, OSError, ValueError) as e:
+        raise BuildError(f"--config {o.config}: {e}") from None
+    presets = []
+    for spec in (cfg.prompts.output, cfg.prompts.code, *o.prompts):
         try:
-            load_config(o.config)
-        except (ConfigError, OSError, ValueError) as e:
-            raise BuildError(f"--config {o.config}: {e}") from None
+            template = load_template(spec)
+        except TemplateError as e:
+            raise BuildError(str(e)) from None
+        module = template.program.module
+        if template.kind == "code-from-examples" and module and \
+                not Path(o.model, *module.split(".")).with_suffix(".py").is_file():
+            raise BuildError(f"prompt {spec} names module {module}: put {module.split('.')[-1]}.py (the module its "
+                             f"programs import) in the model folder {o.model}")
+        presets.append((spec, template))
+    return presets
 
 
-def _model_dataset(o: BuildOptions, folder: Path) -> None:
+def _model_dataset(o: BuildOptions, folder: Path, presets: list) -> None:
+    """The weights, the adapter, and the preset files that are not built in (the kernel's own
+    presets ship inside its wheel)."""
+    from ..prompting.templates import builtin_names
+
     target = folder / "model"
     if o.adapter is not None and o.merge_adapter:
         from ..ttft.merge import merge_adapter
@@ -98,11 +118,19 @@ def _model_dataset(o: BuildOptions, folder: Path) -> None:
         if o.adapter is not None:
             shutil.copytree(o.adapter, folder / "adapter")
             adapter = "adapter"
-    (folder / entry.MARKER).write_text(json.dumps({"model": "model", "adapter": adapter}, indent=1))
+    files = []
+    for spec, template in presets:
+        if spec in builtin_names():
+            continue
+        (folder / "prompts").mkdir(exist_ok=True)
+        name = f"prompts/{template.name}.toml"
+        shutil.copy2(spec, folder / name)
+        files.append(name)
+    (folder / entry.MARKER).write_text(json.dumps({"model": "model", "adapter": adapter, "prompts": files}, indent=1))
 
 
 def build(o: BuildOptions) -> BuildResult:
-    _check_inputs(o)
+    presets = _check_inputs(o)
     template = json.loads(o.template.read_text())
     kernel_id = o.kernel_id or template["id"]
     if "/" not in kernel_id:
@@ -152,7 +180,7 @@ def build(o: BuildOptions) -> BuildResult:
     bundled = sorted(p.name for p in wheels_dir.glob("*.whl"))
 
     # --- model ------------------------------------------------------------------------------
-    _model_dataset(o, model_dir)
+    _model_dataset(o, model_dir, presets)
 
     # --- datasets' and kernel's metadata ------------------------------------------------------
     datasets = {"wheels": (wheels_dir, f"{slug}-wheels"), "model": (model_dir, f"{slug}-model")}
@@ -163,7 +191,10 @@ def build(o: BuildOptions) -> BuildResult:
         (folder / "dataset-metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
     config_text = o.config.read_text() if o.config else "# the defaults of kernel/default.toml\n"
     code_file = template.get("code_file", "kernel_entry.py")
-    (kernel_dir / code_file).write_text(entry.render(config_text, reqs, o.run_args))
+    from ..prompting.templates import builtin_names
+
+    run_args = list(o.run_args) + [a for p in o.prompts if p in builtin_names() for a in ("--prompt", p)]
+    (kernel_dir / code_file).write_text(entry.render(config_text, reqs, run_args))
     meta = dict(template)
     meta.update(id=kernel_id, title=title, code_file=code_file, language="python", kernel_type="script",
                 enable_gpu=True, enable_internet=False, machine_shape="NvidiaTeslaT4",

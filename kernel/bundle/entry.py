@@ -191,6 +191,8 @@ def install_and_run():
         args += ["--model", os.path.join(folder, info["model"])]
         if info.get("adapter"):
             args += ["--adapter", os.path.join(folder, info["adapter"])]
+        for preset in info.get("prompts", []):  # the model's own prompt presets, shipped beside it
+            args += ["--prompt", os.path.join(folder, preset)]
     log("running " + " ".join(args[1:]))
     code = subprocess.call(args)
     log(f"kernel run: exit code {code}")

@@ -111,6 +111,29 @@ def add_setting(p: argparse.ArgumentParser, flag: str, key: str, *also: str,
     p.add_argument(flag, **kwargs)
 
 
+class _SetPrompt(argparse.Action):
+    """--prompt NAME: a preset's kind says which setting it is, prompts.output or prompts.code."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from ..prompting import TemplateError, load_template
+
+        try:
+            kind = load_template(values).kind
+        except TemplateError as e:
+            raise argparse.ArgumentError(self, str(e)) from None
+        key = "prompts.code" if kind == "code-from-examples" else "prompts.output"
+        namespace.setting_flags = list(getattr(namespace, "setting_flags", None) or []) + [(key, values)]
+
+
+def add_prompt_arg(p: argparse.ArgumentParser) -> None:
+    from ..prompting.templates import builtin_names
+
+    p.add_argument("--prompt", action=_SetPrompt, dest="setting_flags", default=None, metavar="NAME|FILE.toml",
+                   help="the prompt preset of the model's format, one of " + ", ".join(builtin_names())
+                        + ", or a preset file; sets setting prompts.output or prompts.code by its kind "
+                          "(repeatable: an output preset and a code preset)")
+
+
 def add_config_args(p: argparse.ArgumentParser, profile: bool = True) -> None:
     if profile:
         p.add_argument("--profile", choices=profile_names(),

@@ -7,7 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from .common import (UsageError, add_config_args, add_dataset_args, add_setting, check_adapter_folder,
+from ..prompting.templates import builtin_names
+from .common import (UsageError, add_config_args, add_dataset_args, add_prompt_arg, add_setting, check_adapter_folder,
                      check_model_folder, config_from, duration, load_dataset, positive_int)
 
 
@@ -30,8 +31,8 @@ def register(sub) -> None:
                                                    "to render the same prompts; without it replay matches by prompt id)")
     add_dataset_args(p)
     p.add_argument("--prompt", default="code-from-examples", metavar="NAME|FILE.toml",
-                   help="prompt template: code-from-examples, code-from-examples-dsl, output-from-examples, or "
-                        "a template file (default: code-from-examples)")
+                   help="prompt preset: " + ", ".join(builtin_names()) + ", or a preset file (default: "
+                        "code-from-examples)")
     add_setting(p, "--engine", "sampling.engine")
     add_setting(p, "--n", "sampling.n", convert=positive_int)
     add_setting(p, "--temperature", "sampling.temperature", convert=float)
@@ -55,6 +56,7 @@ def register(sub) -> None:
                                    "to --out. One training process per GPU, each on its share of the tasks.")
     p.add_argument("--model", required=True, metavar="DIR", help="Hugging Face model folder")
     add_dataset_args(p)
+    add_prompt_arg(p)
     add_setting(p, "--budget", "ttft.budget", convert=str, metavar="DURATION")
     add_setting(p, "--devices", "ttft.devices", metavar="SPEC")
     add_setting(p, "--mode", "ttft.mode")
@@ -64,6 +66,23 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, metavar="ADAPTER_DIR")
     add_config_args(p)
     p.set_defaults(func=cmd_ttft)
+
+    p = sub.add_parser("prompt", help="print a task's prompts exactly as the engine will send them, with token counts",
+                       description="Render the prompts of one task with a preset, exactly as the sampling stages send "
+                                   "them to the engine (the model's chat template applied, the preset's prefill at "
+                                   "the end), to stdout, one after another; each one's id and token count (with the "
+                                   "model's tokenizer) go to stderr. Compare them byte for byte with your training "
+                                   "data. Without --model there is no chat template and a token is a character.")
+    p.add_argument("--task", required=True, metavar="ID", help="the task's id in the dataset")
+    add_dataset_args(p)
+    p.add_argument("--preset", required=True, metavar="NAME|FILE.toml",
+                   help="prompt preset: " + ", ".join(builtin_names()) + ", or a preset file")
+    p.add_argument("--model", metavar="DIR", help="model folder: its tokenizer and chat template")
+    p.add_argument("--answer", action="store_true",
+                   help="also print the right answer as the model should write it after the prompt (from the "
+                        "solutions, output presets only): what test-time fine-tuning trains on")
+    add_config_args(p, profile=False)
+    p.set_defaults(func=cmd_prompt)
 
 
 def cmd_make_demo_model(args: argparse.Namespace) -> int:
@@ -159,3 +178,40 @@ def cmd_ttft(args: argparse.Namespace) -> int:
     print(f"wrote {len(manifest.adapters)} adapter(s) for {len(manifest.tasks)} tasks to {args.out}"
           + (f" and merged weights to {Path(args.out, manifest.merged)}" if manifest.merged else ""))
     return 0
+
+
+def cmd_prompt(args: argparse.Namespace) -> int:
+    from ..prompting import TemplateError, build_prompts, load_template
+    from ..prompting.grid_text import encode_grid
+
+    cfg = config_from(args)
+    try:
+        template = load_template(args.preset)
+    except TemplateError as e:
+        raise UsageError(str(e)) from None
+    ts = load_dataset(args, cfg)
+    task = next((t for t in ts.tasks if t.id == args.task), None)
+    if task is None:
+        raise UsageError(f"--task {args.task}: not in the dataset ({len(ts.tasks)} tasks, e.g. "
+                         f"{', '.join(t.id for t in ts.tasks[:3])})")
+    check_model_folder(args.model)
+    renderer = _renderer(args.model)
+    if args.model is None:
+        print("# no --model: no chat template applied, one token per character", file=sys.stderr)
+    prompts, skipped = build_prompts([task], template, renderer, cfg.vllm.max_model_len)
+    for s in skipped:
+        print(f"# skipped: {s.reason}", file=sys.stderr)
+    for p in prompts:
+        print(f"# {p.id}: {p.tokens} tokens, {p.n_examples} of {len(task.train)} examples ({template.version_id})",
+              file=sys.stderr)
+        sys.stdout.write(p.text)
+        sys.stdout.flush()
+        if args.answer and template.kind == "output-from-examples" and task.test[p.test_index].output is not None:
+            answer = template.target({"output": encode_grid(task.test[p.test_index].output, template.grid),
+                                      "eos": renderer.eos})
+            print(f"\n# the right answer ({renderer.count(answer)} tokens, then the end-of-sequence token):",
+                  file=sys.stderr)
+            sys.stdout.write(answer)
+        sys.stdout.write("\n")
+    return 0
+

@@ -1,6 +1,8 @@
-"""Prompts for tasks: one per task for programs (a program answers every test input), one
-per test input for grids. A prompt longer than the model's context loses its largest train
-examples first (at least one stays); one that still does not fit is skipped with a reason."""
+"""Prompts for tasks: one per test input (grids, and programs where the model was trained so),
+or one per task (a program answers every test input). The template's prefill ends the prompt,
+after the chat template's opening of the assistant turn. A prompt longer than the model's context
+loses its largest train examples first (at least one stays); one that still does not fit is
+skipped with a reason."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ def prompt_digest(text: str) -> str:
 
 
 class PromptRenderer(Protocol):
+    eos: str  # the end-of-sequence token's text ({eos} in templates)
+
     def render(self, system: str, user: str, chat: bool) -> str: ...
     def count(self, text: str) -> int: ...
 
@@ -30,6 +34,7 @@ class TokenizerRenderer:
 
     def __init__(self, tokenizer) -> None:
         self.tokenizer = tokenizer
+        self.eos = getattr(tokenizer, "eos_token", None) or ""
         self.has_chat = bool(getattr(tokenizer, "chat_template", None))
         if not self.has_chat:
             log.warning("the tokenizer has no chat template: prompts are the system and user text joined")
@@ -46,6 +51,9 @@ class TokenizerRenderer:
 
 class CharRenderer:
     """No tokenizer (tests, replay without a model): one token per character, an upper bound."""
+
+    def __init__(self, eos: str = "") -> None:
+        self.eos = eos
 
     def render(self, system: str, user: str, chat: bool) -> str:
         return f"{system}\n\n{user}" if system else user
@@ -86,8 +94,8 @@ def _dsl_catalogue() -> str:
 def _render(template: PromptTemplate, renderer: PromptRenderer, examples: list[str], test_text: str,
             dsl_text: str) -> str:
     values = {"examples": template.example_sep.join(examples), "test_input": test_text,
-              "n_examples": str(len(examples)), "dsl": dsl_text}
-    return renderer.render(fill(template.system, values), fill(template.user, values), template.chat)
+              "n_examples": str(len(examples)), "dsl": dsl_text, "eos": renderer.eos}
+    return renderer.render(fill(template.system, values), fill(template.user, values), template.chat) + template.prefill
 
 
 def build_prompts(tasks: Sequence[Task], template: PromptTemplate, renderer: PromptRenderer,
@@ -98,9 +106,9 @@ def build_prompts(tasks: Sequence[Task], template: PromptTemplate, renderer: Pro
     for task in tasks:
         fmt = template.grid
         examples = [fill(template.example, {"input": encode_grid(p.input, fmt), "output": encode_grid(p.output, fmt),
-                                            "index": str(i + 1)}) for i, p in enumerate(task.train)]
+                                            "index": str(i + 1), "eos": renderer.eos}) for i, p in enumerate(task.train)]
         tests = [encode_grid(g, fmt) for g in task.test_inputs]
-        targets = [(None, template.example_sep.join(tests))] if template.kind == "code-from-examples" else list(enumerate(tests))
+        targets = list(enumerate(tests)) if template.per_test else [(None, template.example_sep.join(tests))]
         for test_index, test_text in targets:
             keep = list(range(len(examples)))
             while True:

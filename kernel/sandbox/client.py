@@ -74,7 +74,7 @@ def job_payload(code: str, inputs: Sequence, limits: "SandboxLimits") -> bytes:
 
 
 class _Worker:
-    def __init__(self, preload: Sequence[str]) -> None:
+    def __init__(self, preload: Sequence[str], modules: dict[str, str]) -> None:
         self.workdir = tempfile.mkdtemp(prefix="arc-sandbox-")
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _SERVER_BOOT, _ROOT],
@@ -88,7 +88,7 @@ class _Worker:
         self.w = self.proc.stdin.fileno()
         self.r = self.proc.stdout.fileno()
         try:
-            write_frame(self.w, {"preload": list(preload)})
+            write_frame(self.w, {"preload": list(preload), "modules": modules})
             self.hello = self._read(timeout=120)
         except Exception as e:
             self.close()
@@ -144,14 +144,18 @@ class _Worker:
 class Sandbox:
     """Run untrusted programs on grids. Use as a context manager; safe to call from threads."""
 
-    def __init__(self, workers: int, limits: SandboxLimits, preload: Sequence[str]) -> None:
+    def __init__(self, workers: int, limits: SandboxLimits, preload: Sequence[str],
+                 modules: dict[str, str] | None = None) -> None:
         """`preload`: the modules programs may import, numpy's lazily loaded parts included
-        (`SandboxConfig.preload` lists them; `Sandbox.from_config` takes all three from there)."""
+        (`SandboxConfig.preload` lists them; `Sandbox.from_config` takes all three from there).
+        `modules`: {name: source} of modules that exist nowhere on disk the sandbox could read
+        (a model's own DSL, like BARC's `common`), compiled into the worker before any fork."""
         self.workers = workers
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
         self.limits = limits
         self.preload = tuple(preload)
+        self.modules = dict(modules or {})
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
@@ -159,8 +163,8 @@ class Sandbox:
         self.hello: dict = {}
 
     @classmethod
-    def from_config(cls, sc: "SandboxConfig") -> "Sandbox":
-        return cls(sc.workers, SandboxLimits(sc.timeout_s, sc.memory_mb), sc.preload)
+    def from_config(cls, sc: "SandboxConfig", modules: dict[str, str] | None = None) -> "Sandbox":
+        return cls(sc.workers, SandboxLimits(sc.timeout_s, sc.memory_mb), sc.preload, modules)
 
     def __enter__(self) -> "Sandbox":
         self.start()
@@ -180,11 +184,13 @@ class Sandbox:
             log.warning("sandbox runs without a seccomp filter (%s): programs can still be "
                         "killed on time and memory, but file and process isolation is weaker",
                         self.hello.get("detail"))
-        if self.hello.get("missing_preload"):
-            log.info("modules not available to programs: %s", ", ".join(self.hello["missing_preload"]))
+        missing = self.hello.get("missing_preload") or []
+        if missing:
+            own = [m for m in missing if m.split(" ")[0] in self.modules]
+            log.log(logging.WARNING if own else logging.INFO, "modules not available to programs: %s", ", ".join(missing))
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.preload)
+        worker = _Worker(self.preload, self.modules)
         with self._lock:
             self._all.append(worker)
         return worker

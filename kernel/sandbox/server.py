@@ -22,6 +22,7 @@ import select
 import signal
 import sys
 import time
+import types
 
 from . import child, seccomp
 from .protocol import FrameError, frame, read_frame, read_raw_frame, split_frames, write_all, write_frame
@@ -216,6 +217,15 @@ def main() -> None:
             importlib.import_module(name)
         except Exception:
             missing.append(name)
+    for name, source in init.get("modules", {}).items():  # a model's own module (BARC's common)
+        module = types.ModuleType(name)
+        module.__file__ = f"<{name}>"
+        sys.modules[name] = module
+        try:
+            exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+        except Exception as e:
+            del sys.modules[name]
+            missing.append(f"{name} ({type(e).__name__}: {e})"[:300])
     seccomp_filter = None
     enforced, detail = False, "seccomp unsupported on this platform"
     if seccomp.supported():

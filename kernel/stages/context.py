@@ -157,6 +157,26 @@ def engine_and_renderer(ctx: StageContext, stop: threading.Event, trace: TraceWr
     return engine, TokenizerRenderer(AutoTokenizer.from_pretrained(model)), adapter, note
 
 
+def program_modules(ctx: StageContext) -> dict[str, str]:
+    """{name: source} of the module the code template's programs import (BARC's `common`),
+    read from the model folder, for the sandbox to preload; {} when the template names none."""
+    from ..prompting import load_template
+
+    module = load_template(ctx.cfg.prompts.code).program.module
+    if not module:
+        return {}
+    if ctx.model is None:
+        log.warning("prompt %s names module %s, but there is no model folder to read %s.py from: programs that "
+                    "import it will fail", ctx.cfg.prompts.code, module, module)
+        return {}
+    path = Path(ctx.model, *module.split(".")).with_suffix(".py")
+    try:
+        return {module: path.read_text(encoding="utf-8")}
+    except OSError as e:
+        raise FileNotFoundError(f"prompt {ctx.cfg.prompts.code} names module {module}: put {path.name} in the model "
+                                f"folder {ctx.model} ({e.strerror})") from None
+
+
 def sampling(ctx: StageContext, max_tokens: int):
     from ..engines import Sampling
 

@@ -14,7 +14,7 @@ from ..progress import Progress
 from ..sandbox import Sandbox
 from ..trace import TraceWriter
 from ..verify import Verifier
-from .context import StageContext, program_event
+from .context import StageContext, program_event, program_modules
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     candidates, problems = read_candidates(Path(ctx.programs_file), set(by_id))
     for p in problems:
         log.warning("%s", p)
-    with Sandbox.from_config(ctx.cfg.sandbox) as sb, Verifier(sb) as verifier, Progress(len(candidates), "verifying programs") as bar:
+    with Sandbox.from_config(ctx.cfg.sandbox, program_modules(ctx)) as sb, Verifier(sb) as verifier, Progress(len(candidates), "verifying programs") as bar:
         for c in candidates:
             if stop.is_set() or time.monotonic() >= ctx.deadline:
                 break

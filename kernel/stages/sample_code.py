@@ -11,16 +11,20 @@ from ..sampling import sample_candidates
 from ..sandbox import Sandbox
 from ..trace import TraceWriter
 from ..verify import Verifier
-from .context import StageContext, engine_and_renderer, program_event, sample_fields, sampling
+from .context import StageContext, engine_and_renderer, program_event, program_modules, sample_fields, sampling
 
 
 def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     template = load_template(ctx.cfg.prompts.code)
-    tasks = [t for t in ctx.tasks if f"{t.id}/all/{template.name}" not in ctx.done]
+    def prompt_ids(t):   # as the prompt builder names them
+        return [f"{t.id}/{i}/{template.name}" for i in range(len(t.test))] if template.per_test else \
+            [f"{t.id}/all/{template.name}"]
+
+    tasks = [t for t in ctx.tasks if not all(p in ctx.done for p in prompt_ids(t))]
     by_id = {t.id: t for t in tasks}
     pending: list[Future] = []
     engine, renderer, adapter, note = engine_and_renderer(ctx, stop, trace)
-    with engine, Sandbox.from_config(ctx.cfg.sandbox) as sb, Verifier(sb) as verifier:
+    with engine, Sandbox.from_config(ctx.cfg.sandbox, program_modules(ctx)) as sb, Verifier(sb) as verifier:
         def on_record(rec) -> None:
             task = by_id[rec.task_id]
             if rec.code is None:

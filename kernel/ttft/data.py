@@ -16,7 +16,6 @@ from ..augment import augmentations
 from ..prompting import PromptTemplate
 from ..prompting.builder import PromptRenderer, build_prompts
 from ..prompting.grid_text import encode_grid
-from ..prompting.templates import fill
 from ..tasks import Pair, Task
 
 
@@ -55,7 +54,7 @@ def output_samples(tasks: Sequence[Task], template: PromptTemplate, renderer: Pr
                 if shuffle_examples and (a or k):  # the plain sample stays as the data has it
                     t = _shuffled(t, rng)
                 target = t.test[0].output
-                answer = fill(template.answer, {"output": encode_grid(target, template.grid)})
+                answer = template.target({"output": encode_grid(target, template.grid), "eos": renderer.eos})
                 prompts, _ = build_prompts([t], template, renderer, max_seq_len - renderer.count(answer) - 1)
                 samples += [Sample(task.id, template.kind, p.text, answer) for p in prompts]
     return samples
@@ -68,7 +67,7 @@ def code_samples(tasks: Sequence[Task], template: PromptTemplate, renderer: Prom
     samples: list[Sample] = []
     for task in tasks:
         for code in programs.get(task.id, ()):
-            answer = fill(template.answer, {"code": code if code.endswith("\n") else code + "\n"})
+            answer = template.target({"code": code if code.endswith("\n") else code + "\n", "eos": renderer.eos})
             plain = Task(task.id, task.train, tuple(Pair(p.input) for p in task.test))
             prompts, _ = build_prompts([plain], template, renderer, max_seq_len - renderer.count(answer) - 1)
             samples += [Sample(task.id, template.kind, p.text, answer) for p in prompts]
