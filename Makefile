@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 ENGINES := $(VENV)/.engines-installed
 CHROMIUM := $(VENV)/.chromium-installed
 
-.PHONY: dry-run test bench bench-search bench-sampling bench-orchestrator bench-ttft demo-model clean
+.PHONY: dry-run dry-run-reference test bench bench-search bench-sampling bench-orchestrator bench-ttft bench-model demo-model reference-model clean
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -31,6 +31,10 @@ $(CHROMIUM): $(STAMP)
 dry-run: $(STAMP)
 	$(PY) -m kernel dry-run --dataset arc-agi-1/evaluation --budget-per-task 2s --out runs/dry-run
 
+# Every model stage at work without a GPU: the reference model trained here (kernel/reference/) on arc-mini.
+dry-run-reference: $(ENGINES)
+	$(PY) -m kernel dry-run --dataset arc-mini/evaluation --model reference --out runs/reference
+
 test: $(ENGINES) $(CHROMIUM)
 	$(PY) -m pytest -q
 
@@ -48,6 +52,12 @@ bench-orchestrator: $(ENGINES)
 
 bench-ttft: $(ENGINES)
 	$(PY) benchmarks/ttft.py
+
+bench-model: $(ENGINES)
+	$(PY) benchmarks/model_stages.py
+
+reference-model: $(ENGINES)
+	$(PY) -m kernel make-reference-model kernel/reference
 
 demo-model: $(ENGINES)
 	$(PY) -m kernel make-demo-model runs/demo-model

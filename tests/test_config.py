@@ -117,7 +117,7 @@ LAYERS = [
     {"grids", "tasks", "durations", "trace", "procs", "progress", "pipeline", "folders"},
     {"config"},
     {"sandbox", "dsl", "search", "prompting", "engines", "augment", "candidates", "verify", "scoring",
-     "submission", "sampling", "ttft", "demo_model"},
+     "submission", "sampling", "ttft", "demo_model", "arc_mini", "reference_model", "reference"},
     {"stages"},
     {"orchestrator"},
     {"tuning", "bundle"},

@@ -15,7 +15,7 @@ from ..folders import adapter_folder_problem, model_folder_problem
 from ..tasks import DATASETS, TaskSet, guess_solutions_path, load_tasks
 
 log = logging.getLogger("kernel")
-DATASET_NAMES = ", ".join(DATASETS)
+DATASET_NAMES = ", ".join([*DATASETS, "arc-mini/training", "arc-mini/evaluation", "arc-mini/unseen"])
 
 
 class UsageError(Exception):
@@ -167,15 +167,34 @@ def report_problems(ts: TaskSet) -> None:
         log.warning("%s", w)
 
 
-def load_dataset(args: argparse.Namespace, cfg: Config) -> TaskSet:
-    dataset = args.dataset or cfg.dry_run.dataset
-    solutions = args.solutions
+def open_dataset(dataset: str, solutions: str | None = None) -> TaskSet:
+    """A public set, an arc-mini set, a challenges file (its solutions found beside it), a task file
+    or a folder."""
+    if dataset.startswith("arc-mini/"):
+        from .. import arc_mini
+
+        if dataset not in arc_mini.SPLITS:
+            raise UsageError(f"{dataset}: no such arc-mini set (known: {', '.join(arc_mini.SPLITS)})")
+        return arc_mini.load(dataset)
     if solutions is None and dataset not in DATASETS and Path(dataset).is_file():
         guessed = guess_solutions_path(Path(dataset))
         solutions = str(guessed) if guessed else None
-    ts = load_tasks(dataset, solutions).limit(getattr(args, "limit", None))
+    return load_tasks(dataset, solutions)
+
+
+def load_dataset(args: argparse.Namespace, cfg: Config) -> TaskSet:
+    ts = open_dataset(args.dataset or cfg.dry_run.dataset, args.solutions).limit(getattr(args, "limit", None))
     report_problems(ts)
     return ts
+
+
+def model_dir(text: str) -> str:
+    """--model DIR, or `reference`: the reference model trained here (kernel/reference/)."""
+    if text == "reference":
+        from ..reference_model import REFERENCE_DIR
+
+        return str(REFERENCE_DIR)
+    return text
 
 
 def check_model_folder(path: str | None) -> None:

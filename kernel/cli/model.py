@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 from ..prompting.templates import builtin_names
+from ..reference_model import Recipe
 from .common import (UsageError, add_config_args, add_dataset_args, add_prompt_arg, add_setting, check_adapter_folder,
-                     check_model_folder, config_from, duration, load_dataset, positive_int)
+                     check_model_folder, config_from, duration, load_dataset, model_dir, positive_int)
 
 
 def register(sub) -> None:
@@ -22,13 +23,26 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="weight initialisation seed (default 0)")
     p.set_defaults(func=cmd_make_demo_model)
 
+    p = sub.add_parser("make-reference-model", help="train the reference model on arc-mini tasks (CPU, about 30 min)",
+                       description="Train a small Qwen2 model from scratch on arc-mini training tasks in both formats "
+                                   "(output grids and DSL programs, rendered with the default presets), on the CPU "
+                                   "within --minutes, and write it with its tokenizer, recipe.json and "
+                                   "train-log.jsonl to DIR. The committed one is kernel/reference/ (--model reference).")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--minutes", type=float, default=Recipe.minutes, help=f"training time (default {Recipe.minutes:g})")
+    p.add_argument("--tasks", type=positive_int, default=Recipe.tasks,
+                   help=f"arc-mini training tasks generated (default {Recipe.tasks})")
+    p.add_argument("--seed", type=int, default=Recipe.seed, help=f"(default {Recipe.seed})")
+    p.set_defaults(func=cmd_make_reference_model)
+
     p = sub.add_parser("sample", help="sample programs or output grids from a model; writes candidates JSONL",
                        description="One prompt per task (programs) or per test input (grids) from a prompt template, "
                                    "--n completions each, parsed (garbage is recorded as unanswered), one JSON line "
                                    "per completion to --out as requests finish. A program candidates file can be "
                                    "verified and scored with `dry-run --programs FILE`.")
-    p.add_argument("--model", metavar="DIR", help="Hugging Face model folder (needed by vllm and hf, and by replay "
-                                                   "to render the same prompts; without it replay matches by prompt id)")
+    p.add_argument("--model", type=model_dir, metavar="DIR",
+                   help="Hugging Face model folder, or `reference` (the reference model trained here); needed by vllm "
+                        "and hf, and by replay to render the same prompts (without it replay matches by prompt id)")
     add_dataset_args(p)
     p.add_argument("--prompt", default="code-from-examples", metavar="NAME|FILE.toml",
                    help="prompt preset: " + ", ".join(builtin_names()) + ", or a preset file (default: "
@@ -54,7 +68,8 @@ def register(sub) -> None:
                                    "augmentations (settings in [ttft]). Stops at --budget keeping the last saved "
                                    "adapter; writes the adapters and adapters.json (which adapter serves which task) "
                                    "to --out. One training process per GPU, each on its share of the tasks.")
-    p.add_argument("--model", required=True, metavar="DIR", help="Hugging Face model folder")
+    p.add_argument("--model", required=True, type=model_dir, metavar="DIR",
+                   help="Hugging Face model folder, or `reference` (the reference model trained here)")
     add_dataset_args(p)
     add_prompt_arg(p)
     add_setting(p, "--budget", "ttft.budget", convert=str, metavar="DURATION")
@@ -77,7 +92,8 @@ def register(sub) -> None:
     add_dataset_args(p)
     p.add_argument("--preset", required=True, metavar="NAME|FILE.toml",
                    help="prompt preset: " + ", ".join(builtin_names()) + ", or a preset file")
-    p.add_argument("--model", metavar="DIR", help="model folder: its tokenizer and chat template")
+    p.add_argument("--model", type=model_dir, metavar="DIR",
+                   help="model folder (its tokenizer and chat template), or `reference`")
     p.add_argument("--answer", action="store_true",
                    help="also print the right answer as the model should write it after the prompt (from the "
                         "solutions, output presets only): what test-time fine-tuning trains on")
@@ -91,6 +107,18 @@ def cmd_make_demo_model(args: argparse.Namespace) -> int:
     out = make_demo_model(args.dir, seed=args.seed)
     size = sum(f.stat().st_size for f in out.iterdir())
     print(f"wrote a random demo model to {out} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+def cmd_make_reference_model(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from ..reference_model import make_reference_model
+
+    summary = make_reference_model(args.dir, replace(Recipe(), minutes=args.minutes, tasks=args.tasks, seed=args.seed),
+                                   log=lambda m: print(m, flush=True))
+    print(f"wrote {args.dir}: {summary['parameters']} parameters, {summary['steps']} steps in "
+          f"{summary['train_seconds']:.0f} s, final loss {summary['final_loss']}")
     return 0
 
 

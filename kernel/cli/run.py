@@ -15,7 +15,8 @@ from ..pipeline import FAULTS, STAGE_NAMES, STAGES
 from ..submission import expected_entries
 from ..tasks import TaskSet, load_tasks
 from .common import (UsageError, add_config_args, add_dataset_args, add_prompt_arg, add_setting, check_adapter_folder,
-                     check_model_folder, config_from, duration, load_dataset, log, positive_int, report_problems)
+                     check_model_folder, config_from, duration, load_dataset, log, model_dir, positive_int,
+                     report_problems)
 
 
 def _stage_budget(text: str) -> tuple[str | None, float | str]:
@@ -57,7 +58,9 @@ def _add_budget_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", metavar="DIR", help="model folder for the model stages (without it they are skipped)")
+    p.add_argument("--model", type=model_dir, metavar="DIR",
+                   help="model folder for the model stages (without it they are skipped), or `reference` (the "
+                        "reference model trained here)")
     p.add_argument("--adapter", metavar="DIR", help="LoRA adapter (peft) served with the model")
     add_prompt_arg(p)
     add_setting(p, "--engine", "sampling.engine")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..scoring import parse_solutions, score_submission
 from ..tasks import DATASETS, TaskSet, load_tasks, read_json
-from .common import DATASET_NAMES, UsageError, add_config_args, add_setting, config_from, log
+from .common import DATASET_NAMES, UsageError, add_config_args, add_setting, config_from, log, open_dataset
 
 
 def register(sub) -> None:
@@ -103,7 +103,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    ts = load_tasks(args.dataset, args.solutions)
+    ts = open_dataset(args.dataset, args.solutions)
     for m in ts.malformed:
         print(m.report())
     for w in ts.warnings:

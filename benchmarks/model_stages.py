@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The measuring stick of the model stages: with the reference model (or --model DIR), on the same
+arc-mini tasks and seed, the official score and time of each stage alone and of all together,
+each a dry run through the orchestrator (the path `run` takes). Prints a table (no assertions).
+
+    output, 1 view        sample_output with run.augmentations = 1
+    output, N views       sample_output with the configured views, answers by votes
+    code + sandbox        sample_code, programs verified on the train pairs
+    DSL search            the search alone (no model)
+    all stages            search, sample_code and sample_output together
+    unseen, before TTFT   sample_output on arc-mini/unseen (families never trained on)
+    unseen, after TTFT    ttft then sample_output on arc-mini/unseen, the same sampling budget
+
+Likelihood selection methods join the table when they exist (issue #17).
+
+    python benchmarks/model_stages.py [--model reference] [--limit 70] [--budget 8m] [--out runs/bench-model]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kernel import arc_mini  # noqa: E402
+from kernel.scoring import score_submission  # noqa: E402
+
+
+def rows(limit: int, unseen_limit: int, budget: str) -> list[tuple[str, str, int, list[str]]]:
+    ev, un = "arc-mini/evaluation", "arc-mini/unseen"
+    model_only = ["--no-search"]
+    return [
+        ("output, 1 view", ev, limit, model_only + ["--stages", "sample_output", "--set", "run.augmentations=1"]),
+        ("output, 4 views + votes", ev, limit, model_only + ["--stages", "sample_output"]),
+        ("code + sandbox", ev, limit, model_only + ["--stages", "sample_code"]),
+        ("DSL search", ev, limit, ["--stages", "search", "--no-model"]),
+        ("all stages", ev, limit, ["--stages", "search,sample_code,sample_output"]),
+        ("unseen, before TTFT", un, unseen_limit, model_only + ["--stages", "sample_output"]),
+        ("unseen, after TTFT", un, unseen_limit, model_only + ["--stages", "ttft,sample_output",
+                                                                "--budget", f"ttft={budget}"]),
+    ]
+
+
+def per_family(out: Path, dataset: str, limit: int) -> dict[str, float]:
+    ts = arc_mini.load(dataset).limit(limit)
+    sub = json.loads((out / "submission.json").read_text())
+    report = score_submission(sub, ts.solutions())
+    by = collections.defaultdict(list)
+    for t in report.tasks:
+        by[arc_mini.family_of(t.task_id)].append(t.score)
+    return {f: sum(v) / len(v) for f, v in sorted(by.items())}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="reference", help="model folder, or reference (default)")
+    ap.add_argument("--limit", type=int, default=70, help="arc-mini/evaluation tasks (default 70: 5 per family)")
+    ap.add_argument("--unseen-limit", type=int, default=30, help="arc-mini/unseen tasks (default 30)")
+    ap.add_argument("--budget", default="8m", help="each model stage's budget, and test-time fine-tuning's")
+    ap.add_argument("--engine", default="vllm", help="sampling engine (default vllm: the CPU build here)")
+    ap.add_argument("--out", default="runs/bench-model", help="where each run goes")
+    ap.add_argument("--only", help="comma-separated row numbers (from 1) to run")
+    args = ap.parse_args()
+
+    import torch
+    import transformers
+    import vllm
+
+    print(f"# {datetime.date.today()}  {platform.node()}  {platform.machine()}; Python {platform.python_version()}, "
+          f"torch {torch.__version__}, transformers {transformers.__version__}, vllm {vllm.__version__}; "
+          f"model {args.model}; engine {args.engine}; stage budgets {args.budget}")
+    table, families = [], {}
+    chosen = {int(i) for i in args.only.split(",")} if args.only else None
+    for k, (name, dataset, limit, extra) in enumerate(rows(args.limit, args.unseen_limit, args.budget), 1):
+        if chosen and k not in chosen:
+            continue
+        out = Path(args.out) / f"{k}-{name.split(',')[0].replace(' ', '-')}"
+        cmd = [sys.executable, "-m", "kernel", "dry-run", "--dataset", dataset, "--limit", str(limit),
+               "--engine", args.engine, "--out", str(out), "--fresh", "--budget", "1h"]
+        for stage in ("sample_output", "sample_code", "search"):
+            cmd += ["--budget", f"{stage}={args.budget}"]
+        if "--no-model" in extra:
+            extra = [e for e in extra if e != "--no-model"]
+        else:
+            cmd += ["--model", args.model]
+        t0 = time.monotonic()
+        subprocess.run(cmd + extra, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        wall = time.monotonic() - t0
+        m = json.loads((out / "metrics.json").read_text())
+        stages = {s: round(v.get("seconds", 0.0), 1) for s, v in m.get("stages", {}).items() if v.get("status") != "skipped"}
+        table.append((k, name, dataset, limit, m["score"], m.get("tasks_solved", 0), wall, stages,
+                      m["stages"].get("sample_code", {}).get("programs_passed_train")))
+        families[name] = per_family(out, dataset, limit)
+        print(f"{k}. {name}: score {m['score']:.4f} in {wall:.0f} s", flush=True)
+
+    print("\n| # | run | tasks | score | solved | wall s | stage seconds |\n|---|---|---|---|---|---|---|")
+    for k, name, dataset, limit, score, solved, wall, stages, _ in table:
+        st = ", ".join(f"{s} {v:g}" for s, v in stages.items())
+        print(f"| {k} | {name} | {limit} of {dataset} | {100 * score:.1f} % | {solved:g} | {wall:.0f} | {st} |")
+    names = list(families)
+    all_fams = sorted({f for v in families.values() for f in v})
+    print("\nScore per family (%):\n\n| family | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
+    for f in all_fams:
+        print(f"| {f} | " + " | ".join("" if f not in families[n] else f"{100 * families[n][f]:.0f}" for n in names) + " |")
+
+
+if __name__ == "__main__":
+    main()
