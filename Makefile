@@ -33,7 +33,8 @@ dry-run: $(STAMP)
 
 # Every model stage at work without a GPU: the reference model trained here (kernel/reference/) on arc-mini.
 dry-run-reference: $(ENGINES)
-	$(PY) -m kernel dry-run --dataset arc-mini/evaluation --model reference --out runs/reference
+	$(PY) -m kernel dry-run --dataset arc-mini/evaluation --model reference --profile cpu \
+		--set sampling.max_tokens_output=256 --set sampling.max_tokens_code=128 --out runs/reference
 
 test: $(ENGINES) $(CHROMIUM)
 	$(PY) -m pytest -q

@@ -6,14 +6,15 @@ each a dry run through the orchestrator (the path `run` takes). Prints a table (
     output, 1 view        sample_output with run.augmentations = 1
     output, N views       sample_output with the configured views, answers by votes
     code + sandbox        sample_code, programs verified on the train pairs
-    DSL search            the search alone (no model)
+    model stages          sample_code and sample_output, no search
+    DSL search            the search alone (no model), 2 CPU-s per task
     all stages            search, sample_code and sample_output together
     unseen, before TTFT   sample_output on arc-mini/unseen (families never trained on)
     unseen, after TTFT    ttft then sample_output on arc-mini/unseen, the same sampling budget
 
 Likelihood selection methods join the table when they exist (issue #17).
 
-    python benchmarks/model_stages.py [--model reference] [--limit 70] [--budget 8m] [--out runs/bench-model]
+    python benchmarks/model_stages.py [--model reference] [--limit 70] [--budget 6m] [--out runs/bench-model]
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def rows(limit: int, unseen_limit: int, budget: str) -> list[tuple[str, str, int
         ("output, 1 view", ev, limit, model_only + ["--stages", "sample_output", "--set", "run.augmentations=1"]),
         ("output, 4 views + votes", ev, limit, model_only + ["--stages", "sample_output"]),
         ("code + sandbox", ev, limit, model_only + ["--stages", "sample_code"]),
+        ("model stages, no search", ev, limit, model_only + ["--stages", "sample_code,sample_output"]),
         ("DSL search", ev, limit, ["--stages", "search", "--no-model"]),
         ("all stages", ev, limit, ["--stages", "search,sample_code,sample_output"]),
         ("unseen, before TTFT", un, unseen_limit, model_only + ["--stages", "sample_output"]),
@@ -65,7 +67,7 @@ def main() -> None:
     ap.add_argument("--model", default="reference", help="model folder, or reference (default)")
     ap.add_argument("--limit", type=int, default=70, help="arc-mini/evaluation tasks (default 70: 5 per family)")
     ap.add_argument("--unseen-limit", type=int, default=30, help="arc-mini/unseen tasks (default 30)")
-    ap.add_argument("--budget", default="8m", help="each model stage's budget, and test-time fine-tuning's")
+    ap.add_argument("--budget", default="6m", help="each model stage's budget, and test-time fine-tuning's")
     ap.add_argument("--engine", default="vllm", help="sampling engine (default vllm: the CPU build here)")
     ap.add_argument("--out", default="runs/bench-model", help="where each run goes")
     ap.add_argument("--only", help="comma-separated row numbers (from 1) to run")
@@ -84,8 +86,11 @@ def main() -> None:
         if chosen and k not in chosen:
             continue
         out = Path(args.out) / f"{k}-{name.split(',')[0].replace(' ', '-')}"
+        # arc-mini answers are at most 15x15 (about 250 tokens) and programs one line of DSL
         cmd = [sys.executable, "-m", "kernel", "dry-run", "--dataset", dataset, "--limit", str(limit),
-               "--engine", args.engine, "--out", str(out), "--fresh", "--budget", "1h"]
+               "--engine", args.engine, "--out", str(out), "--fresh", "--budget", "1h", "--profile", "cpu",
+               "--budget-per-task", "2s", "--set", "sampling.max_tokens_output=256",
+               "--set", "sampling.max_tokens_code=128"]
         for stage in ("sample_output", "sample_code", "search"):
             cmd += ["--budget", f"{stage}={args.budget}"]
         if "--no-model" in extra:

@@ -145,8 +145,8 @@ class VLLMEngine(Engine):
             log.error("%s", e)
         if not any(w.alive for w in self.workers):
             self.close()
-            last = errors[-1].splitlines()[-1] if errors else "unknown reason"
-            raise EngineError(f"no vLLM engine started ({last}); check the model folder, devices and memory settings")
+            raise EngineError(f"no vLLM engine started ({_reason(errors[-1]) if errors else 'unknown reason'}); "
+                              "check the model folder, devices and memory settings")
 
     @property
     def live(self) -> list[_Worker]:
@@ -234,6 +234,15 @@ class VLLMEngine(Engine):
 
     def pids(self) -> list[int]:
         return [w.proc.pid for w in self.live]
+
+
+def _reason(error: str) -> str:
+    """The line of an engine's start-up traceback that says what went wrong (vLLM's validation
+    errors end with a link, not with the reason)."""
+    lines = [ln.strip() for ln in error.strip().splitlines()
+             if ln.strip() and not ln.strip().startswith("For further information")]
+    errors = [ln for ln in lines if "rror" in ln]
+    return (errors or lines or ["unknown reason"])[-1][:600]
 
 
 def _to_completion(d: dict) -> Completion:
