@@ -36,19 +36,20 @@ from kernel import arc_mini  # noqa: E402
 from kernel.scoring import score_submission  # noqa: E402
 
 
-def rows(limit: int, unseen_limit: int, budget: str) -> list[tuple[str, str, int, list[str]]]:
+def rows(limit: int, unseen_limit: int, budget: str) -> list[tuple[str, str, int, bool, list[str]]]:
+    """(name, dataset, tasks, with the model, dry-run arguments)."""
     ev, un = "arc-mini/evaluation", "arc-mini/unseen"
     model_only = ["--no-search"]
     return [
-        ("output, 1 view", ev, limit, model_only + ["--stages", "sample_output", "--set", "run.augmentations=1"]),
-        ("output, 4 views + votes", ev, limit, model_only + ["--stages", "sample_output"]),
-        ("code + sandbox", ev, limit, model_only + ["--stages", "sample_code"]),
-        ("model stages, no search", ev, limit, model_only + ["--stages", "sample_code,sample_output"]),
-        ("DSL search", ev, limit, ["--stages", "search", "--no-model"]),
-        ("all stages", ev, limit, ["--stages", "search,sample_code,sample_output"]),
-        ("unseen, before TTFT", un, unseen_limit, model_only + ["--stages", "sample_output"]),
-        ("unseen, after TTFT", un, unseen_limit, model_only + ["--stages", "ttft,sample_output",
-                                                                "--budget", f"ttft={budget}"]),
+        ("output, 1 view", ev, limit, True, model_only + ["--stages", "sample_output", "--set", "run.augmentations=1"]),
+        ("output, 4 views + votes", ev, limit, True, model_only + ["--stages", "sample_output"]),
+        ("code + sandbox", ev, limit, True, model_only + ["--stages", "sample_code"]),
+        ("model stages, no search", ev, limit, True, model_only + ["--stages", "sample_code,sample_output"]),
+        ("DSL search", ev, limit, False, ["--stages", "search"]),
+        ("all stages", ev, limit, True, ["--stages", "search,sample_code,sample_output"]),
+        ("unseen, before TTFT", un, unseen_limit, True, model_only + ["--stages", "sample_output"]),
+        ("unseen, after TTFT", un, unseen_limit, True, model_only + ["--stages", "ttft,sample_output",
+                                                                      "--budget", f"ttft={budget}"]),
     ]
 
 
@@ -82,7 +83,7 @@ def main() -> None:
           f"model {args.model}; engine {args.engine}; stage budgets {args.budget}")
     table, families = [], {}
     chosen = {int(i) for i in args.only.split(",")} if args.only else None
-    for k, (name, dataset, limit, extra) in enumerate(rows(args.limit, args.unseen_limit, args.budget), 1):
+    for k, (name, dataset, limit, with_model, extra) in enumerate(rows(args.limit, args.unseen_limit, args.budget), 1):
         if chosen and k not in chosen:
             continue
         out = Path(args.out) / f"{k}-{name.split(',')[0].replace(' ', '-')}"
@@ -93,9 +94,7 @@ def main() -> None:
                "--set", "sampling.max_tokens_code=128"]
         for stage in ("sample_output", "sample_code", "search"):
             cmd += ["--budget", f"{stage}={args.budget}"]
-        if "--no-model" in extra:
-            extra = [e for e in extra if e != "--no-model"]
-        else:
+        if with_model:
             cmd += ["--model", args.model]
         t0 = time.monotonic()
         subprocess.run(cmd + extra, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)

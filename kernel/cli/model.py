@@ -122,6 +122,16 @@ def cmd_make_reference_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preset(spec: str):
+    """A prompt preset by name or file; a bad one is a usage error."""
+    from ..prompting import TemplateError, load_template
+
+    try:
+        return load_template(spec)
+    except TemplateError as e:
+        raise UsageError(str(e)) from None
+
+
 def _renderer(model: str | None):
     from ..prompting.builder import CharRenderer, TokenizerRenderer
 
@@ -137,14 +147,10 @@ def _renderer(model: str | None):
 
 def cmd_sample(args: argparse.Namespace) -> int:
     from ..engines import Adapter, EngineError, Sampling, make_engine
-    from ..prompting import TemplateError, load_template
     from ..sampling import sample_candidates
 
     cfg = config_from(args)
-    try:
-        template = load_template(args.prompt)
-    except TemplateError as e:
-        raise UsageError(str(e)) from None
+    template = _preset(args.prompt)
     ts = load_dataset(args, cfg)
     sa = cfg.sampling
     if sa.temperature == 0 and sa.n > 1:
@@ -209,14 +215,11 @@ def cmd_ttft(args: argparse.Namespace) -> int:
 
 
 def cmd_prompt(args: argparse.Namespace) -> int:
-    from ..prompting import TemplateError, build_prompts, load_template
+    from ..prompting import build_prompts
     from ..prompting.grid_text import encode_grid
 
     cfg = config_from(args)
-    try:
-        template = load_template(args.preset)
-    except TemplateError as e:
-        raise UsageError(str(e)) from None
+    template = _preset(args.preset)
     ts = load_dataset(args, cfg)
     task = next((t for t in ts.tasks if t.id == args.task), None)
     if task is None:
