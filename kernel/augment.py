@@ -1,5 +1,6 @@
 """Augmentations for output-from-examples: the 8 rotations/flips and color permutations,
-applied to a whole task and undone on the predicted grid before voting."""
+applied to a whole task and undone on the predicted grid before voting; a view adds an order of
+the train pairs."""
 
 from __future__ import annotations
 
@@ -70,4 +71,35 @@ def augmentations(count: int, seed: int, keep_background: bool = True) -> list[A
         if aug.name not in seen:
             seen.add(aug.name)
             out.append(aug)
+    return out
+
+
+@dataclass(frozen=True)
+class View:
+    """An augmentation and an order of the train pairs (None: as given)."""
+    augmentation: Augmentation
+    order: tuple[int, ...] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.augmentation.name + ("" if self.order is None else "o" + "".join(map(str, self.order)))
+
+    def task(self, t: Task) -> Task:
+        if self.order is not None and len(self.order) == len(t.train):
+            t = Task(t.id, tuple(t.train[i] for i in self.order), t.test)
+        return self.augmentation.task(t)
+
+
+def task_views(count: int, seed: int, keep_background: bool = True, shuffle_examples: bool = True,
+               n_train: int = 0) -> list[View]:
+    """The identity first, then `count - 1` random rotations/flips and color permutations, each
+    (if asked) with the train pairs in a random order."""
+    rng = random.Random(seed)
+    out = []
+    for i, a in enumerate(augmentations(count, seed, keep_background)):
+        order = None
+        if shuffle_examples and i > 0 and n_train > 1:
+            order = list(range(n_train))
+            rng.shuffle(order)
+        out.append(View(a, None if order is None else tuple(order)))
     return out

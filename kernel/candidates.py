@@ -35,6 +35,12 @@ class CandidateRecord:
     temperature: float
     adapter: str | None
     error: str | None = None  # the request failed in the engine; text is None
+    logprob: float | None = None       # the completion's log-probability (natural log, end token included)
+    mean_logprob: float | None = None  # the same per output token
+
+    @staticmethod
+    def logprobs(total: float | None, tokens: int) -> dict:
+        return {"logprob": total, "mean_logprob": None if total is None or tokens <= 0 else total / tokens}
 
     def to_json(self) -> str:
         d = asdict(self)

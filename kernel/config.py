@@ -82,6 +82,11 @@ class SamplingConfig:
     max_tokens_output: int = setting(1024, "per grid completion (a 30x30 grid is ~930 tokens, one per digit)",
                                      ge=1, le=1 << 20)
     seed: int = setting(0, "sampling and augmentation seed")
+    mode: str = setting("sample", "output grids: sample (n per prompt at the temperature) or dfs (depth-first: every "
+                        "grid at least min_prob probable, the greedy one first; the hf engine only)",
+                        choices=("sample", "dfs"))
+    min_prob: float = setting(0.17, "dfs: the least probability a completion keeps (0.17: at most 5)", gt=0, le=1)
+    dfs_max_steps: int = setting(4096, "dfs: tokens fed per prompt at most (bounds the walk)", ge=1)
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,11 @@ class RunConfig:
                               kind="duration")
     stages: tuple[str, ...] = setting(("search", "sample_code", "sample_output"),
                                       "stages in this order; search runs alongside the rest", choices=STAGE_NAMES)
-    augmentations: int = setting(4, "output sampling: each test input under this many rotations/flips/color permutations",
+    augmentations: int = setting(8, "output sampling: each test input under this many rotations/flips/color permutations",
                                  ge=1, le=64)
+    keep_background: bool = setting(True, "output sampling: color permutations keep 0 as 0 (false: full permutations)")
+    shuffle_examples: bool = setting(False, "output sampling: every view but the identity shows the examples in "
+                                            "another order")
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,24 @@ class TTFTConfig:
     seed: int = setting(0, "training seed")
 
 
+SELECTION_METHODS = ("votes", "votes+logprob", "product-of-experts", "votes-minus-nll")
+
+
+@dataclass(frozen=True)
+class SelectionConfig:
+    method: str = setting("votes", "how output grids are ranked (verified programs' answers always come first): votes; "
+                          "votes+logprob (ties broken by the samples' log-probability, arc24); product-of-experts "
+                          "(the mean log-likelihood under the score_output stage's views, the ARChitects); "
+                          "votes-minus-nll (votes minus that mean negative log-likelihood, NVARC). The last two need "
+                          "the score_output stage and fall back to votes for a test input it did not finish",
+                          choices=SELECTION_METHODS)
+    top_k: int = setting(4, "score_output: distinct grids scored per test input, the most voted first", ge=1, le=64)
+    views: int = setting(8, "score_output: views each grid is scored under (the identity first, then random "
+                         "rotations/flips and color permutations)", ge=1, le=64)
+    keep_background: bool = setting(True, "score_output: color permutations keep 0 as 0 (false: full permutations)")
+    shuffle_examples: bool = setting(True, "score_output: every view but the identity shows the examples in another order")
+
+
 BUDGETS_HELP = ("per stage: a number is a fraction of the run (total minus margin), a string a duration. Stages run "
                 "one after another (time one leaves unused flows to the next); search runs on CPU cores alongside them "
                 "from the start, so its share may overlap the others. A budget is an upper bound: no stage runs past "
@@ -171,6 +197,7 @@ class Config:
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     vllm: VLLMConfig = field(default_factory=VLLMConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    selection: SelectionConfig = field(default_factory=SelectionConfig)
     budgets: Mapping[str, float | str] = field(
         default_factory=default_budgets)
     ttft: TTFTConfig = field(default_factory=TTFTConfig)

@@ -30,6 +30,9 @@ STAGE_SPECS: tuple[StageSpec, ...] = (
               "kernel.stages.sample_code:run", 0.5, True, False, "#0074D9"),
     StageSpec("sample_output", "output grids sampled from the model under augmentations",
               "kernel.stages.sample_output:run", 0.45, True, False, "#FF851B"),
+    StageSpec("score_output", "the most voted grids re-scored by the model's likelihood under augmented views "
+              "(for selection.method product-of-experts or votes-minus-nll)",
+              "kernel.stages.score_output:run", 0.1, True, False, "#B10DC9"),
     StageSpec("search", "the CPU program search over the DSL, verified in the sandbox",
               "kernel.stages.search:run", 1.0, False, True, "#2ECC40"),
 )

@@ -12,8 +12,11 @@ The recipe, read top to bottom in `make_reference_model`:
    random rotation/flip/color view half the time, rendered with the default presets exactly as the
    sampling stages render them;
 3. a Qwen2 model of `hidden` x `layers`, trained from scratch with AdamW on the answer tokens
-   (the end-of-sequence token included), linear warm-up then cosine decay over the time budget,
-   batches of about `batch_tokens` tokens grouped by length;
+   (the end-of-sequence token included) and, with weight `example_weight`, on every example output
+   grid inside the prompts (each is a prediction from the examples before it: four times the grid
+   supervision for the same compute), linear warm-up then cosine decay over a budget of tokens
+   (not of time, so a busy machine trains slower, never differently), batches of about
+   `batch_tokens` tokens grouped by length;
 4. the weights in float32 with the tokenizer, recipe.json and train-log.jsonl."""
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ REFERENCE_DIR = Path(__file__).with_name("reference")
 @dataclass(frozen=True)
 class Recipe:
     seed: int = 0
-    minutes: float = 24.0           # training wall-clock budget (the tokenizer and data come first)
+    tokens: int = 11_000_000        # training tokens, prompts included: about 24 minutes alone on 2 cores
+    example_weight: float = 1.0     # loss on the example output grids in the prompts, beside the answer's
     tasks: int = 7000               # arc-mini training tasks generated
     hidden: int = 128
     layers: int = 4
@@ -70,34 +74,84 @@ def _tokenizer(out: Path, corpus: Sequence[str]):
     return fast
 
 
-def training_samples(recipe: Recipe, renderer, log: Callable[[str], None]) -> list:
-    """Rendered (prompt, answer) samples of both kinds, deterministic in the recipe's seed."""
+@dataclass(frozen=True)
+class Rendered:
+    """One training sequence as text: the prompt, its answer, and the (input, output) grid texts of
+    the examples the prompt shows, in order, whose outputs also carry loss."""
+    task_id: str
+    kind: str
+    prompt: str
+    answer: str
+    examples: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    ids: tuple[int, ...]
+    n_answer: int                       # the last n_answer ids are the answer (end-of-sequence included)
+    example_positions: tuple[int, ...]  # positions of the example output grids' tokens in the prompt
+
+
+def training_samples(recipe: Recipe, renderer, log: Callable[[str], None]) -> list[Rendered]:
+    """Rendered samples of both kinds, deterministic in the recipe's seed."""
     from .prompting import build_prompts, load_template
     from .prompting.grid_text import encode_grid
     from .tasks import Task
-    from .ttft.data import Sample
 
     out_t, code_t = load_template(recipe.output_prompt), load_template(recipe.code_prompt)
     views = augmentations(8, recipe.seed)
     rng = random.Random(recipe.seed)
     samples = []
     t0 = time.monotonic()
+
+    def rendered(t: Task, template, answer: str) -> list[Rendered]:
+        prompts, _ = build_prompts([t], template, renderer, recipe.max_seq_len)
+        grids = tuple((encode_grid(p.input, template.grid), encode_grid(p.output, template.grid)) for p in t.train)
+        return [Rendered(t.id, template.kind, p.text, answer, grids) for p in prompts]
+
     for task, code, family in generate(TRAIN_FAMILIES, recipe.seed + 100, recipe.tasks, prefix="r"):
         # the program twice: as generated, and with the train pairs in another order (same rule)
         shuffled = list(task.train)
         rng.shuffle(shuffled)
         for t in (task, Task(task.id, tuple(shuffled), task.test)):
-            prompts, _ = build_prompts([t], code_t, renderer, recipe.max_seq_len)
-            samples += [Sample(task.id, "code-from-examples", p.text, code_t.target({"code": code})) for p in prompts]
+            samples += rendered(t, code_t, code_t.target({"code": code}))
         # the first test output, under a random rotation/flip/color view half the time
         view = views[rng.randrange(len(views))] if rng.random() < 0.5 else None
         t = view.task(task) if view is not None else task
         single = Task(t.id, t.train, t.test[:1])
-        prompts, _ = build_prompts([single], out_t, renderer, recipe.max_seq_len)
-        answer = out_t.target({"output": encode_grid(t.test[0].output, out_t.grid)})
-        samples += [Sample(task.id, "output-from-examples", p.text, answer) for p in prompts]
+        samples += rendered(single, out_t, out_t.target({"output": encode_grid(t.test[0].output, out_t.grid)}))
     log(f"{len(samples)} samples from {recipe.tasks} tasks in {time.monotonic() - t0:.0f} s")
     return samples
+
+
+def example_spans(prompt: str, examples: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+    """Character spans of the example outputs in the prompt, found in order (each output after its
+    input); an example the prompt left out (too long) is skipped."""
+    spans, pos = [], 0
+    for inp, out in examples:
+        i = prompt.find(inp, pos)
+        j = prompt.find(out, i + len(inp)) if i >= 0 else -1
+        if j < 0:
+            continue
+        spans.append((j, j + len(out)))
+        pos = j + len(out)
+    return spans
+
+
+def encode(tokenizer, samples: Sequence[Rendered], max_seq_len: int) -> tuple[list[Encoded], int]:
+    eos = tokenizer.eos_token_id
+    out, skipped = [], 0
+    for s in samples:
+        enc = tokenizer(s.prompt, add_special_tokens=False, return_offsets_mapping=True)
+        answer = tokenizer(s.answer, add_special_tokens=False)["input_ids"] + [eos]
+        if len(enc["input_ids"]) + len(answer) > max_seq_len:
+            skipped += 1
+            continue
+        spans = example_spans(s.prompt, s.examples)
+        positions = tuple(k for k, (a, b) in enumerate(enc["offset_mapping"])
+                          if k > 0 and any(lo <= a and b <= hi for lo, hi in spans))
+        out.append(Encoded(tuple(enc["input_ids"]) + tuple(answer), len(answer), positions))
+    return out, skipped
 
 
 def _batches(data, batch_tokens: int, rng: random.Random) -> list[list]:
@@ -117,10 +171,9 @@ def _batches(data, batch_tokens: int, rng: random.Random) -> list[list]:
 
 def make_reference_model(out: str | Path, recipe: Recipe = Recipe(), log: Callable[[str], None] = print) -> dict:
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+    from transformers import AutoTokenizer, GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     from .prompting.builder import TokenizerRenderer
-    from .ttft.train import encode
 
     started = time.monotonic()
     out = Path(out)
@@ -134,47 +187,58 @@ def make_reference_model(out: str | Path, recipe: Recipe = Recipe(), log: Callab
 
     corpus = [p.read_text() for p in sorted(BUILTIN_DIR.glob("*.toml"))]
     corpus += [code for _, code, _ in generate(TRAIN_FAMILIES, recipe.seed + 99, 200, prefix="t")]
-    tokenizer = _tokenizer(out, corpus)
+    trained = _tokenizer(out, corpus)
+    eos, pad = trained.convert_tokens_to_ids("<|im_end|>"), trained.convert_tokens_to_ids("<|endoftext|>")
+    config = Qwen2Config(vocab_size=len(trained), hidden_size=recipe.hidden, intermediate_size=recipe.intermediate,
+                         num_hidden_layers=recipe.layers, num_attention_heads=recipe.heads, num_key_value_heads=1,
+                         max_position_embeddings=8192, tie_word_embeddings=True, rope_theta=10000.0,
+                         bos_token_id=pad, eos_token_id=eos, pad_token_id=pad)
+    config.save_pretrained(out)
+    # Train on the tokenizer as every consumer loads it: with config.json beside it, transformers
+    # (and vLLM through it) reads this folder as a Qwen2 tokenizer, whose own pre-tokenizer splits
+    # text (not digits) otherwise than the object just trained.
+    tokenizer = AutoTokenizer.from_pretrained(out)
     renderer = TokenizerRenderer(tokenizer)
+    log(f"tokenizer: {type(tokenizer).__name__}, {len(tokenizer)} tokens")
 
     # 2. data
     data, skipped = encode(tokenizer, training_samples(recipe, renderer, log), recipe.max_seq_len)
     tokens_per_pass = sum(len(e.ids) for e in data)
-    log(f"{len(data)} sequences ({skipped} too long), {tokens_per_pass} tokens a pass, vocabulary {len(tokenizer)}")
+    log(f"{len(data)} sequences ({skipped} too long), {tokens_per_pass} tokens a pass")
 
     # 3. model and training
-    eos, pad = tokenizer.convert_tokens_to_ids("<|im_end|>"), tokenizer.convert_tokens_to_ids("<|endoftext|>")
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=recipe.hidden, intermediate_size=recipe.intermediate,
-                         num_hidden_layers=recipe.layers, num_attention_heads=recipe.heads, num_key_value_heads=1,
-                         max_position_embeddings=8192, tie_word_embeddings=True, rope_theta=10000.0,
-                         bos_token_id=pad, eos_token_id=eos, pad_token_id=pad)
     model = Qwen2ForCausalLM(config)
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=0.01, betas=(0.9, 0.95))
-    budget = recipe.minutes * 60
     t_train = time.monotonic()
     step, seen, history = 0, 0, []
     model.train()
     log_file = open(out / "train-log.jsonl", "w")
     epoch = 0
-    while time.monotonic() - t_train < budget:
+    while seen < recipe.tokens:
         for batch in _batches(data, recipe.batch_tokens, rng):
-            elapsed = time.monotonic() - t_train
-            if elapsed >= budget:
+            if seen >= recipe.tokens:
                 break
-            frac = elapsed / budget   # the schedule follows the clock: the budget is time, not steps
+            frac = seen / recipe.tokens
             lr = recipe.lr * min(1.0, (step + 1) / recipe.warmup_steps) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
             for g in opt.param_groups:
                 g["lr"] = lr
             length = max(len(e.ids) for e in batch)
             ids = torch.full((len(batch), length), pad, dtype=torch.long)
-            labels = torch.full((len(batch), length), -100, dtype=torch.long)
             mask = torch.zeros((len(batch), length), dtype=torch.long)
+            answer = torch.zeros((len(batch), length), dtype=torch.bool)    # where the token is a target
+            example = torch.zeros((len(batch), length), dtype=torch.bool)
             for i, e in enumerate(batch):   # right padding: positions start at 0 for every sequence
                 ids[i, :len(e.ids)] = torch.tensor(e.ids)
                 mask[i, :len(e.ids)] = 1
-                labels[i, len(e.ids) - e.n_answer:len(e.ids)] = torch.tensor(e.ids[-e.n_answer:])
-            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                answer[i, len(e.ids) - e.n_answer:len(e.ids)] = True
+                example[i, list(e.example_positions)] = True
+            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1]
+            nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1),
+                                                    reduction="none").view(ids.shape[0], -1)
+            answer_loss = nll[answer[:, 1:]].mean()
+            example_loss = nll[example[:, 1:]].mean() if example.any() else nll.new_zeros(())
+            loss = answer_loss + recipe.example_weight * example_loss
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -183,11 +247,13 @@ def make_reference_model(out: str | Path, recipe: Recipe = Recipe(), log: Callab
             seen += int(mask.sum())
             if step % 20 == 0:
                 rec = {"step": step, "epoch": epoch, "seconds": round(time.monotonic() - t_train, 1),
-                       "loss": round(float(loss), 4), "lr": round(lr, 6), "tokens": seen}
+                       "loss": round(float(answer_loss), 4), "example_loss": round(float(example_loss), 4),
+                       "lr": round(lr, 6), "tokens": seen}
                 history.append(rec)
                 log_file.write(json.dumps(rec) + "\n")
                 log_file.flush()
                 log(f"step {step} epoch {epoch} {rec['seconds']:.0f}s loss {rec['loss']:.4f} "
+                    f"examples {rec['example_loss']:.4f} "
                     f"{seen / max(rec['seconds'], 1e-9):.0f} tok/s")
         epoch += 1
     log_file.close()
@@ -197,7 +263,7 @@ def make_reference_model(out: str | Path, recipe: Recipe = Recipe(), log: Callab
     model.save_pretrained(out)
     import transformers
 
-    summary = {"recipe": asdict(recipe), "parameters": params, "steps": step, "epochs": epoch,
+    summary = {"recipe": asdict(recipe), "parameters": params, "steps": step, "passes": round(seen / tokens_per_pass, 3),
                "tokens_trained": seen, "tokens_per_pass": tokens_per_pass, "sequences": len(data),
                "train_seconds": round(time.monotonic() - t_train, 1),
                "total_seconds": round(time.monotonic() - started, 1),

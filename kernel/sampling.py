@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, TextIO
 
 from .candidates import CandidateRecord, write_record
+from .config import SamplingConfig
 from .engines.base import Adapter, AdapterSet, Completion, Engine, Request, Sampling
 from .progress import Progress
 from .prompting import Prompt, PromptRenderer, PromptTemplate, build_prompts, parse_response
@@ -41,14 +42,19 @@ class SampleReport:
         return d
 
 
+def sampling_of(sa: SamplingConfig, max_tokens: int, output: bool) -> Sampling:
+    """The [sampling] settings as an engine takes them; `output` (grids) follows sampling.mode."""
+    return Sampling(sa.n, sa.temperature, sa.top_p, max_tokens, sa.seed,
+                    sa.min_prob if output and sa.mode == "dfs" else None, sa.dfs_max_steps)
+
+
 def adapter_for(adapter: Adapter | AdapterSet | None, task_id: str) -> Adapter | None:
     return adapter.for_task(task_id) if isinstance(adapter, AdapterSet) else adapter
 
 
 def requests_for(prompts: Sequence[Prompt], sampling: Sampling, adapter: Adapter | AdapterSet | None) -> list[Request]:
     # Each prompt its own seed, so prompts differ and a rerun repeats itself.
-    return [Request(p.id, p.text, Sampling(sampling.n, sampling.temperature, sampling.top_p, sampling.max_tokens,
-                                           None if sampling.seed is None else sampling.seed + 1000 * i),
+    return [Request(p.id, p.text, replace(sampling, seed=None if sampling.seed is None else sampling.seed + 1000 * i),
                     adapter_for(adapter, p.task_id))
             for i, p in enumerate(prompts)]
 
@@ -66,10 +72,11 @@ def records_for(prompt: Prompt, c: Completion, template: PromptTemplate, engine:
     out = []
     for i, text in enumerate(c.texts):
         parsed = parse_response(text, template)
+        tokens = c.output_tokens[i] if i < len(c.output_tokens) else 0
         out.append(CandidateRecord(
             **common, sample=i, text=text, code=parsed.code, grid=parsed.grid, parse_error=parsed.error,
-            output_tokens=c.output_tokens[i] if i < len(c.output_tokens) else 0,
-            finish_reason=c.finish_reasons[i] if i < len(c.finish_reasons) else ""))
+            output_tokens=tokens, finish_reason=c.finish_reasons[i] if i < len(c.finish_reasons) else "",
+            **CandidateRecord.logprobs(c.logprobs[i] if i < len(c.logprobs) else None, tokens)))
     return out
 
 

@@ -69,7 +69,7 @@ def demo_adapter(demo_model, tmp_path_factory):
 
 
 # Modules whose every test runs a real engine (vLLM's CPU build, torch, transformers, peft).
-ENGINE_MODULES = {"test_engines", "test_ttft"}
+ENGINE_MODULES = {"test_engines", "test_ttft", "test_likelihood"}
 ENGINE_FIXTURES = {"demo_model", "demo_adapter"}
 SLOW_FIXTURES = {"recorded"}  # test_tuning's recorded dry run
 

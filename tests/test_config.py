@@ -117,7 +117,7 @@ LAYERS = [
     {"grids", "tasks", "durations", "trace", "procs", "progress", "pipeline", "folders"},
     {"config"},
     {"sandbox", "dsl", "search", "prompting", "engines", "augment", "candidates", "verify", "scoring",
-     "submission", "sampling", "ttft", "demo_model", "arc_mini", "reference_model", "reference"},
+     "submission", "sampling", "ttft", "demo_model", "arc_mini", "reference_model", "reference", "likelihood"},
     {"stages"},
     {"orchestrator"},
     {"tuning", "bundle"},

@@ -89,6 +89,36 @@ def test_verified_programs_rank_first_by_agreement_then_grid_votes(tmp_path):
     assert figures["metrics"]["unanswered"] == pytest.approx(2 / 11)
 
 
+def _grid_events(grid, votes, logprob):
+    return [{"event": "candidate", "task_id": "t", "kind": "grid", "test_index": 0, "grid": grid,
+             "logprob": logprob}] * votes
+
+
+def test_each_selection_method_ranks_the_same_candidates_its_own_way():
+    A, B, C = [[1]], [[2]], [[3]]
+    sampled = _grid_events(A, 3, -5.0) + _grid_events(B, 3, -1.0) + _grid_events(C, 1, -0.5)
+    # mean log-likelihood over the views: A -4, B -3, C -2.5
+    scored = {"event": "candidate", "task_id": "t", "kind": "score", "test_index": 0, "grids": [A, B, C],
+              "views": ["v0", "v1"], "logprobs": [[-4.0, -4.0], [-2.0, -4.0], [-2.5, None]]}
+    program = {"event": "candidate", "task_id": "t", "kind": "program", "code": "x", "passed": True, "test": [[[9]]]}
+    col = collect(sampled + [scored, program], {"t": 1})
+
+    def ranking(method):
+        (answers,) = ranked_answers(col, {"t": 1}, method)["t"]
+        return [g[0][0] for g in answers]
+
+    assert ranking("votes") == [9, 1, 2, 3]                # the verified program's answer first, always
+    assert ranking("votes+logprob") == [9, 2, 1, 3]        # the tie between A and B broken by logprob
+    assert ranking("product-of-experts") == [9, 3, 2, 1]   # by likelihood alone
+    assert ranking("votes-minus-nll") == [9, 2, 1, 3]      # B 3-3=0, A 3-4=-1, C 1-2.5=-1.5
+
+
+def test_likelihood_methods_rank_by_votes_where_no_score_was_made():
+    col = collect(_grid_events([[1]], 2, -9.0) + _grid_events([[2]], 1, -0.1), {"t": 1})
+    for method in ("product-of-experts", "votes-minus-nll"):
+        assert ranked_answers(col, {"t": 1}, method) == {"t": [[((1,),), ((2,),)]]}
+
+
 # --- whole runs ---------------------------------------------------------------------------------
 
 SEARCH_RUN = ["--dataset", "arc-agi-1/training", "--limit", 5, "--budget-per-task", "2s", "--workers", 1,

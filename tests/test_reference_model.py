@@ -11,9 +11,9 @@ from conftest import run_cli
 from kernel import arc_mini
 from kernel.reference_model import REFERENCE_DIR
 
-# Measured with the committed model (docs/reference-model.md): code stage 24.3 % on the first 70 tasks
+# Measured with the committed model (docs/reference-model.md): code stage 44.3 % on the first 70 tasks
 # of arc-mini/evaluation. The floor leaves room for sampling noise on 28 tasks.
-CODE_FLOOR = 0.07
+CODE_FLOOR = 0.15
 
 
 def test_the_committed_model_has_its_weights_recipe_and_training_log():
@@ -98,7 +98,7 @@ def test_test_time_fine_tuning_lowers_the_loss_on_a_family_never_trained_on(tmp_
 
 @pytest.mark.engines
 def test_make_reference_model_writes_a_loadable_model(tmp_path):
-    r = run_cli("make-reference-model", tmp_path / "m", "--minutes", "0.05", "--tasks", "14", timeout=600)
+    r = run_cli("make-reference-model", tmp_path / "m", "--tokens", "20000", "--tasks", "14", timeout=600)
     assert r.returncode == 0, r.stderr
     recipe = json.loads((tmp_path / "m" / "recipe.json").read_text())
     assert recipe["recipe"]["tasks"] == 14 and recipe["steps"] >= 1

@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 from ..config import VLLMConfig
-from ..engines.vllm_worker import VLLMLaunch, llm_kwargs, sampling_params
+from ..engines.vllm_worker import VLLMLaunch, llm_kwargs, sampling_params, scoring_params
 
 # (key in the reading, source file, class, what to read: fields | members | methods | a method's parameters)
 READINGS = [
@@ -99,10 +99,11 @@ def check_engine_calls(api: dict) -> list[str]:
                 if value.get("backend") not in api["AttentionBackendEnum"]:
                     problems.append(f"vllm {v}: no attention backend {value.get('backend')!r}")
     s = {"n": 2, "temperature": 1.0, "top_p": 0.9, "max_tokens": 8, "seed": 1}
-    params = sampling_params(_Recorder, _Recorder(), s, seeded=True)
-    problems += [f"vllm {v}: SamplingParams has no field {k!r}" for k in params.kwargs if k not in api["SamplingParams"]]
-    if params.kwargs["output_kind"] not in api["RequestOutputKind"]:
-        problems.append(f"vllm {v}: RequestOutputKind has no {params.kwargs['output_kind']}")
+    for params in (sampling_params(_Recorder, _Recorder(), s, seeded=True), scoring_params(_Recorder, _Recorder())):
+        problems += [f"vllm {v}: SamplingParams has no field {k!r}" for k in params.kwargs
+                     if k not in api["SamplingParams"]]
+        if params.kwargs["output_kind"] not in api["RequestOutputKind"]:
+            problems.append(f"vllm {v}: RequestOutputKind has no {params.kwargs['output_kind']}")
     # The worker builds LoRARequest(name, int id, path) positionally and calls these engine methods.
     if api["LoRARequest"][:3] != ["lora_name", "lora_int_id", "lora_path"]:
         problems.append(f"vllm {v}: LoRARequest's first fields are {api['LoRARequest'][:3]}")

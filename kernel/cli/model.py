@@ -25,11 +25,13 @@ def register(sub) -> None:
 
     p = sub.add_parser("make-reference-model", help="train the reference model on arc-mini tasks (CPU, about 30 min)",
                        description="Train a small Qwen2 model from scratch on arc-mini training tasks in both formats "
-                                   "(output grids and DSL programs, rendered with the default presets), on the CPU "
-                                   "within --minutes, and write it with its tokenizer, recipe.json and "
+                                   "(output grids and DSL programs, rendered with the default presets), on the CPU, "
+                                   "for --tokens training tokens, and write it with its tokenizer, recipe.json and "
                                    "train-log.jsonl to DIR. The committed one is kernel/reference/ (--model reference).")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("--minutes", type=float, default=Recipe.minutes, help=f"training time (default {Recipe.minutes:g})")
+    p.add_argument("--tokens", type=positive_int, default=Recipe.tokens,
+                   help=f"training tokens, prompts included (default {Recipe.tokens:,}: about 24 minutes on 2 "
+                        "cores; the schedule follows tokens, so a busy machine trains slower, not differently)")
     p.add_argument("--tasks", type=positive_int, default=Recipe.tasks,
                    help=f"arc-mini training tasks generated (default {Recipe.tasks})")
     p.add_argument("--seed", type=int, default=Recipe.seed, help=f"(default {Recipe.seed})")
@@ -115,7 +117,7 @@ def cmd_make_reference_model(args: argparse.Namespace) -> int:
 
     from ..reference_model import make_reference_model
 
-    summary = make_reference_model(args.dir, replace(Recipe(), minutes=args.minutes, tasks=args.tasks, seed=args.seed),
+    summary = make_reference_model(args.dir, replace(Recipe(), tokens=args.tokens, tasks=args.tasks, seed=args.seed),
                                    log=lambda m: print(m, flush=True))
     print(f"wrote {args.dir}: {summary['parameters']} parameters, {summary['steps']} steps in "
           f"{summary['train_seconds']:.0f} s, final loss {summary['final_loss']}")
@@ -146,8 +148,8 @@ def _renderer(model: str | None):
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from ..engines import Adapter, EngineError, Sampling, make_engine
-    from ..sampling import sample_candidates
+    from ..engines import Adapter, EngineError, make_engine
+    from ..sampling import sample_candidates, sampling_of
 
     cfg = config_from(args)
     template = _preset(args.prompt)
@@ -171,7 +173,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with engine, open(out, "w", encoding="utf-8") as f:
         r = sample_candidates(ts.tasks, template, renderer, engine,
-                              Sampling(sa.n, sa.temperature, sa.top_p, max_tokens, sa.seed),
+                              sampling_of(sa, max_tokens, template.kind == "output-from-examples"),
                               cfg.vllm.max_model_len, f, adapter, deadline)
     print(f"{template.version_id} via {sa.engine}: {r.prompts} prompts ({r.skipped} skipped as too long), "
           f"{r.requests_done} done, {r.requests_failed} failed{', stopped at the budget' if r.stopped_early else ''}")

@@ -20,6 +20,10 @@ class Sampling:
     top_p: float = 1.0
     max_tokens: int = 256
     seed: int | None = None
+    # set: depth-first sampling instead (every completion at least this probable, the greedy one
+    # first; n, temperature and top_p unused), at most `max_steps` tokens fed per prompt
+    min_prob: float | None = None
+    max_steps: int = 4096
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,14 @@ class AdapterSet:
 
 @dataclass(frozen=True)
 class Request:
+    """A prompt to sample from or, with `answer`, to score: the engine then returns the
+    log-probability of `answer` and the end-of-sequence token after the prompt, teacher-forced
+    (one text, the answer; `logprobs` its total), and `sampling` is not used."""
     id: str
     prompt: str
     sampling: Sampling
     adapter: Adapter | None = None
+    answer: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,7 +62,7 @@ class Request:
     @staticmethod
     def from_dict(d: dict) -> "Request":
         return Request(d["id"], d["prompt"], Sampling(**d["sampling"]),
-                       Adapter(**d["adapter"]) if d.get("adapter") else None)
+                       Adapter(**d["adapter"]) if d.get("adapter") else None, d.get("answer"))
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class Completion:
     t_end: float = 0.0
     worker: str = ""
     error: str | None = None
+    # per text: the sum of its tokens' log-probabilities (natural log, the end-of-sequence token
+    # included when it was produced), under the model's own distribution, before temperature
+    logprobs: tuple[float | None, ...] = ()
 
     @property
     def tokens(self) -> int:
@@ -114,3 +125,11 @@ class Engine(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def teacher_forced_ids(tokenizer, prompt: str, answer: str) -> tuple[list[int], int]:
+    """(prompt, answer and end-of-sequence token ids; how many of them are the answer's): tokenized
+    apart and joined, as the trainers join them, so a score measures what training taught."""
+    head = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    tail = tokenizer(answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    return head + tail, len(tail)

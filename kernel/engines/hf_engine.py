@@ -1,14 +1,18 @@
 """transformers `generate`, in this process: for the CPU and for debugging a model or a
-prompt format without vLLM. One request at a time; the deadline also caps each generate."""
+prompt format without vLLM. One request at a time; the deadline also caps each generate.
+A request with an answer is scored by one forward pass over prompt, answer and end token; one
+with `min_prob` is sampled depth-first (kernel.engines.dfs) on one key-value cache."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from typing import Iterator
 
-from .base import Completion, Engine, EngineError, Request
+from .base import Completion, Engine, EngineError, Request, teacher_forced_ids
+from .dfs import dfs
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +54,60 @@ class HFEngine(Engine):
         self.model.set_adapter(a.name)
         return contextlib.nullcontext()
 
+    def _score(self, request: Request) -> Completion:
+        torch = self.torch
+        joined, n = teacher_forced_ids(self.tokenizer, request.prompt, request.answer)
+        ids = torch.tensor([joined], device=self.device)
+        t0 = time.time()
+        with self._adapter_context(request), torch.no_grad():
+            logits = self.model(input_ids=ids).logits[0, -n - 1:-1].float()
+        total = float(torch.log_softmax(logits, -1).gather(1, ids[0, -n:, None]).sum())
+        return Completion(request.id, (request.answer,), len(joined) - n, (n,), ("scored",), t0, time.time(), "hf",
+                          logprobs=(total,))
+
+    def _dfs(self, request: Request, deadline: float | None) -> Completion:
+        from transformers import DynamicCache
+
+        torch, s = self.torch, request.sampling
+        prompt = self.tokenizer(request.prompt, add_special_tokens=False)["input_ids"]
+        width = math.ceil(1 / s.min_prob)   # no more tokens than this can each hold min_prob
+        cache = DynamicCache()
+
+        def top(logits, bound: float) -> list[tuple[int, float]]:
+            if self._stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+                return []   # past the deadline: the walk ends, keeping what it found
+            values, ids = torch.log_softmax(logits.float(), -1).topk(width)
+            return [(int(i), float(v)) for v, i in zip(values.tolist(), ids.tolist()) if v >= bound]
+
+        def forward(ids: list[int]):
+            return self.model(input_ids=torch.tensor([ids], device=self.device), past_key_values=cache,
+                              use_cache=True).logits[0, -1]
+
+        def step(depth: int, token: int, bound: float):
+            excess = cache.get_seq_length() - (len(prompt) + depth)
+            if excess > 0:
+                cache.crop(-excess)   # back up the tree to this branch point
+            return top(forward([token]), bound)
+
+        t0 = time.time()
+        with self._adapter_context(request), torch.no_grad():
+            start = forward(prompt)
+            found, steps = dfs(lambda bound: top(start, bound), step, self.tokenizer.eos_token_id, s.min_prob,
+                               s.max_tokens, s.max_steps)
+        texts = tuple(self.tokenizer.decode(f.tokens[:-1], skip_special_tokens=True) for f in found)
+        return Completion(request.id, texts, len(prompt), tuple(len(f.tokens) for f in found), ("stop",) * len(found),
+                          t0, time.time(), "hf", logprobs=tuple(f.logprob for f in found))
+
     def _one(self, request: Request, deadline: float | None) -> Completion:
+        if request.answer is not None:
+            return self._score(request)
+        if request.sampling.min_prob is not None:
+            return self._dfs(request, deadline)
         s = request.sampling
         enc = self.tokenizer(request.prompt, return_tensors="pt", add_special_tokens=False).to(self.device)
         kwargs = dict(max_new_tokens=s.max_tokens, num_return_sequences=s.n, do_sample=s.temperature > 0,
-                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+                      output_logits=True, return_dict_in_generate=True)
         if s.temperature > 0:
             kwargs.update(temperature=s.temperature, top_p=s.top_p)
         if deadline is not None:
@@ -65,16 +118,23 @@ class HFEngine(Engine):
         with self._adapter_context(request), self.torch.no_grad():
             out = self.model.generate(**enc, **kwargs)
         prompt_len = enc["input_ids"].shape[1]
-        texts, lengths, reasons = [], [], []
+        new = out.sequences[:, prompt_len:]
+        # the raw logits (before temperature), as vLLM reports its logprobs
+        token_lp = self.torch.stack([self.torch.log_softmax(x.float(), -1) for x in out.logits], 1).gather(
+            2, new[:, :len(out.logits), None])[..., 0].tolist()
+        texts, lengths, reasons, logprobs = [], [], [], []
         eos = self.tokenizer.eos_token_id
-        for seq in out[:, prompt_len:].tolist():
+        for seq, lps in zip(new.tolist(), token_lp):
             ended = eos in seq
-            seq = seq[: seq.index(eos)] if ended else seq
+            kept = seq.index(eos) + 1 if ended else len(seq)
+            seq = seq[: kept - ended]
+            logprobs.append(sum(lps[:kept]))
             seq = [t for t in seq if t != self.tokenizer.pad_token_id]
             texts.append(self.tokenizer.decode(seq, skip_special_tokens=True))
             lengths.append(len(seq) + ended)
             reasons.append("stop" if ended else "length")
-        return Completion(request.id, tuple(texts), prompt_len, tuple(lengths), tuple(reasons), t0, time.time(), "hf")
+        return Completion(request.id, tuple(texts), prompt_len, tuple(lengths), tuple(reasons), t0, time.time(), "hf",
+                          logprobs=tuple(logprobs))
 
     def _generate(self, requests: list[Request], deadline: float | None) -> Iterator[Completion]:
         for r in requests:

@@ -58,6 +58,10 @@ class ReplayEngine(Engine):
         for r in requests:
             if self._stop.is_set():
                 return
+            if r.answer is not None:
+                yield Completion(r.id, worker="replay", error="the replay engine serves recorded samples; it cannot "
+                                                              "score an answer (that needs the model: vllm or hf)")
+                continue
             recs = self.by_digest.get(prompt_digest(r.prompt)) or self.by_id.get(r.id) or []
             recs = recs[: r.sampling.n]
             if not recs:
@@ -67,4 +71,5 @@ class ReplayEngine(Engine):
                 r.id, tuple(x["text"] for x in recs), int(recs[0].get("prompt_tokens", 0)),
                 tuple(int(x.get("output_tokens", 0)) for x in recs),
                 tuple(str(x.get("finish_reason", "")) for x in recs),
-                float(recs[0].get("t_start", 0.0)), float(recs[-1].get("t_end", 0.0)), "replay")
+                float(recs[0].get("t_start", 0.0)), float(recs[-1].get("t_end", 0.0)), "replay",
+                logprobs=tuple(x.get("logprob") for x in recs))

@@ -162,6 +162,12 @@ class VLLMEngine(Engine):
         return lost
 
     def _generate(self, requests: list[Request], deadline: float | None) -> Iterator[Completion]:
+        for r in requests:
+            if r.sampling.min_prob is not None and r.answer is None:
+                # vLLM samples; its API has no way to walk the tree of continuations
+                yield Completion(r.id, error="depth-first sampling (sampling.mode = dfs) runs on the hf engine: "
+                                             "set sampling.engine = hf")
+        requests = [r for r in requests if r.sampling.min_prob is None or r.answer is not None]
         pending = collections.deque(requests)
         checked = time.monotonic()
         try:
@@ -250,4 +256,5 @@ def _to_completion(d: dict) -> Completion:
         request_id=d["request_id"], texts=tuple(d.get("texts", ())), prompt_tokens=d.get("prompt_tokens", 0),
         output_tokens=tuple(d.get("output_tokens", ())), finish_reasons=tuple(d.get("finish_reasons", ())),
         t_start=d.get("t_start", 0.0), t_end=d.get("t_end", 0.0), worker=d.get("worker", ""), error=d.get("error"),
+        logprobs=tuple(d.get("logprobs", ())),
     )

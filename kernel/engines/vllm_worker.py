@@ -15,6 +15,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from ..config import VLLMConfig
+from .base import teacher_forced_ids
 from ..procs import die_with_parent
 
 
@@ -71,8 +72,23 @@ def llm_kwargs(launch: VLLMLaunch, capability: tuple[int, int] | None, on_gpu: b
 
 def sampling_params(SamplingParams, RequestOutputKind, s: dict, seeded: bool):
     # FINAL_ONLY: one output per request holding all n samples, as LLM.generate asks for.
+    # logprobs=0: the sampled tokens' own log-probabilities only (their sum is each sample's
+    # cumulative_logprob), no alternatives.
     return SamplingParams(n=s["n"], temperature=s["temperature"], top_p=s["top_p"], max_tokens=s["max_tokens"],
-                          seed=s["seed"] if seeded else None, output_kind=RequestOutputKind.FINAL_ONLY)
+                          seed=s["seed"] if seeded else None, logprobs=0, output_kind=RequestOutputKind.FINAL_ONLY)
+
+
+def scoring_params(SamplingParams, RequestOutputKind):
+    """Teacher-forced scoring: the prompt's own tokens' log-probabilities (prompt_logprobs=0),
+    one greedy token generated and ignored."""
+    return SamplingParams(n=1, temperature=0.0, max_tokens=1, prompt_logprobs=0,
+                          output_kind=RequestOutputKind.FINAL_ONLY)
+
+
+def answer_logprob(prompt_logprobs, token_ids, n: int) -> float:
+    """The sum of the last n prompt tokens' log-probabilities (vLLM's list, one dict per
+    position keyed by token id, None for the first)."""
+    return float(sum(prompt_logprobs[i][token_ids[i]].logprob for i in range(len(token_ids) - n, len(token_ids))))
 
 
 def _shutdown_engine(engine) -> None:
@@ -90,6 +106,7 @@ def _completion(out, started: float, wid: int) -> dict:
         "prompt_tokens": len(out.prompt_token_ids or ()),
         "output_tokens": [len(o.token_ids) for o in out.outputs],
         "finish_reasons": [str(o.finish_reason) for o in out.outputs],
+        "logprobs": [o.cumulative_logprob for o in out.outputs],
         "t_start": started,
         "t_end": time.time(),
         "worker": f"vllm:{wid}",
@@ -124,6 +141,7 @@ def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None
     seeded = device is not None
     lora_ids: dict[str, int] = {}
     started: dict[str, float] = {}
+    scoring: dict[str, tuple[str, int]] = {}   # request id -> (answer, its token count)
     while True:
         try:
             # Idle: wait for work (waking up now and then); busy: only take what is queued.
@@ -138,6 +156,7 @@ def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None
                 if started:
                     engine.abort_request(list(started))
                     started.clear()
+                    scoring.clear()
                 out_q.put(("aborted", wid, None))
             elif msg[0] == "add":
                 for r in msg[1]:
@@ -147,8 +166,15 @@ def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None
                         lora_ids.setdefault(a["path"], len(lora_ids) + 1)
                         lora = LoRARequest(a["name"], lora_ids[a["path"]], a["path"])
                     try:
-                        engine.add_request(r["id"], r["prompt"], sampling_params(SamplingParams, RequestOutputKind, r["sampling"], seeded),
-                                           lora_request=lora)
+                        if r.get("answer") is not None:
+                            ids, n = teacher_forced_ids(llm.get_tokenizer(), r["prompt"], r["answer"])
+                            engine.add_request(r["id"], {"prompt_token_ids": ids},
+                                               scoring_params(SamplingParams, RequestOutputKind), lora_request=lora)
+                            scoring[r["id"]] = (r["answer"], n)
+                        else:
+                            engine.add_request(r["id"], r["prompt"], sampling_params(SamplingParams, RequestOutputKind,
+                                                                                     r["sampling"], seeded),
+                                               lora_request=lora)
                         started[r["id"]] = time.time()
                     except Exception as e:  # a prompt the engine rejects fails alone
                         out_q.put(("done", wid, {"request_id": r["id"], "error": f"{type(e).__name__}: {e}",
@@ -166,5 +192,15 @@ def serve(wid: int, device: str | None, launch: VLLMLaunch, in_q, out_q) -> None
             return
         for out in outputs:
             if out.finished and out.request_id in started:
-                out_q.put(("done", wid, _completion(out, started.pop(out.request_id), wid)))
+                t0 = started.pop(out.request_id)
+                if out.request_id in scoring:
+                    answer, n = scoring.pop(out.request_id)
+                    ids = list(out.prompt_token_ids)
+                    out_q.put(("done", wid, {"request_id": out.request_id, "texts": [answer],
+                                             "prompt_tokens": len(ids) - n, "output_tokens": [n],
+                                             "finish_reasons": ["scored"],
+                                             "logprobs": [answer_logprob(out.prompt_logprobs, ids, n)],
+                                             "t_start": t0, "t_end": time.time(), "worker": f"vllm:{wid}"}))
+                else:
+                    out_q.put(("done", wid, _completion(out, t0, wid)))
 

@@ -247,7 +247,8 @@ class Orchestrator:
         try:
             if self.opts.faults.get("select") == "crash" and after != "fallback":
                 raise RuntimeError("fault drill: selection crashed")
-            answers = ranked_answers(collect(read_trace(self.trace_path), self.n_tests), self.n_tests)
+            answers = ranked_answers(collect(read_trace(self.trace_path), self.n_tests), self.n_tests,
+                                     self.cfg.selection.method)
             write_submission(self.sub_path, build_submission(self.taskset, answers), self.expected)
             self.trace.write("submission", after=after, tasks_answered=len(answers))
         except Exception as e:  # the last good file stays; a broken selection must not end the run
@@ -269,7 +270,8 @@ class Orchestrator:
         self.trace.write("run_start", tasks=len(self.taskset.order), tasks_fingerprint=fingerprint,
                          stages=self.opts.stages, budgets_s={k: round(v, 3) for k, v in plan.budgets.items()},
                          deadline_in_s=round(plan.total_s, 3), finish_reserve_s=self.opts.finish_reserve_s,
-                         stop_grace_s=self.opts.stop_grace_s, resumed=bool(prior), pid=os.getpid())
+                         stop_grace_s=self.opts.stop_grace_s, resumed=bool(prior), pid=os.getpid(),
+                         selection_method=self.cfg.selection.method)
         self.trace.write("submission", after="fallback", tasks_answered=0)
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
@@ -364,7 +366,7 @@ class Orchestrator:
             entry = r.to_json()
             col = collect(events, self.n_tests, {r.name})
             if col.programs or col.grids:
-                answers = ranked_answers(col, self.n_tests)
+                answers = ranked_answers(col, self.n_tests, self.cfg.selection.method)
                 entry.update(stage_figures(col, build_submission(self.taskset, answers), solutions))
             metrics["stages"][r.name] = entry
         # The orchestrator's own time: the run's wall time outside every stage process

@@ -2,7 +2,11 @@
 ranking every command, tuning and the report use.
 
 Verified programs come first (an answer more distinct programs agree on wins, then the
-shortest program's); grid predictions follow by votes."""
+shortest program's); grid predictions follow, ranked by one of the methods of
+`selection.method`: votes alone, votes with the samples' log-probability as tie-break (arc24),
+the mean log-likelihood under augmented views (the ARChitects' product of experts), or votes
+minus the mean negative log-likelihood (NVARC). The likelihood methods use a test input's
+scores only when the score_output stage finished it, else its votes."""
 
 from __future__ import annotations
 
@@ -26,6 +30,10 @@ class Collected:
     # task -> test index -> {answer: (distinct program keys, shortest code length)}
     program_support: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(dict)))
     grid_votes: dict = field(default_factory=lambda: defaultdict(Counter))  # (task, test index) -> Counter
+    # (task, test index) -> {grid: [each sample's log-probability]}
+    grid_logprobs: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    # (task, test index) -> {grid: mean log-likelihood over the views it was scored under}
+    scores: dict = field(default_factory=dict)
     predictions: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     passed_outputs: list = field(default_factory=list)  # (task id, test outputs) of every passing program
     programs: int = 0
@@ -66,18 +74,50 @@ def collect(events: Iterable[dict], n_tests: Mapping[str, int], stages: set[str]
             c.predictions[task_id][i].append(g)
             if g is not None:
                 c.grid_votes[(task_id, i)][g] += 1
+                if isinstance(e.get("logprob"), (int, float)):
+                    c.grid_logprobs[(task_id, i)][g].append(float(e["logprob"]))
+        elif e.get("kind") == "score":
+            i = e.get("test_index")
+            if isinstance(i, int) and 0 <= i < n_tests[task_id]:
+                scored = {}
+                for g, lps in zip(e.get("grids") or [], e.get("logprobs") or []):
+                    g, lps = _grid(g), [x for x in lps or [] if isinstance(x, (int, float))]
+                    if g is not None and lps:
+                        scored[g] = sum(lps) / len(lps)
+                c.scores[(task_id, i)] = scored
     return c
 
 
-def ranked_answers(c: Collected, n_tests: Mapping[str, int]) -> dict[str, list[list[Grid]]]:
+def _mean(xs) -> float:
+    return sum(xs) / len(xs) if xs else float("-inf")
+
+
+def rank_grids(votes: Counter, logprobs: Mapping, scores: Mapping | None, method: str) -> list[Grid]:
+    """The grids of one test input, best first. `scores`: mean log-likelihood per grid, None when
+    the test input was not scored (the likelihood methods then rank by votes)."""
+    if method == "votes+logprob":
+        return sorted(votes, key=lambda g: (-votes[g], -_mean(logprobs.get(g, ()))))
+    if method in ("product-of-experts", "votes-minus-nll") and scores:
+        def key(g):
+            if g not in scores:   # not among the scored (fewer votes than every scored grid)
+                return (1, -votes[g], 0.0)
+            lik = scores[g] if method == "product-of-experts" else votes[g] + scores[g]
+            return (0, -lik, -votes[g])
+        return sorted(votes, key=key)
+    return [g for g, _ in sorted(votes.items(), key=lambda kv: -kv[1])]
+
+
+def ranked_answers(c: Collected, n_tests: Mapping[str, int], method: str = "votes") -> dict[str, list[list[Grid]]]:
     out: dict[str, list[list[Grid]]] = {}
     for task_id, n in n_tests.items():
         per_test = []
         for i in range(n):
             support = c.program_support.get(task_id, {}).get(i, {})
             ranked = [g for g, _ in sorted(support.items(), key=lambda kv: (-len(kv[1][0]), kv[1][1]))]
-            votes = c.grid_votes.get((task_id, i), Counter())
-            ranked += [g for g, _ in sorted(votes.items(), key=lambda kv: -kv[1]) if g not in support]
+            key = (task_id, i)
+            votes = c.grid_votes.get(key, Counter())
+            ranked += [g for g in rank_grids(votes, c.grid_logprobs.get(key, {}), c.scores.get(key), method)
+                       if g not in support]
             per_test.append(ranked)
         if any(per_test):
             out[task_id] = per_test

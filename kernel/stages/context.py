@@ -177,15 +177,15 @@ def program_modules(ctx: StageContext) -> dict[str, str]:
                                 f"folder {ctx.model} ({e.strerror})") from None
 
 
-def sampling(ctx: StageContext, max_tokens: int):
-    from ..engines import Sampling
+def sampling(ctx: StageContext, max_tokens: int, output: bool = False):
+    """The sampling of a stage; `output`: grids, which follow sampling.mode (dfs or not)."""
+    from ..sampling import sampling_of
 
-    sa = ctx.cfg.sampling
-    return Sampling(sa.n, sa.temperature, sa.top_p, max_tokens, sa.seed)
+    return sampling_of(ctx.cfg.sampling, max_tokens, output)
 
 
 def sample_fields(rec) -> dict:
     return dict(prompt_id=rec.prompt_id, prompt_digest=rec.prompt_digest, prompt_version=rec.prompt_version,
                 text=rec.text, engine=rec.engine, worker=rec.worker, prompt_tokens=rec.prompt_tokens,
                 output_tokens=rec.output_tokens, t_start=rec.t_start, t_end=rec.t_end, error=rec.error,
-                parse_error=rec.parse_error, adapter=rec.adapter)
+                parse_error=rec.parse_error, adapter=rec.adapter, logprob=rec.logprob, mean_logprob=rec.mean_logprob)

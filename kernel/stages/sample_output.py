@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from ..augment import augmentations
+from ..augment import task_views
 from ..grids import Grid, to_lists
 from ..prompting import load_template
 from ..sampling import sample_candidates
@@ -16,12 +16,14 @@ from .context import StageContext, engine_and_renderer, sample_fields, sampling
 
 def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     template = load_template(ctx.cfg.prompts.output)
-    augs = augmentations(ctx.cfg.run.augmentations, ctx.cfg.sampling.seed)
+    run_cfg = ctx.cfg.run
     originals: dict[str, tuple[Task, object]] = {}
     aug_tasks = []
     for t in ctx.tasks:
-        for a in augs:
-            at = a.task(t)
+        for view in task_views(run_cfg.augmentations, ctx.cfg.sampling.seed, run_cfg.keep_background,
+                                  run_cfg.shuffle_examples, len(t.train)):
+            a = view.augmentation
+            at = view.task(t)
             if all(f"{at.id}/{i}/{template.name}" in ctx.done for i in range(len(t.test))):
                 continue
             originals[at.id] = (t, a)
@@ -41,6 +43,6 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
 
     with engine:
         report = sample_candidates(aug_tasks, template, renderer, engine,
-                                   sampling(ctx, ctx.cfg.sampling.max_tokens_output), ctx.cfg.vllm.max_model_len,
+                                   sampling(ctx, ctx.cfg.sampling.max_tokens_output, output=True), ctx.cfg.vllm.max_model_len,
                                    None, adapter, ctx.deadline, on_record=on_record)
     return report.to_json() | ({"note": note} if note else {})

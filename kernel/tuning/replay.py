@@ -43,6 +43,7 @@ class Recording:
     finish_reserve_s: float
     stop_grace_s: float
     candidates: dict[str, list[tuple[float, dict]]] = field(default_factory=dict)  # stage -> (offset s, event)
+    method: str = "votes"            # the run's selection.method
 
 
 def load_recording(events: Iterable[dict]) -> Recording:
@@ -68,7 +69,7 @@ def load_recording(events: Iterable[dict]) -> Recording:
                                    _throughput(name, events, seconds))
     return Recording(events, stages, list(start.get("stages", [])), dict(start["budgets_s"]),
                      float(start.get("deadline_in_s", 0.0)), float(start.get("finish_reserve_s", 0.0)),
-                     float(start.get("stop_grace_s", 0.0)), candidates)
+                     float(start.get("stop_grace_s", 0.0)), candidates, start.get("selection_method", "votes"))
 
 
 def _throughput(name: str, events: list[dict], seconds: float) -> dict:
@@ -119,12 +120,13 @@ class Outcome:
 
 
 def replay(rec: Recording, taskset: TaskSet, budgets: Mapping[str, float], total_s: float,
-           speed: Mapping[str, float] | None = None) -> Outcome:
+           speed: Mapping[str, float] | None = None, method: str | None = None) -> Outcome:
+    """The run as it would have ended under these budgets (and, if given, another selection method)."""
     allowed = allowances(rec, budgets, total_s, speed)
     kept = [e for stage, cands in rec.candidates.items() for offset, e in cands if offset <= allowed.get(stage, -1.0)]
     n_tests = {t.id: len(t.test) for t in taskset.tasks}
     col = collect(kept, n_tests)
-    submission = build_submission(taskset, ranked_answers(col, n_tests))
+    submission = build_submission(taskset, ranked_answers(col, n_tests, method or rec.method))
     figures = stage_figures(col, submission, taskset.solutions())
     return Outcome(dict(budgets), figures.get("score"), figures)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..grids import parse_grid
 from ..orchestrator.metrics import summary_lines
+from ..orchestrator.selection import collect, rank_grids
 from ..trace import read_trace, verified_candidates
 from ..tasks import TaskSet
 from .replay import load_recording
@@ -27,6 +28,7 @@ STYLE = """
 body{font-family:system-ui,sans-serif;margin:20px;background:#fafafa;color:#222}
 pre.summary{background:#fff;border:1px solid #ddd;max-height:none}
 .task{background:#fff;border:1px solid #ddd;border-radius:6px;margin:12px 0;padding:8px 12px}
+table.grids{border-collapse:collapse;font-size:12px;margin:4px 0}table.grids td,table.grids th{border:1px solid #ddd;padding:2px 6px;text-align:right}
 .task h3{margin:4px 0}.solved h3{color:#1a7f37}.unsolved h3{color:#555}.wrongverified h3{color:#cf222e}
 .row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start;margin:6px 0}
 .cell{display:flex;flex-direction:column;align-items:center;font-size:11px;color:#555}
@@ -82,6 +84,7 @@ def write_report(run_dir: Path, taskset: TaskSet, out: Path | None = None) -> Pa
     except ImportError as e:  # matplotlib missing: the page without plots
         log.warning("no plots in the report (%s)", e)
     programs = verified_candidates(rec.events)
+    collected = collect(rec.events, {t.id: len(t.test) for t in taskset.tasks})
     sections, counts = [], {"solved": 0, "unsolved": 0, "wrongverified": 0}
     for task in taskset.tasks:
         attempts = submission.get(task.id, [])
@@ -100,7 +103,7 @@ def write_report(run_dir: Path, taskset: TaskSet, out: Path | None = None) -> Pa
             a = attempts[i] if i < len(attempts) else {}
             tests.append(f'<div class="row">{_canvas(p.input, f"test {i + 1} input")}'
                          f'{_canvas(_grid(a.get("attempt_1")), "attempt 1")}{_canvas(_grid(a.get("attempt_2")), "attempt 2")}'
-                         f'{_canvas(p.output, "solution")}</div>')
+                         f'{_canvas(p.output, "solution")}</div>' + _grid_table(collected, task.id, i, p.output, rec.method))
         program = ""
         if verified:
             best = min(verified, key=lambda e: len(e["code"]))
@@ -125,6 +128,24 @@ def write_report(run_dir: Path, taskset: TaskSet, out: Path | None = None) -> Pa
             + f"<h2>Tasks</h2>{filters}{''.join(sections)}<script>{SCRIPT}</script></body></html>")
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def _grid_table(col, task_id: str, i: int, solution, method: str, rows: int = 5) -> str:
+    """The sampled grids of one test input as selection.method ranked them, with their votes,
+    the samples' mean log-probability and the likelihood under the scoring views."""
+    key = (task_id, i)
+    votes = col.grid_votes.get(key)
+    if not votes:
+        return ""
+    logprobs, scores = col.grid_logprobs.get(key, {}), col.scores.get(key) or {}
+    ranked = rank_grids(votes, logprobs, scores or None, method)
+    body = "".join(
+        f"<tr><td>{k + 1}</td><td>{len(g)}x{len(g[0])}</td><td>{votes[g]}</td>"
+        f"<td>{'' if not logprobs.get(g) else f'{sum(logprobs[g]) / len(logprobs[g]):.2f}'}</td>"
+        f"<td>{'' if g not in scores else f'{scores[g]:.2f}'}</td><td>{'yes' if g == solution else ''}</td></tr>"
+        for k, g in enumerate(ranked[:rows]))
+    return (f'<table class="grids"><tr><th>rank ({html.escape(method)})</th><th>shape</th><th>votes</th>'
+            f'<th>sampled log-prob</th><th>likelihood (views)</th><th>right</th></tr>{body}</table>')
 
 
 def _grid(obj):
