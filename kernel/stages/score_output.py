@@ -8,10 +8,11 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 
-from ..grids import to_lists
 from ..augment import task_views
+from ..grids import to_lists
 from ..likelihood import most_voted, score_requests
 from ..prompting import load_template
+from ..sampling import adapter_for
 from ..trace import TraceWriter, read_trace
 from .context import StageContext, engine_and_renderer
 
@@ -33,10 +34,10 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
     budget = ctx.cfg.vllm.max_model_len - ctx.cfg.sampling.max_tokens_output
     by_id, waiting = {}, defaultdict(set)
     for task, i, cands in todo:
+        # seed + 1: random views other than those the grids were sampled under (the identity is in both)
         views = task_views(sel.views, ctx.cfg.sampling.seed + 1, sel.keep_background, sel.shuffle_examples,
-                              len(task.train))
-        a = adapter.for_task(task.id) if hasattr(adapter, "for_task") else adapter
-        for sr in score_requests(task, i, cands, views, template, renderer, budget, a):
+                           len(task.train))
+        for sr in score_requests(task, i, cands, views, template, renderer, budget, adapter_for(adapter, task.id)):
             by_id[sr.request.id] = sr
             waiting[(task.id, i)].add(sr.request.id)
     results: dict = defaultdict(lambda: defaultdict(dict))   # (task, i) -> grid -> view -> logprob
