@@ -64,6 +64,7 @@ class _Worker:
     device: str | None
     proc: mp.Process
     in_q: mp.Queue
+    out_q: mp.Queue   # its own: a worker killed while writing would leave a shared queue's lock held
     alive: bool = False
     info: dict = field(default_factory=dict)
     inflight: set = field(default_factory=set)
@@ -105,17 +106,16 @@ class VLLMEngine(Engine):
         v = launch.vllm
         self.queue_depth, self.stall_timeout_s, self.stop_grace_s = v.queue_depth, v.stall_timeout_s, v.stop_grace_s
         ctx = mp.get_context("spawn")  # vLLM and CUDA do not survive fork
-        self._out: mp.Queue = ctx.Queue()
         self.workers: list[_Worker] = []
         shares = collections.Counter(devices)
         for wid, device in enumerate(devices):
             # Engines sharing a GPU split its memory; vLLM counts the fraction of the whole card.
             s = launch if device is None else replace(launch, vllm=replace(
                 v, gpu_memory_utilization=v.gpu_memory_utilization / shares[device]))
-            in_q = ctx.Queue()
-            proc = ctx.Process(target=serve, args=(wid, device, s, in_q, self._out), name=f"vllm-{wid}")
+            in_q, out_q = ctx.Queue(), ctx.Queue()
+            proc = ctx.Process(target=serve, args=(wid, device, s, in_q, out_q), name=f"vllm-{wid}")
             proc.start()
-            self.workers.append(_Worker(wid, device, proc, in_q))
+            self.workers.append(_Worker(wid, device, proc, in_q, out_q))
         self._finalizer = weakref.finalize(self, _shutdown, self.workers)
         self._wait_ready(v.start_timeout_s)
 
@@ -125,7 +125,7 @@ class VLLMEngine(Engine):
         errors: list[str] = []
         while pending and time.monotonic() < end:
             try:
-                kind, wid, payload = self._out.get(timeout=1.0)
+                kind, wid, payload = self._next(1.0)
             except queue.Empty:
                 for w in self.workers:
                     if w.wid in pending and not w.proc.is_alive():
@@ -147,6 +147,19 @@ class VLLMEngine(Engine):
             self.close()
             raise EngineError(f"no vLLM engine started ({_reason(errors[-1]) if errors else 'unknown reason'}); "
                               "check the model folder, devices and memory settings")
+
+    def _next(self, timeout: float):
+        """The next message from any worker, (kind, wid, payload); queue.Empty after `timeout`."""
+        end = time.monotonic() + timeout
+        while True:
+            for w in self.workers:
+                try:
+                    return w.out_q.get_nowait()
+                except queue.Empty:
+                    continue
+            if time.monotonic() >= end:
+                raise queue.Empty
+            time.sleep(0.005)
 
     @property
     def live(self) -> list[_Worker]:
@@ -189,7 +202,7 @@ class VLLMEngine(Engine):
                         w.inflight.update(r.id for r in batch)
                 wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - now))
                 try:
-                    kind, wid, payload = self._out.get(timeout=wait)
+                    kind, wid, payload = self._next(wait)
                 except queue.Empty:
                     kind = None
                 w = self.workers[wid] if kind else None
@@ -223,7 +236,7 @@ class VLLMEngine(Engine):
         end = time.monotonic() + self.stop_grace_s
         while busy and time.monotonic() < end:
             try:
-                kind, wid, _ = self._out.get(timeout=0.2)
+                kind, wid, _ = self._next(0.2)
             except queue.Empty:
                 for w in list(busy.values()):
                     if not w.proc.is_alive():
