@@ -281,6 +281,72 @@ def test_features_and_cell_rule():
         dsl.feature(g, "nonsense")
 
 
+def test_object_features_describe_the_object_a_cell_belongs_to():
+    g = G([[1, 1, 1, 0, 0, 0],
+           [1, 0, 1, 0, 0, 3],
+           [1, 1, 1, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [2, 0, 4, 4, 0, 0],
+           [2, 0, 0, 0, 0, 0]])
+    assert dsl.feature(g, "obj_size")[0, 0] == 8 and dsl.feature(g, "obj_size")[1, 5] == 1
+    assert dsl.feature(g, "obj_rank")[0, 0] == 1 and dsl.feature(g, "obj_rank")[1, 5] == 2
+    assert dsl.feature(g, "obj_rank")[4, 2] == 3 and dsl.feature(g, "obj_rank")[3, 3] == 0
+    assert dsl.feature(g, "holes")[0, 0] == 1 and dsl.feature(g, "holes")[4, 0] == 0
+    assert same(dsl.feature(g, "enclosed")[1:2], [[2, 1, 2, 0, 0, 2]])
+    assert dsl.feature(g, "touches_border")[1, 5] == 1 and dsl.feature(g, "touches_border")[4, 2] == 0
+    # the vertical and the horizontal pair differ in shape: every shape here is unique
+    assert (dsl.feature(g, "unique_shape")[g != 0] == 1).all()
+    two = G([[5, 6, 0], [6, 6, 0], [0, 0, 0]])
+    assert dsl.feature(two, "obj_major")[0, 0] == 6 and dsl.feature(two, "obj_minor")[0, 0] == 5
+    assert dsl.feature(two, "obj_colors")[1, 1] == 2 and dsl.feature(two, "size4")[0, 0] == 1
+
+
+# pieces, windows, stamps, attraction
+
+CELLS = G([[1, 1, 5, 2, 0],
+           [1, 0, 5, 0, 2],
+           [5, 5, 5, 5, 5],
+           [0, 3, 5, 4, 4],
+           [3, 3, 5, 4, 0]])
+
+
+def test_cells_summarised_painted_and_changed_one_by_one():
+    assert same(dsl.cell_colors(CELLS, "majority"), [[1, 2], [3, 4]])
+    assert same(dsl.cell_colors(CELLS, "filled"), [[1, 1], [1, 1]])
+    assert same(dsl.paint_cells(CELLS)[:2, :2], [[1, 1], [1, 1]])
+    assert same(dsl.each_cell(CELLS, "flip_lr")[:2], [[1, 1, 5, 0, 2], [0, 1, 5, 2, 0]])
+    with pytest.raises(ValueError):
+        dsl.cell_colors(G([[1, 2], [3, 4]]))  # no separator lines
+
+
+def test_objects_changed_in_place_and_stacked():
+    g = G([[1, 2, 0, 0], [0, 0, 0, 0], [0, 0, 3, 0], [0, 0, 3, 3]])
+    assert same(dsl.each_object(g, "flip_lr"), [[2, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 3], [0, 0, 3, 3]])
+    assert same(dsl.stack_objects(G([[1, 0, 2], [1, 0, 2]]), "reading", 1), [[1, 2], [1, 2]])
+    with pytest.raises(ValueError):
+        dsl.stack_objects(g, "reading", 1)  # a 1x2 and a 2x2 box do not line up side by side
+
+
+def test_window_at_corners_and_center():
+    g = G([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    assert same(dsl.window(g, "top_right", 2, 2), [[2, 3], [5, 6]])
+    assert same(dsl.window(g, "center", 1, 1), [[5]])
+    with pytest.raises(ValueError):
+        dsl.window(g, "center", 2, 2)
+
+
+def test_stamp_paints_only_background_around_markers():
+    g = G([[0, 0, 0], [0, 1, 0], [0, 0, 7]])
+    assert same(dsl.stamp(g, {1: {(-1, 0): 4, (1, 1): 4}}), [[0, 4, 0], [0, 1, 0], [0, 0, 7]])
+
+
+def test_attract_slides_objects_until_they_touch_the_anchor():
+    g = G([[0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 2, 2, 2]])
+    assert same(dsl.attract(g, 2), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.attract(G([[1, 0], [0, 0]]), 2)
+
+
 def test_every_function_has_a_one_line_docstring_and_appears_in_the_catalogue():
     text = dsl.catalogue()
     for fns in dsl.GROUPS.values():

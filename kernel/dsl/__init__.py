@@ -21,24 +21,26 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      recolor, remove_color, replace_color, swap_most_least)
 from .counting import color_ranking_column, count_objects_row, majority_cell, majority_vote_cells
 from .cropping import (bbox, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
-                       separator_lines, split_cells, trim_border)
+                       separator_lines, split_cells, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
                        transpose)
-from .gravity import gravity, object_gravity
+from .gravity import attract, gravity, object_gravity
 from .lines import connect_same_color, draw_crosses, extend_rays
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
+from .pieces import cell_boxes, cell_colors, each_cell, each_object, paint_cells, stack_objects
 from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow, label_by_holes
 from .rules import cell_rule, feature
 from .scaling import downscale, self_kron, shrink_repeats, tile, tile_layout, upscale
+from .stamps import stamp
 from .symmetry import fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, trim_border, half, split_cells,
-                 select_cell, separator_lines, bbox),
+                 select_cell, separator_lines, bbox, window),
     "scaling and tiling": (upscale, downscale, shrink_repeats, tile, tile_layout, self_kron),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
@@ -47,7 +49,9 @@ GROUPS = {
                 mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_boxes, hollow, halo, draw_border),
-    "gravity": (gravity, object_gravity),
+    "gravity and moving": (gravity, object_gravity, attract),
+    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects),
+    "stamps": (stamp,),
     "symmetry": (symmetrize, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, draw_crosses),

@@ -65,7 +65,7 @@ def separator_lines(g: np.ndarray) -> tuple[list[int], list[int], int | None]:
             continue
         if color == dominant and not (rows and cols):
             continue  # empty background rows are not dividers unless lines cross
-        parts = [(b - a, d - c) for a, b in _runs(rows, h) for c, d in _runs(cols, w)]
+        parts = [(b - a, d - c) for a, b in spans_between(rows, h) for c, d in spans_between(cols, w)]
         if len(parts) < 2:
             continue  # lines along the edge divide nothing
         score = (len(set(parts)) == 1, color != dominant, len(rows) + len(cols))
@@ -74,7 +74,8 @@ def separator_lines(g: np.ndarray) -> tuple[list[int], list[int], int | None]:
     return best
 
 
-def _runs(lines: list[int], n: int) -> list[tuple[int, int]]:
+def spans_between(lines: list[int], n: int) -> list[tuple[int, int]]:
+    """The (start, end) spans of 0..n-1 left between the given line indices."""
     cuts, start = [], 0
     for i in sorted(lines) + [n]:
         if i > start:
@@ -87,7 +88,7 @@ def split_cells(g: np.ndarray) -> list[np.ndarray]:
     """Parts between separator lines in reading order; without lines, equal squares along the long side."""
     rows, cols, _ = separator_lines(g)
     if rows or cols:
-        parts = [g[a:b, c:d].copy() for a, b in _runs(rows, g.shape[0]) for c, d in _runs(cols, g.shape[1])]
+        parts = [g[a:b, c:d].copy() for a, b in spans_between(rows, g.shape[0]) for c, d in spans_between(cols, g.shape[1])]
     else:
         h, w = g.shape
         if w > h and w % h == 0:
@@ -126,3 +127,22 @@ def select_cell(g: np.ndarray, selector: str, bg: int = 0) -> np.ndarray:
 
 
 CELL_SELECTORS = ("most_filled", "least_filled", "most_colors", "least_colors", "unique", "odd_color")
+
+
+WINDOW_ANCHORS = ("top_left", "top_right", "bottom_left", "bottom_right", "center")
+
+
+def window(g: np.ndarray, anchor: str, h: int, w: int) -> np.ndarray:
+    """The h x w window at a corner or the center of the grid (see WINDOW_ANCHORS)."""
+    H, W = g.shape
+    if h > H or w > W:
+        raise ValueError("window larger than the grid")
+    y = {"top_left": 0, "top_right": 0, "bottom_left": H - h, "bottom_right": H - h}.get(anchor)
+    x = {"top_left": 0, "top_right": W - w, "bottom_left": 0, "bottom_right": W - w}.get(anchor)
+    if anchor == "center":
+        if (H - h) % 2 or (W - w) % 2:
+            raise ValueError("no exact center")
+        y, x = (H - h) // 2, (W - w) // 2
+    elif y is None:
+        raise ValueError(f"unknown anchor {anchor}")
+    return g[y:y + h, x:x + w].copy()

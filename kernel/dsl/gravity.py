@@ -41,3 +41,46 @@ def object_gravity(g: np.ndarray, direction: str = "down", bg: int = 0) -> np.nd
         for (y, x), c in zip(o.cells, o.colors):
             out[y + d, x] = c
     return back(out)
+
+
+def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
+    """Objects not of color `anchor` slide straight toward the `anchor`-colored cells until they touch them."""
+    from .objects import objects
+    target = g == anchor
+    if not target.any():
+        raise ValueError("no anchor cells")
+    ty, tx = np.nonzero(target)
+    out = np.where(target, g, bg)
+    moved = False
+    for o in objects(g, 8, True, bg):
+        if anchor in o.colors:
+            continue
+        # The side of the anchor the object is on decides the direction; it must face the anchor.
+        if o.bottom < ty.min() and (tx >= o.left).any() and (tx <= o.right).any():
+            dy, dx = 1, 0
+        elif o.top > ty.max() and (tx >= o.left).any() and (tx <= o.right).any():
+            dy, dx = -1, 0
+        elif o.right < tx.min() and (ty >= o.top).any() and (ty <= o.bottom).any():
+            dy, dx = 0, 1
+        elif o.left > tx.max() and (ty >= o.top).any() and (ty <= o.bottom).any():
+            dy, dx = 0, -1
+        else:
+            for (y, x), c in zip(o.cells, o.colors):
+                out[y, x] = c
+            continue
+        d = 0
+        h, w = g.shape
+        while True:
+            n = d + 1
+            cells = [(y + n * dy, x + n * dx) for y, x in o.cells]
+            if any(not (0 <= y < h and 0 <= x < w) or target[y, x] for y, x in cells):
+                break
+            d = n
+            if d > max(h, w):
+                raise ValueError("object never meets the anchor")
+        moved |= d > 0
+        for (y, x), c in zip(o.cells, o.colors):
+            out[y + d * dy, x + d * dx] = c
+    if not moved:
+        raise ValueError("nothing moved")
+    return out

@@ -1,6 +1,7 @@
 """Cell rules: each output cell is a function of a few features of the input cell
-(its color, its neighbours' colors, the first color seen in a direction, parities),
-given as a lookup table learned from examples."""
+(its color, its neighbours' colors, the first color seen in a direction, parities, and what
+the object it belongs to is: its size, rank, colors, holes, whether it touches the border or
+has a shape no other object has), given as a lookup table learned from examples."""
 
 from __future__ import annotations
 
@@ -13,9 +14,16 @@ OUTSIDE = 11   # feature value for "beyond the edge" / "nothing in that directio
 _OFFSETS = {"n": (-1, 0), "s": (1, 0), "w": (0, -1), "e": (0, 1),
             "nw": (-1, -1), "ne": (-1, 1), "sw": (1, -1), "se": (1, 1)}
 
-FEATURES = ("self", "n", "s", "w", "e", "nw", "ne", "sw", "se",
-            "ray_n", "ray_s", "ray_w", "ray_e", "row_parity", "col_parity", "n4", "n8",
-            "row_color", "col_color")
+CELL_FEATURES = ("self", "n", "s", "w", "e", "nw", "ne", "sw", "se",
+                 "ray_n", "ray_s", "ray_w", "ray_e", "row_parity", "col_parity", "n4", "n8",
+                 "row_color", "col_color")
+# Features of the object a cell belongs to (non-background cells, 8-connected, any colors;
+# "size4" is the cell's one-color 4-connected part). Background cells read 0, except for
+# "enclosed", which is about background: 1 where it cannot reach the border, 0 where it
+# can, 2 on objects.
+OBJECT_FEATURES = ("size4", "obj_size", "obj_rank", "obj_colors", "obj_major", "obj_minor", "holes",
+                   "touches_border", "unique_shape", "enclosed")
+FEATURES = CELL_FEATURES + OBJECT_FEATURES
 
 
 def _ray(g: np.ndarray, dy: int, dx: int, bg: int) -> np.ndarray:
@@ -53,6 +61,85 @@ def _line_color(g: np.ndarray, bg: int, axis: int) -> np.ndarray:
     return out
 
 
+def _components(free: np.ndarray, same: np.ndarray | None, diagonal: bool) -> tuple[np.ndarray, int]:
+    """Label the connected parts of the cells where `free` holds (joined only between equal
+    `same` values when given): -1 elsewhere, 0..n-1 on the parts, and n."""
+    h, w = free.shape
+    label = np.full((h, w), -1, dtype=np.int64)
+    steps = ((-1, 0), (1, 0), (0, -1), (0, 1))
+    if diagonal:
+        steps += ((-1, -1), (-1, 1), (1, -1), (1, 1))
+    n = 0
+    fr = free.tolist()
+    sv = same.tolist() if same is not None else None
+    lab = label.tolist()
+    for y0 in range(h):
+        for x0 in range(w):
+            if not fr[y0][x0] or lab[y0][x0] >= 0:
+                continue
+            lab[y0][x0] = n
+            stack = [(y0, x0)]
+            while stack:
+                y, x = stack.pop()
+                for dy, dx in steps:
+                    ny, nx = y + dy, x + dx
+                    if (0 <= ny < h and 0 <= nx < w and fr[ny][nx] and lab[ny][nx] < 0
+                            and (sv is None or sv[ny][nx] == sv[y][x])):
+                        lab[ny][nx] = n
+                        stack.append((ny, nx))
+            n += 1
+    return np.array(lab, dtype=np.int64).reshape(h, w), n
+
+
+_object_cache: dict = {}
+
+
+def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
+    """Every OBJECT_FEATURES grid of `g` at once (they share the labelling), cached per grid."""
+    key = (g.shape, g.tobytes(), bg)
+    hit = _object_cache.get(key)
+    if hit is not None:
+        return hit
+    h, w = g.shape
+    fg = g != bg
+    part, _ = _components(fg, g, diagonal=False)
+    sizes = np.bincount(part[fg], minlength=1) if fg.any() else np.zeros(1, np.int64)
+    out = {"size4": np.where(fg, np.minimum(sizes[np.maximum(part, 0)], 15), 0)}
+    obj, n = _components(fg, None, diagonal=True)
+    outside, _ = _components(~fg, None, diagonal=False)
+    border_bg = set(np.unique(np.concatenate([outside[0], outside[-1], outside[:, 0], outside[:, -1]])).tolist())
+    enclosed_bg = (~fg) & ~np.isin(outside, list(border_bg))
+    feats = {f: np.zeros(n, dtype=np.int64) for f in OBJECT_FEATURES[1:-1]}
+    obj_sizes = np.bincount(obj[fg], minlength=n) if n else np.zeros(0, np.int64)
+    shapes = []
+    for i in range(n):
+        m = obj == i
+        ys, xs = np.nonzero(m)
+        colors, counts = np.unique(g[m], return_counts=True)
+        feats["obj_size"][i] = min(int(obj_sizes[i]), 15)
+        feats["obj_colors"][i] = len(colors)
+        feats["obj_major"][i] = int(colors[np.argmax(counts)])
+        feats["obj_minor"][i] = int(colors[np.argmin(counts)])
+        t, b, l, r = ys.min(), ys.max(), xs.min(), xs.max()
+        feats["touches_border"][i] = int(t == 0 or l == 0 or b == h - 1 or r == w - 1)
+        box = m[t:b + 1, l:r + 1]
+        rim = np.pad(~box, 1, constant_values=True)
+        inner, _ = _components(rim, None, diagonal=False)
+        feats["holes"][i] = min(len(set(np.unique(inner).tolist()) - {-1}) - 1, 15)
+        shapes.append(box.tobytes() + bytes(box.shape))
+    if n:
+        big, small = obj_sizes.max(), obj_sizes.min()
+        feats["obj_rank"] = np.where(obj_sizes == big, 1, np.where(obj_sizes == small, 2, 3))
+        feats["unique_shape"] = np.array([int(shapes.count(s) == 1) for s in shapes], dtype=np.int64)
+    for f, per_obj in feats.items():
+        out[f] = np.where(fg, per_obj[np.maximum(obj, 0)] if n else 0, 0)
+    out["enclosed"] = np.where(fg, 2, enclosed_bg.astype(np.int64))
+    if len(_object_cache) > 1024:
+        _object_cache.clear()
+    _object_cache[key] = out
+    return out
+
+
 def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
     """One feature (see FEATURES) of every cell, as a grid of small integers."""
     h, w = g.shape
@@ -79,6 +166,8 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return _line_color(g, bg, 1)
     if name == "col_color":
         return _line_color(g, bg, 0)
+    if name in OBJECT_FEATURES:
+        return _object_features(g, bg)[name]
     raise ValueError(f"unknown feature {name}")
 
 

@@ -16,12 +16,14 @@ import numpy as np
 from ..config import SearchConfig
 from ..tasks import Task
 from . import finishers
+from .evidence import OutputRules, evidence, is_weak, keep
 from .library import background, step_library
 from .program import Step, run_steps, to_source
 
 MAX_SIDE = 30
-# A learned cell rule can fit the train pairs by accident, so finding one does not stop the
-# search going deeper for a plain chain; a few are kept as a last resort.
+# A program ending in a weak step (see evidence.WEAK_STEPS) can fit the train pairs by
+# accident, so finding one does not stop the search going deeper for a plain chain; a few
+# are kept as a last resort.
 WEAK_KEEP = 2
 
 
@@ -65,22 +67,38 @@ def _closeness(states, outputs) -> float:
     return total / len(outputs)
 
 
-def _finish(states, outputs, n_train, bg, depth, limits) -> list[tuple[Step, ...]]:
+def _finish(states, outputs, n_train, bg) -> list[tuple[Step, ...]]:
+    """The cheap finishers: nothing left to do, or one step whose parameters the pairs give."""
     train, tests = states[:n_train], states[n_train:]
     if finishers.same_shapes(train, outputs) and all((s == o).all() for s, o in zip(train, outputs)):
         if all(int(t.max(initial=0)) < 10 for t in tests):
             return [()]
         return []
     found = []
-    for infer in (finishers.infer_recolor, finishers.infer_tiling, finishers.infer_scale):
+    for infer in (finishers.infer_recolor, finishers.infer_tiling, finishers.infer_scale, finishers.infer_window):
         step = infer(train, outputs, tests)
         if step is not None:
             found.append((step,))
-    if not found and depth <= limits.rule_depth:
-        step = finishers.infer_cell_rule(train, outputs, tests, bg)
-        if step is not None:
-            found.append((step,))
+    step = finishers.infer_stamp(train, outputs, tests, bg)
+    if step is not None:
+        found.append((step,))
     return found
+
+
+def _believable(solutions, train_in, outputs, tests, max_programs) -> list[tuple[Step, ...]]:
+    """The solutions ranked by evidence, most believable first, and only those worth an attempt
+    (see evidence.keep)."""
+    rules = OutputRules.of(train_in, outputs)
+    ranked = []
+    for steps in solutions:
+        try:
+            outs = [run_steps(steps, t) for t in tests]
+        except Exception:
+            continue  # cannot happen for a recorded solution; costs nothing to be sure
+        ranked.append((evidence(steps, rules, tests, outs), _key(tuple(outs)), steps))
+    ranked.sort(key=lambda r: r[0].rank())
+    chosen = keep([(ev, k) for ev, k, _ in ranked], max_programs)
+    return [ranked[i][2] for i in chosen]
 
 
 def search_task(task: Task, limits: SearchConfig = SearchConfig(),
@@ -98,17 +116,39 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
     library = step_library(train_in, root)
     seen = {_key(root)}
     solutions: list[tuple[Step, ...]] = []
-    strong = 0  # solutions without a learned cell rule: only these end the deepening
+    strong = 0  # solutions without a weak step: only these end the deepening
+
+    # Cell rules cost ten times the other finishers: they are learned after each level, on the
+    # states that look most like the outputs, so a plain step of that level is never starved.
+    deferred: list[tuple[float, tuple[Step, ...], tuple[np.ndarray, ...]]] = []
+
+    def add(steps, weak):
+        nonlocal strong
+        if len(solutions) < limits.max_programs and (not weak or len(solutions) - strong < WEAK_KEEP):
+            solutions.append(steps)
+            strong += not weak
 
     def record(steps, states, depth):
-        nonlocal strong
-        for tail in _finish(states, outputs, n_train, bg, depth, limits):
-            weak = any(s.fn == "cell_rule" for s in tail)
-            if len(solutions) < limits.max_programs and (not weak or len(solutions) - strong < WEAK_KEEP):
-                solutions.append(steps + tail)
-                strong += not weak
+        tails = _finish(states, outputs, n_train, bg)
+        for tail in tails:
+            add(steps + tail, weak=is_weak(tail))
+        if not tails and depth <= limits.rule_depth and finishers.same_shapes(states[:n_train], outputs):
+            deferred.append((_closeness(states[:n_train], outputs), steps, states))
+
+    def learn_rules():
+        deferred.sort(key=lambda e: -e[0])
+        for _, steps, states in deferred:
+            if clock() > deadline or len(solutions) >= limits.max_programs:
+                break
+            step = finishers.infer_cell_rule(states[:n_train], outputs, states[n_train:], bg,
+                                             holdout=limits.rule_holdout)
+            if step is not None:
+                add(steps + (step,), weak=True)  # a cell rule
+        deferred.clear()
 
     record((), root, 0)
+    if limits.max_depth == 0:
+        learn_rules()
     depth = 0
     # Frontier entries: (closeness to the outputs, steps, states). States are kept for the
     # first level only and recomputed from the root deeper down: a deep frontier of grids
@@ -150,14 +190,14 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
                 break
         if result.stopped == "budget":
             break
+        if not strong:
+            learn_rules()
         # Best-first within a level: when the budget ends a level early, the states that
         # look most like the outputs have been expanded.
         nxt.sort(key=lambda e: -e[0])
         frontier = nxt
     if strong and result.stopped != "budget":
         result.stopped = "solved"
-    # Plain chains first, shortest first: the order a reader (and a tie) should see them in.
-    solutions.sort(key=lambda s: (any(x.fn == "cell_rule" for x in s), len(s)))
-    result.found = [Found(s) for s in solutions]
+    result.found = [Found(s) for s in _believable(solutions, train_in, outputs, tests, limits.max_programs)]
     result.cpu_s = clock() - start
     return result

@@ -1,5 +1,5 @@
 """Last steps whose parameters are read off the train pairs: a color map, a cell rule,
-a tiling, a scale factor. Each takes the states the search reached (train and test) and
+a tiling, a scale factor, a window, a stamp. Each takes the states the search reached (train and test) and
 returns the step that maps every train state to its output, or None."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from typing import Sequence
 
 import numpy as np
 
+from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
-from ..dsl.rules import FEATURES, feature
+from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
 from ..dsl.scaling import downscale, upscale
+from ..dsl.stamps import stamp
 from .program import Step
 
 Arrays = Sequence[np.ndarray]
@@ -42,14 +44,16 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
 
 
 def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
-                    max_features: int = 3) -> Step | None:
+                    max_features: int = 3, holdout: float = 0.0) -> Step | None:
     """The smallest set of cell features whose values decide each output cell in every pair,
-    with every test cell's values seen in a train pair."""
+    with every test cell's values seen in a train pair, and at least `holdout` of each pair's
+    cells predicted by the other pairs (see _each_pair_predicted_by_the_others)."""
     if not same_shapes(states, outputs):
         return None
     if any(int(a.max()) > 15 for a in list(states) + list(tests)):
         return None  # the keys pack each feature in 4 bits; large placeholders do not fit
     out = np.concatenate([a.ravel() for a in outputs])
+    bounds = np.cumsum([0] + [a.size for a in outputs])
     train_feats = {f: np.concatenate([feature(a, f, bg).ravel() for a in states]) for f in FEATURES}
     test_feats = {f: np.concatenate([feature(a, f, bg).ravel() for a in tests]) if tests else np.zeros(0, np.int64)
                   for f in FEATURES}
@@ -64,6 +68,8 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
         for combo in combinations(FEATURES, size):
             if combo == ("self",):
                 continue  # that is a recolor
+            if size == 3 and "self" not in combo and any(f in OBJECT_FEATURES for f in combo):
+                continue  # keeps the triples to about the count before object features came
             key = np.zeros_like(out)
             tkey = np.zeros_like(test_feats["self"])
             for f in combo:
@@ -77,6 +83,8 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                 continue
             if len(keys) > max(8, len(out) // 4):
                 continue  # a table nearly as big as the data is memorising, not a rule
+            if not _each_pair_predicted_by_the_others(key, bounds, holdout):
+                continue
             best = (combo, keys, both)
         if best is not None:
             combo, _, both = best
@@ -90,6 +98,19 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                 table[tuple(reversed(parts))] = value
             return Step("cell_rule", (combo, table, bg))
     return None
+
+
+def _each_pair_predicted_by_the_others(key: np.ndarray, bounds: np.ndarray, share: float) -> bool:
+    """Leave-one-out: at least `share` of each train pair's cells have a key that also occurs in
+    another pair, so the table learned without that pair would have predicted them. A table
+    that fits only because each pair brought its own entries says little about the test input."""
+    if len(bounds) <= 2:
+        return True  # one pair: nothing to hold out
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        others = np.concatenate([key[:a], key[b:]])
+        if np.isin(key[a:b], others).mean() < share:
+            return False
+    return True
 
 
 def _shape_ratio(big: Arrays, small: Arrays) -> tuple[int, int] | None:
@@ -150,3 +171,68 @@ def infer_scale(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
         except ValueError:
             return None
     return None
+
+
+def infer_window(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
+    """Output = a window of one fixed size at the same corner (or the center) of every state."""
+    shapes = {o.shape for o in outputs}
+    if len(shapes) != 1:
+        return None
+    h, w = shapes.pop()
+    if any(s.shape[0] < h or s.shape[1] < w for s in list(states) + list(tests)) or \
+            all(s.shape == (h, w) for s in states):
+        return None
+    for anchor in WINDOW_ANCHORS:
+        try:
+            if all((window(s, anchor, h, w) == o).all() for s, o in zip(states, outputs)):
+                for t in tests:
+                    window(t, anchor, h, w)
+                return Step("window", (anchor, h, w))
+        except ValueError:
+            continue
+    return None
+
+
+def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius: int = 2,
+                holdout: bool = True) -> Step | None:
+    """A pattern per marker color painted on the background around each of its cells (see dsl.stamp),
+    every offset seen with one color in every pair."""
+    if not same_shapes(states, outputs):
+        return None
+    changed = [(s != o) for s, o in zip(states, outputs)]
+    if not any(c.any() for c in changed) or any(((s != bg) & c).any() for s, c in zip(states, changed)):
+        return None  # a stamp only paints background
+    offsets = [(dy, dx) for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1) if dy or dx]
+    votes: dict[int, dict[tuple[int, int], set]] = {}
+    for s, o in zip(states, outputs):
+        h, w = s.shape
+        for c in np.unique(s[s != bg]).tolist():
+            ys, xs = np.nonzero(s == c)
+            for off in offsets:
+                ty, tx = ys + off[0], xs + off[1]
+                ok = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
+                ty, tx = ty[ok], tx[ok]
+                free = s[ty, tx] == bg
+                votes.setdefault(c, {}).setdefault(off, set()).update(o[ty[free], tx[free]].tolist())
+    patterns = {}
+    for c, per in votes.items():
+        pat = {off: next(iter(v)) for off, v in per.items() if len(v) == 1 and next(iter(v)) != bg}
+        if pat:
+            patterns[c] = dict(sorted(pat.items()))
+    if not patterns:
+        return None
+    if not all((stamp(s, patterns, bg) == o).all() for s, o in zip(states, outputs)):
+        return None
+    if holdout and len(states) > 2:
+        # Leave-one-out: the patterns of the other pairs must draw each pair (three pairs at
+        # least, so two remain to learn from).
+        for i in range(len(states)):
+            rest = [j for j in range(len(states)) if j != i]
+            step = infer_stamp([states[j] for j in rest], [outputs[j] for j in rest], [states[i]], bg, radius,
+                               holdout=False)
+            if step is None or not (stamp(states[i], step.args[0], bg) == outputs[i]).all():
+                return None
+    seen = set().union(*(set(np.unique(s).tolist()) for s in states))
+    if any(not set(np.unique(t).tolist()) <= seen for t in tests):
+        return None  # a marker color the pairs never showed
+    return Step("stamp", (patterns, bg))

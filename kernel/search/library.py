@@ -12,6 +12,7 @@ from ..dsl.geometry import SYMMETRIES
 from ..dsl.lines import RAY_SETS
 from ..dsl.masks import BOOLEAN_OPS
 from ..dsl.objects import SELECTORS
+from ..dsl.pieces import CELL_SUMMARIES, OBJECT_ORDERS
 from .program import Step
 
 
@@ -67,5 +68,12 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2))]
+    # Pieces: one step that changes every cell or object, or builds the output from them.
+    steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
+    steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
+    steps += [S("cell_colors", (how, bg)) for how in CELL_SUMMARIES]
+    steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority")]
+    steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
+    steps += [S("attract", (c, bg)) for c in colors]
     steps += [S("majority_cell", (bg,)), S("color_ranking_column", (bg,)), S("count_objects_row", (bg,))]
     return steps

@@ -1,0 +1,102 @@
+"""Pieces: split a grid into cells (between separator lines) or objects, work on each piece,
+and assemble an output from them: the same layout with every piece changed, one color per
+cell, or the pieces side by side. This is where a search spends one step on what would
+otherwise take a chain of crops and pastes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cropping import spans_between, separator_lines
+from .objects import objects
+
+CELL_SUMMARIES = ("majority", "minority", "filled", "empty")
+OBJECT_ORDERS = ("reading", "size", "size_desc", "left", "top")
+
+
+def cell_boxes(g: np.ndarray) -> list[list[tuple[int, int, int, int]]]:
+    """The (top, bottom, left, right) box of every cell between separator lines, by rows of cells."""
+    rows, cols, _ = separator_lines(g)
+    if not (rows or cols):
+        raise ValueError("no separator lines")
+    boxes = [[(a, b, c, d) for c, d in spans_between(cols, g.shape[1])] for a, b in spans_between(rows, g.shape[0])]
+    if sum(len(r) for r in boxes) < 2:
+        raise ValueError("fewer than two cells")
+    return boxes
+
+
+def each_cell(g: np.ndarray, fn: str, *args) -> np.ndarray:
+    """Apply the DSL function `fn` (with `args`) to every cell between separator lines, in place."""
+    from . import __dict__ as functions  # the DSL's own namespace: a piece step is any grid step
+    step = functions[fn]
+    out = g.copy()
+    for row in cell_boxes(g):
+        for a, b, c, d in row:
+            piece = np.asarray(step(g[a:b, c:d].copy(), *args))
+            if piece.shape != (b - a, d - c):
+                raise ValueError(f"{fn} changed a cell's shape")
+            out[a:b, c:d] = piece
+    return out
+
+
+def _summary(cell: np.ndarray, how: str, bg: int, sep: int | None) -> int:
+    fg = cell[(cell != bg) & (cell != sep)] if sep is not None else cell[cell != bg]
+    if how == "filled":
+        return int(fg.size > 0)
+    if how == "empty":
+        return int(fg.size == 0)
+    if fg.size == 0:
+        return bg
+    values, counts = np.unique(fg, return_counts=True)
+    pick = np.argmax(counts) if how == "majority" else np.argmin(counts)
+    if (counts == counts[pick]).sum() > 1:
+        raise ValueError(f"no single {how} color in a cell")
+    return int(values[pick])
+
+
+def cell_colors(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray:
+    """One cell per cell between separator lines: its majority or minority color, or 1 if filled/empty."""
+    _, _, sep = separator_lines(g)
+    boxes = cell_boxes(g)
+    return np.array([[_summary(g[a:b, c:d], how, bg, sep) for a, b, c, d in row] for row in boxes],
+                    dtype=np.int64)
+
+
+def paint_cells(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray:
+    """Fill every cell between separator lines with its own majority (or minority) color."""
+    _, _, sep = separator_lines(g)
+    out = g.copy()
+    for row in cell_boxes(g):
+        for a, b, c, d in row:
+            out[a:b, c:d] = _summary(g[a:b, c:d], how, bg, sep)
+    return out
+
+
+def each_object(g: np.ndarray, fn: str, bg: int = 0) -> np.ndarray:
+    """Apply the one-argument DSL function `fn` to every object's bounding box, in place (8-connected, any colors)."""
+    from . import __dict__ as functions
+    step = functions[fn]
+    out = g.copy()
+    objs = objects(g, 8, True, bg)
+    if not objs:
+        raise ValueError("no objects")
+    for o in objs:
+        box = g[o.top:o.bottom + 1, o.left:o.right + 1]
+        piece = np.asarray(step(box.copy()))
+        if piece.shape != box.shape:
+            raise ValueError(f"{fn} changed an object's shape")
+        out[o.top:o.bottom + 1, o.left:o.right + 1] = piece
+    return out
+
+
+def stack_objects(g: np.ndarray, order: str = "reading", axis: int = 1, bg: int = 0) -> np.ndarray:
+    """The objects' boxes side by side (axis 1) or stacked (axis 0) in `order` (see OBJECT_ORDERS)."""
+    objs = objects(g, 8, True, bg)
+    if len(objs) < 2:
+        raise ValueError("fewer than two objects")
+    key = {"reading": lambda o: (o.top, o.left), "size": lambda o: o.size, "size_desc": lambda o: -o.size,
+           "left": lambda o: (o.left, o.top), "top": lambda o: (o.top, o.left)}[order]
+    boxes = [g[o.top:o.bottom + 1, o.left:o.right + 1] for o in sorted(objs, key=key)]
+    if len({b.shape[1 - axis] for b in boxes}) != 1:
+        raise ValueError("objects do not line up")
+    return np.concatenate(boxes, axis=axis)

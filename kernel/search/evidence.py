@@ -1,0 +1,103 @@
+"""Evidence for a program that passes every train pair, so the search can rank its programs
+and keep back the ones likely to be wrong on the test input (a wrong answer costs an attempt).
+
+Three kinds, all read off the train pairs and the program itself, never off a solution:
+- what every train output obeys (its shape beside its input's, the colors it may use): a test
+  output that breaks such a rule is suspect;
+- how much the program had to learn from the pairs (steps, color-map entries, table rows): the
+  less, the more the pairs say about it;
+- whether the program ends in a step that fits pairs by accident more often than others: a
+  learned lookup table (cell rule, stamp), or a fixed window, which on small outputs can find a
+  match anywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .program import Step
+
+# Steps that fit the train pairs by accident more often than the rest: their programs do not
+# end the search's deepening and rank after the others.
+WEAK_STEPS = ("cell_rule", "stamp", "window")
+
+
+@dataclass(frozen=True)
+class OutputRules:
+    """What every train output obeys. None: the pairs disagree, no rule."""
+
+    same_shape: bool                       # each output has its input's shape
+    fixed_shape: tuple[int, int] | None    # every output has this shape (inputs differ)
+    added_colors: frozenset[int]           # colors an output may use that its input lacks
+
+    @classmethod
+    def of(cls, inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> "OutputRules":
+        same = all(i.shape == o.shape for i, o in zip(inputs, outputs))
+        shapes = {o.shape for o in outputs}
+        fixed = shapes.pop() if len(shapes) == 1 and not same else None
+        added: set[int] = set()
+        for i, o in zip(inputs, outputs):
+            added |= set(np.unique(o).tolist()) - set(np.unique(i).tolist())
+        return cls(same, fixed, frozenset(added))
+
+    def broken_by(self, test_input: np.ndarray, test_output: np.ndarray) -> str | None:
+        """The rule `test_output` breaks, or None."""
+        if self.same_shape and test_output.shape != test_input.shape:
+            return "shape differs from the input's, unlike every train pair"
+        if self.fixed_shape is not None and test_output.shape != self.fixed_shape:
+            return f"shape is not {self.fixed_shape}, unlike every train output"
+        extra = set(np.unique(test_output).tolist()) - set(np.unique(test_input).tolist()) - self.added_colors
+        if extra:
+            return f"uses colors {sorted(extra)} that no train output added"
+        return None
+
+
+def is_weak(steps: Sequence[Step]) -> bool:
+    return any(s.fn in WEAK_STEPS for s in steps)
+
+
+def learned_size(steps: Sequence[Step]) -> int:
+    """How many values the program read off the train pairs (map entries, table rows, pattern cells)."""
+    n = 0
+    for s in steps:
+        for a in s.args:
+            if isinstance(a, dict):
+                n += sum(len(v) if isinstance(v, dict) else 1 for v in a.values())
+    return n
+
+
+@dataclass(frozen=True)
+class Evidence:
+    consistent: bool      # its test outputs break no OutputRules
+    weak: bool            # it uses one of WEAK_STEPS
+    steps: int
+    learned: int
+
+    def rank(self) -> tuple:
+        """Sort key: the most believable program first."""
+        return (not self.consistent, self.weak, self.steps + self.learned / 4, self.learned)
+
+
+def evidence(steps: Sequence[Step], rules: OutputRules, tests: Sequence[np.ndarray],
+             test_outputs: Sequence[np.ndarray]) -> Evidence:
+    consistent = all(rules.broken_by(t, o) is None for t, o in zip(tests, test_outputs))
+    return Evidence(consistent, is_weak(steps), len(steps), learned_size(steps))
+
+
+def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[int]:
+    """Which of the programs (sorted best first, each with its test outputs' key) to emit: every
+    program that agrees with the best one, and for the second attempt the best program of one
+    other answer when both are plain chains (no weak step) and it is consistent: a weak runner-up
+    was measured to be wrong far more often than right."""
+    if not ranked:
+        return []
+    best_ev, best_key = ranked[0]
+    chosen = [i for i, (_, k) in enumerate(ranked) if k == best_key][:max_programs]
+    for i, (ev, k) in enumerate(ranked):
+        if k != best_key:
+            if ev.consistent and not ev.weak and not best_ev.weak and len(chosen) < max_programs:
+                chosen.append(i)
+            break
+    return sorted(chosen)

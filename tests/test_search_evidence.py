@@ -1,0 +1,147 @@
+"""Evidence ranking of the programs the search finds, the finishers added for breadth (window,
+stamp, cells), and the leave-one-out checks that keep accidental fits out."""
+
+import numpy as np
+import pytest
+
+from conftest import make_task
+from kernel import dsl
+from kernel.config import SearchConfig
+from kernel.search import search_task
+from kernel.search.evidence import Evidence, OutputRules, evidence, is_weak, keep, learned_size
+from kernel.search.finishers import infer_cell_rule, infer_stamp, infer_window
+from kernel.search.program import Step, run_steps
+
+
+def G(rows):
+    return np.array(rows, dtype=np.int64)
+
+
+def test_output_rules_read_off_the_train_pairs():
+    same = OutputRules.of([G([[1, 0]]), G([[2, 2, 0]])], [G([[3, 0]]), G([[3, 3, 0]])])
+    assert same.same_shape and same.fixed_shape is None and same.added_colors == {3}
+    assert same.broken_by(G([[1, 1]]), G([[3, 3]])) is None
+    assert "shape" in same.broken_by(G([[1, 1]]), G([[3]]))
+    assert "colors [5]" in same.broken_by(G([[1, 1]]), G([[3, 5]]))
+    fixed = OutputRules.of([G([[1, 0]]), G([[2, 2, 0]])], [G([[1]]), G([[2]])])
+    assert fixed.fixed_shape == (1, 1) and not fixed.same_shape
+    assert fixed.broken_by(G([[4, 0]]), G([[4, 4]])) is not None
+
+
+def test_evidence_prefers_consistent_plain_short_programs():
+    rules = OutputRules.of([G([[1, 0]])], [G([[0, 1]])])
+    plain = evidence((Step("flip_lr"),), rules, [G([[2, 0]])], [G([[0, 2]])])
+    table = evidence((Step("cell_rule", (("self",), {(1,): 2, (0,): 0}, 0)),), rules, [G([[2, 0]])], [G([[0, 2]])])
+    broken = evidence((Step("flip_lr"),), rules, [G([[2, 0]])], [G([[0, 2, 2]])])
+    assert plain.consistent and not plain.weak and table.weak and not broken.consistent
+    assert sorted([broken, table, plain], key=Evidence.rank) == [plain, table, broken]
+    assert learned_size((Step("recolor", ({1: 2, 3: 4},)), Step("stamp", ({1: {(0, 1): 2, (1, 0): 2}}, 0)))) == 4
+    assert is_weak((Step("flip_lr"), Step("window", ("top_left", 2, 2))))
+
+
+def test_keep_emits_the_best_answer_and_a_plain_runner_up_only():
+    plain, weak = Evidence(True, False, 1, 0), Evidence(True, True, 1, 3)
+    # two programs agree on answer "a", one plain runner-up "b", a third answer "c" never kept
+    assert keep([(plain, "a"), (plain, "b"), (plain, "a"), (plain, "c")], 8) == [0, 1, 2]
+    # a weak runner-up, or a runner-up to a weak best, is held back
+    assert keep([(plain, "a"), (weak, "b")], 8) == [0]
+    assert keep([(weak, "a"), (plain, "b")], 8) == [0]
+    inconsistent = Evidence(False, False, 1, 0)
+    assert keep([(plain, "a"), (inconsistent, "b")], 8) == [0]
+    assert keep([], 8) == []
+
+
+def test_window_finisher_finds_the_corner_every_pair_shares():
+    states = [np.arange(16).reshape(4, 4), np.arange(25).reshape(5, 5)]
+    outputs = [s[-2:, :3] for s in states]
+    assert infer_window(states, outputs, [np.zeros((3, 3), int)]) == Step("window", ("bottom_left", 2, 3))
+    assert infer_window(states, outputs, [np.zeros((1, 1), int)]) is None  # the test input is too small
+
+
+def _marker_grid(rng, n):
+    g = np.zeros((9, 9), dtype=np.int64)
+    for _ in range(n):
+        y, x = rng.integers(1, 8, size=2)
+        g[y, x] = rng.choice([1, 2])
+    return g
+
+
+PATTERNS = {1: {(-1, 0): 7, (1, 0): 7}, 2: {(-1, -1): 4, (1, 1): 4}}
+
+
+def test_stamp_finisher_learns_a_pattern_per_marker_color():
+    rng = np.random.default_rng(3)
+    states = [_marker_grid(rng, 2) for _ in range(4)]
+    outputs = [dsl.stamp(s, PATTERNS) for s in states]
+    step = infer_stamp(states, outputs, [_marker_grid(rng, 2)], 0)
+    assert step is not None and step.fn == "stamp"
+    assert all((dsl.stamp(s, step.args[0]) == o).all() for s, o in zip(states, outputs))
+
+
+def test_stamp_finisher_refuses_a_pattern_only_one_pair_shows():
+    a, b, c = G([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), G([[0, 0, 0], [0, 2, 0], [0, 0, 0]]), G([[0, 0, 0], [0, 3, 0], [0, 0, 0]])
+    # each marker color appears in one pair only: the others cannot have predicted its pattern
+    outs = [dsl.stamp(g, {1: {(0, 1): 5}, 2: {(1, 0): 6}, 3: {(-1, 0): 4}}) for g in (a, b, c)]
+    assert infer_stamp([a, b, c], outs, [a], 0, holdout=False) is not None
+    assert infer_stamp([a, b, c], outs, [a], 0) is None
+
+
+def test_cell_rule_leave_one_out_rejects_a_table_each_pair_fills_alone():
+    # each pair has a color of its own, so any table that fits holds rows only that pair shows
+    rng = np.random.default_rng(4)
+    states = [np.where(rng.random((6, 6)) < 0.8, c, 0) for c in (1, 2, 3)]
+    truth = lambda g: dsl.cell_rule(g, ("self", "n"), {(c, c): 9 for c in (1, 2, 3)})  # noqa: E731
+    outputs = [truth(s) for s in states]
+    tests = [np.where(rng.random((6, 6)) < 0.8, 1, 0)]
+    assert infer_cell_rule(states, outputs, tests, 0, holdout=0.0) is not None
+    assert infer_cell_rule(states, outputs, tests, 0, holdout=0.9) is None
+
+
+def _pairs_of(truth, inputs):
+    return [(g.tolist(), truth(g).tolist()) for g in inputs]
+
+
+def test_search_assembles_an_output_from_the_cells_of_a_divided_grid():
+    rng = np.random.default_rng(0)
+
+    def divided():
+        g = np.full((7, 7), 5, dtype=np.int64)
+        for y0 in (0, 4):
+            for x0 in (0, 4):
+                g[y0:y0 + 3, x0:x0 + 3] = np.where(rng.random((3, 3)) < 0.6, rng.choice([1, 2, 3]), 0)
+        return g
+
+    inputs = [divided() for _ in range(4)]
+    truth = lambda g: dsl.each_cell(g, "flip_ud")  # noqa: E731
+    task = make_task(_pairs_of(truth, inputs[:3]), tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=20))
+    assert result.found
+    assert (run_steps(result.found[0].steps, inputs[3]) == truth(inputs[3])).all()
+
+
+def test_search_slides_objects_to_the_anchor():
+    def scene(rng):
+        g = np.zeros((10, 8), dtype=np.int64)
+        g[9, :] = 2
+        x = int(rng.integers(0, 6))
+        g[int(rng.integers(0, 4)), x:x + 2] = 3
+        return g
+
+    rng = np.random.default_rng(1)
+    inputs = [scene(rng) for _ in range(4)]
+    truth = lambda g: dsl.attract(g, 2)  # noqa: E731
+    task = make_task(_pairs_of(truth, inputs[:3]), tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=20))
+    assert result.found
+    assert (run_steps(result.found[0].steps, inputs[3]) == truth(inputs[3])).all()
+
+
+@pytest.mark.parametrize("max_depth", [0, 1])
+def test_cell_rules_are_learned_even_without_deeper_levels(max_depth):
+    # the output marks every cell below a 3: a cell rule on the root, whatever the depth
+    rng = np.random.default_rng(2)
+    inputs = [np.where(rng.random((5, 5)) < 0.3, 3, 0) for _ in range(4)]
+    truth = lambda g: dsl.cell_rule(g, ("self", "n"), {(0, 3): 4})  # noqa: E731
+    task = make_task(_pairs_of(truth, inputs[:3]), tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=20, max_depth=max_depth))
+    assert any((run_steps(f.steps, inputs[3]) == truth(inputs[3])).all() for f in result.found)
