@@ -347,6 +347,23 @@ def test_attract_slides_objects_until_they_touch_the_anchor():
         dsl.attract(G([[1, 0], [0, 0]]), 2)
 
 
+def test_patterns_continue_from_their_smallest_tile():
+    g = G([[1, 2, 1, 2, 1, 2], [3, 3, 3, 3, 3, 3], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])
+    assert dsl.smallest_period(g) == (4, 2) and dsl.smallest_period(g, 0) == (2, 2)
+    assert same(dsl.continue_pattern(g, 1, 1, 0)[2:], [[1, 2, 1, 2, 1, 2], [3, 3, 3, 3, 3, 3]])
+    diagonal = G([[1, 2, 3, 1, 2], [2, 3, 1, 2, 3]])
+    assert same(dsl.continue_pattern(diagonal, 1, 2)[0], [1, 2, 3, 1, 2, 3, 1, 2, 3, 1])
+    assert same(dsl.continue_pattern(diagonal, 3, 3, fixed=True), [[1, 2, 3], [2, 3, 1], [1, 2, 3]])
+    with pytest.raises(ValueError):
+        dsl.smallest_period(G([[1, 0, 2]]), 0)  # neighbours agree through the unknown 0, the tile cannot
+
+
+def test_lines_in_a_color_of_their_own():
+    g = G([[1, 0, 0, 1], [0, 0, 0, 0]])
+    assert same(dsl.connect_same_color(g, color=10), [[1, 10, 10, 1], [0, 0, 0, 0]])
+    assert same(dsl.extend_rays(g, "down", color=10), [[1, 0, 0, 1], [10, 0, 0, 10]])
+
+
 def test_every_function_has_a_one_line_docstring_and_appears_in_the_catalogue():
     text = dsl.catalogue()
     for fns in dsl.GROUPS.values():

@@ -33,7 +33,8 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_obje
 from .pieces import cell_boxes, cell_colors, each_cell, each_object, paint_cells, stack_objects
 from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow, label_by_holes
 from .rules import cell_rule, feature
-from .scaling import downscale, self_kron, shrink_repeats, tile, tile_layout, upscale
+from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
+                      tile_layout, upscale)
 from .stamps import stamp
 from .symmetry import fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize
 
@@ -41,7 +42,8 @@ GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, trim_border, half, split_cells,
                  select_cell, separator_lines, bbox, window),
-    "scaling and tiling": (upscale, downscale, shrink_repeats, tile, tile_layout, self_kron),
+    "scaling and tiling": (upscale, downscale, shrink_repeats, tile, tile_layout, self_kron, smallest_period,
+                           continue_pattern),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color),

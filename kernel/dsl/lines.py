@@ -14,12 +14,12 @@ RAY_SETS = {"up": ("up",), "down": ("down",), "left": ("left",), "right": ("righ
             "diagonal": ("up_left", "up_right", "down_left", "down_right")}
 
 
-def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False) -> np.ndarray:
-    """Each non-background cell paints background in the directions of `rays` (see RAY_SETS) until blocked."""
+def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False, color: int | None = None) -> np.ndarray:
+    """Each non-background cell paints background (its color, or `color`) toward `rays` (see RAY_SETS) until blocked."""
     h, w = g.shape
     out = g.copy()
     for y, x in zip(*np.nonzero(g != bg)):
-        c = g[y, x]
+        c = g[y, x] if color is None else color
         for name in RAY_SETS[rays]:
             dy, dx = DIRECTIONS[name]
             ny, nx = y + dy, x + dx
@@ -33,8 +33,8 @@ def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False) ->
     return out
 
 
-def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False) -> np.ndarray:
-    """Join two cells of one color in a row or column (or diagonal) with a segment of that color."""
+def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
+    """Join two cells of one color in a row or column (or diagonal) with a segment of that color (or `color`)."""
     out = g.copy()
     h, w = g.shape
     steps = [(0, 1), (1, 0)] + ([(1, 1), (1, -1)] if diagonal else [])
@@ -48,7 +48,7 @@ def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False) -> np
                 ny, nx = ny + dy, nx + dx
             if path and 0 <= ny < h and 0 <= nx < w and g[ny, nx] == c:
                 for py, px in path:
-                    out[py, px] = c
+                    out[py, px] = c if color is None else color
     return out
 
 

@@ -60,3 +60,41 @@ def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False) -> np.ndarray:
     for y, x in zip(*np.nonzero(mask)):
         out[y * h:(y + 1) * h, x * w:(x + 1) * w] = g
     return out
+
+
+def _axis_period(g: np.ndarray, known: np.ndarray) -> int:
+    """The smallest p such that rows p apart agree wherever both are known."""
+    h = g.shape[0]
+    for p in range(1, h + 1):
+        a, b, ka, kb = g[p:], g[:h - p], known[p:], known[:h - p]
+        if not ((a != b) & ka & kb).any():
+            return p
+    return h
+
+
+def smallest_period(g: np.ndarray, unknown: int | None = None) -> tuple[int, int]:
+    """The smallest (py, px) tile that every cell (but those of color `unknown`) repeats, every tile cell seen."""
+    known = g != unknown if unknown is not None else np.ones_like(g, dtype=bool)
+    py, px = _axis_period(g, known), _axis_period(g.T, known.T)
+    h, w = g.shape
+    ys, xs = np.nonzero(known)
+    key = (ys % py) * px + xs % px
+    # Rows and columns agreeing pairwise can still disagree through an unknown cell, or leave a
+    # tile cell never seen: checked on the tile itself.
+    if len(np.unique(key)) != py * px or len(np.unique(key * 16 + g[ys, xs])) != py * px:
+        raise ValueError("no repeating tile")
+    return py, px
+
+
+def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fixed: bool = False) -> np.ndarray:
+    """Repeat the grid's smallest tile (cells of color `bg` unknown) over ky x kx times its size, or ky x kx cells if `fixed`."""
+    py, px = smallest_period(g, bg)
+    H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
+    if H > 30 or W > 30:
+        raise ValueError("pattern larger than 30 cells")
+    tile_ = np.empty((py, px), dtype=g.dtype)
+    known = g != bg if bg is not None else np.ones_like(g, dtype=bool)
+    for y in range(py):
+        for x in range(px):
+            tile_[y, x] = g[y::py, x::px][known[y::py, x::px]][0]
+    return np.tile(tile_, (H // py + 1, W // px + 1))[:H, :W]

@@ -67,7 +67,7 @@ def _closeness(states, outputs) -> float:
     return total / len(outputs)
 
 
-def _finish(states, outputs, n_train, bg) -> list[tuple[Step, ...]]:
+def _finish(states, outputs, n_train, bg, periodic) -> list[tuple[Step, ...]]:
     """The cheap finishers: nothing left to do, or one step whose parameters the pairs give."""
     train, tests = states[:n_train], states[n_train:]
     if finishers.same_shapes(train, outputs) and all((s == o).all() for s, o in zip(train, outputs)):
@@ -82,6 +82,10 @@ def _finish(states, outputs, n_train, bg) -> list[tuple[Step, ...]]:
     step = finishers.infer_stamp(train, outputs, tests, bg)
     if step is not None:
         found.append((step,))
+    if periodic:
+        step = finishers.infer_continuation(train, outputs, tests, bg)
+        if step is not None:
+            found.append((step,))
     return found
 
 
@@ -115,6 +119,7 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
     bg = background(train_in)
     library = step_library(train_in, root)
     seen = {_key(root)}
+    periodic = finishers.outputs_repeat(outputs)
     solutions: list[tuple[Step, ...]] = []
     strong = 0  # solutions without a weak step: only these end the deepening
 
@@ -129,7 +134,7 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
             strong += not weak
 
     def record(steps, states, depth):
-        tails = _finish(states, outputs, n_train, bg)
+        tails = _finish(states, outputs, n_train, bg, periodic)
         for tail in tails:
             add(steps + tail, weak=is_weak(tail))
         if not tails and depth <= limits.rule_depth and finishers.same_shapes(states[:n_train], outputs):

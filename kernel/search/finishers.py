@@ -12,7 +12,7 @@ import numpy as np
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
-from ..dsl.scaling import downscale, upscale
+from ..dsl.scaling import continue_pattern, downscale, upscale
 from ..dsl.stamps import stamp
 from .program import Step
 
@@ -236,3 +236,34 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
     if any(not set(np.unique(t).tolist()) <= seen for t in tests):
         return None  # a marker color the pairs never showed
     return Step("stamp", (patterns, bg))
+
+
+def outputs_repeat(outputs: Arrays) -> bool:
+    """Every output repeats a tile smaller than itself: worth trying infer_continuation at all."""
+    from ..dsl.scaling import smallest_period
+    return all(smallest_period(o) != o.shape for o in outputs)
+
+
+def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Output = the state's repeating tile continued over the output's size: the same size, a
+    multiple of it, or one fixed size (see dsl.continue_pattern)."""
+    shapes = {o.shape for o in outputs}
+    sizes = []
+    if same_shapes(states, outputs):
+        sizes.append((1, 1, False))
+    ratio = _shape_ratio(outputs, states)
+    if ratio is not None:
+        sizes.append((ratio[0], ratio[1], False))
+    if len(shapes) == 1 and not same_shapes(states, outputs):
+        sizes.append((*next(iter(shapes)), True))
+    for ky, kx, fixed in sizes:
+        for unknown in (None, bg):
+            step = Step("continue_pattern", (ky, kx, unknown, fixed))
+            try:
+                if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+                    for t in tests:
+                        step.apply(t)
+                    return step
+            except (ValueError, IndexError):
+                continue
+    return None

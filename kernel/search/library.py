@@ -11,7 +11,7 @@ from ..dsl.cropping import CELL_SELECTORS
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.lines import RAY_SETS
 from ..dsl.masks import BOOLEAN_OPS
-from ..dsl.objects import SELECTORS
+from ..dsl.objects import PLACEHOLDER, SELECTORS
 from ..dsl.pieces import CELL_SUMMARIES, OBJECT_ORDERS
 from .program import Step
 
@@ -65,6 +65,9 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("reveal_periodic", (c,)) for c in sorted(in_all)]
     steps += [S("extend_rays", (r, bg)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d)) for d in (False, True)]
+    # The same lines in the placeholder color, for a finishing recolor to name.
+    steps += [S("extend_rays", (r, bg, False, PLACEHOLDER)) for r in RAY_SETS]
+    steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2))]
