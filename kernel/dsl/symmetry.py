@@ -36,18 +36,35 @@ def _candidate_maps(h: int, w: int):
         yield s - xs, s - ys
 
 
+_maps_cache: dict = {}
+
+
+def _maps(h: int, w: int) -> list:
+    """(inside, sy, sx) of every candidate map of an h x w grid, computed once per shape."""
+    hit = _maps_cache.get((h, w))
+    if hit is None:
+        if len(_maps_cache) > 8:
+            _maps_cache.clear()
+        hit = []
+        for my, mx in _candidate_maps(h, w):
+            inside = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+            hit.append((inside, np.where(inside, my, 0), np.where(inside, mx, 0)))
+        _maps_cache[(h, w)] = hit
+    return hit
+
+
 def fill_symmetry(g: np.ndarray, mask_color: int) -> np.ndarray:
     """Masked cells take their mirror image's color, under every mirror or half turn the visible cells obey."""
     h, w = g.shape
     unknown = g == mask_color
     if not unknown.any():
         raise ValueError("no masked cells")
+    if unknown.sum() * 2 > unknown.size:
+        raise ValueError("the mask covers more than half the grid")  # then it is the picture, not a mask
     known = ~unknown
     n_known = int(known.sum())
     accepted = []
-    for my, mx in _candidate_maps(h, w):
-        inside = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
-        sy, sx = np.where(inside, my, 0), np.where(inside, mx, 0)
+    for inside, sy, sx in _maps(h, w):
         both = inside & known & known[sy, sx]
         n = int(both.sum())
         if n < max(4, n_known // 3) or (g[both] != g[sy, sx][both]).any():
