@@ -2,8 +2,9 @@
 two chains that turn every input (train and test) into the same grids are one node.
 Within a level, the states that look most like the outputs are expanded first.
 At every node the finishers try to close the gap to the train outputs with one inferred
-step. The search stops at its CPU budget, at max_depth, or at the end of the level where the
-first solution was found."""
+step; cell rules, the costly one, are learned at the end of each level. The search stops at
+its CPU budget, at max_depth, or at the end of the level where the first plain solution was
+found; the programs found are then ranked by evidence and only the believable ones kept."""
 
 from __future__ import annotations
 

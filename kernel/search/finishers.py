@@ -12,7 +12,7 @@ import numpy as np
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
-from ..dsl.scaling import continue_pattern, downscale, upscale
+from ..dsl.scaling import continue_pattern, downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
 
@@ -196,7 +196,8 @@ def infer_window(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
 def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius: int = 2,
                 holdout: bool = True) -> Step | None:
     """A pattern per marker color painted on the background around each of its cells (see dsl.stamp),
-    every offset seen with one color in every pair."""
+    every offset seen with one color in every pair; with `holdout`, the patterns learned from
+    the other pairs must also draw each pair (leave-one-out)."""
     if not same_shapes(states, outputs):
         return None
     changed = [(s != o) for s, o in zip(states, outputs)]
@@ -240,7 +241,6 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
 
 def outputs_repeat(outputs: Arrays) -> bool:
     """Every output repeats a tile smaller than itself: worth trying infer_continuation at all."""
-    from ..dsl.scaling import smallest_period
     return all(smallest_period(o) != o.shape for o in outputs)
 
 
