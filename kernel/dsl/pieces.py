@@ -14,6 +14,12 @@ CELL_SUMMARIES = ("majority", "minority", "filled", "empty")
 OBJECT_ORDERS = ("reading", "size", "size_desc", "left", "top")
 
 
+def _dsl_function(name: str):
+    """A DSL function by name: a piece step is any grid step (imported late, as the package imports this module)."""
+    from .. import dsl
+    return getattr(dsl, name)
+
+
 def cell_boxes(g: np.ndarray) -> list[list[tuple[int, int, int, int]]]:
     """The (top, bottom, left, right) box of every cell between separator lines, by rows of cells."""
     rows, cols, _ = separator_lines(g)
@@ -27,8 +33,7 @@ def cell_boxes(g: np.ndarray) -> list[list[tuple[int, int, int, int]]]:
 
 def each_cell(g: np.ndarray, fn: str, *args) -> np.ndarray:
     """Apply the DSL function `fn` (with `args`) to every cell between separator lines, in place."""
-    from . import __dict__ as functions  # the DSL's own namespace: a piece step is any grid step
-    step = functions[fn]
+    step = _dsl_function(fn)
     out = g.copy()
     for row in cell_boxes(g):
         for a, b, c, d in row:
@@ -74,8 +79,7 @@ def paint_cells(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray
 
 def each_object(g: np.ndarray, fn: str, bg: int = 0) -> np.ndarray:
     """Apply the one-argument DSL function `fn` to every object's bounding box, in place (8-connected, any colors)."""
-    from . import __dict__ as functions
-    step = functions[fn]
+    step = _dsl_function(fn)
     out = g.copy()
     objs = objects(g, 8, True, bg)
     if not objs:
