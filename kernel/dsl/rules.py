@@ -61,34 +61,15 @@ def _line_color(g: np.ndarray, bg: int, axis: int) -> np.ndarray:
     return out
 
 
-def _components(free: np.ndarray, same: np.ndarray | None, diagonal: bool) -> tuple[np.ndarray, int]:
-    """Label the connected parts of the cells where `free` holds (joined only between equal
-    `same` values when given): -1 elsewhere, 0..n-1 on the parts, and n."""
-    h, w = free.shape
-    label = np.full((h, w), -1, dtype=np.int64)
-    steps = ((-1, 0), (1, 0), (0, -1), (0, 1))
-    if diagonal:
-        steps += ((-1, -1), (-1, 1), (1, -1), (1, 1))
-    n = 0
-    fr = free.tolist()
-    sv = same.tolist() if same is not None else None
-    lab = label.tolist()
-    for y0 in range(h):
-        for x0 in range(w):
-            if not fr[y0][x0] or lab[y0][x0] >= 0:
-                continue
-            lab[y0][x0] = n
-            stack = [(y0, x0)]
-            while stack:
-                y, x = stack.pop()
-                for dy, dx in steps:
-                    ny, nx = y + dy, x + dx
-                    if (0 <= ny < h and 0 <= nx < w and fr[ny][nx] and lab[ny][nx] < 0
-                            and (sv is None or sv[ny][nx] == sv[y][x])):
-                        lab[ny][nx] = n
-                        stack.append((ny, nx))
-            n += 1
-    return np.array(lab, dtype=np.int64).reshape(h, w), n
+def _labels(g: np.ndarray, connectivity: int, multicolor: bool, bg: int) -> tuple[np.ndarray, int]:
+    """Each cell's index among objects(g, ...) (-1 on background), and how many there are."""
+    from .objects import objects
+    found = objects(g, connectivity, multicolor, bg)
+    label = np.full(g.shape, -1, dtype=np.int64)
+    for i, o in enumerate(found):
+        ys, xs = zip(*o.cells)
+        label[list(ys), list(xs)] = i
+    return label, len(found)
 
 
 _object_cache: dict = {}
@@ -102,11 +83,11 @@ def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
         return hit
     h, w = g.shape
     fg = g != bg
-    part, _ = _components(fg, g, diagonal=False)
+    part, _ = _labels(g, 4, False, bg)
     sizes = np.bincount(part[fg], minlength=1) if fg.any() else np.zeros(1, np.int64)
     out = {"size4": np.where(fg, np.minimum(sizes[np.maximum(part, 0)], 15), 0)}
-    obj, n = _components(fg, None, diagonal=True)
-    outside, _ = _components(~fg, None, diagonal=False)
+    obj, n = _labels(g, 8, True, bg)
+    outside, _ = _labels(fg.astype(np.int64), 4, False, 1)  # the background's own parts
     border_bg = set(np.unique(np.concatenate([outside[0], outside[-1], outside[:, 0], outside[:, -1]])).tolist())
     enclosed_bg = (~fg) & ~np.isin(outside, list(border_bg))
     feats = {f: np.zeros(n, dtype=np.int64) for f in OBJECT_FEATURES[1:-1]}
@@ -124,8 +105,8 @@ def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
         feats["touches_border"][i] = int(t == 0 or l == 0 or b == h - 1 or r == w - 1)
         box = m[t:b + 1, l:r + 1]
         rim = np.pad(~box, 1, constant_values=True)
-        inner, _ = _components(rim, None, diagonal=False)
-        feats["holes"][i] = min(len(set(np.unique(inner).tolist()) - {-1}) - 1, 15)
+        _, free_parts = _labels(rim.astype(np.int64), 4, False, 0)
+        feats["holes"][i] = min(free_parts - 1, 15)  # all but the part outside the object
         shapes.append(box.tobytes() + bytes(box.shape))
     if n:
         big, small = obj_sizes.max(), obj_sizes.min()
