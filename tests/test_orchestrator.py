@@ -89,6 +89,24 @@ def test_verified_programs_rank_first_by_agreement_then_grid_votes(tmp_path):
     assert figures["metrics"]["unanswered"] == pytest.approx(2 / 11)
 
 
+def test_an_untrusted_program_votes_with_the_grids_and_is_no_false_positive(tmp_path):
+    a, b = [[1]], [[2]]
+    events = _events(
+        tmp_path,
+        {"task_id": "t", "kind": "program", "code": "def transform(g):\n    return [[2]]", "passed": True, "test": [b],
+         "trusted": False},
+        {"task_id": "t", "kind": "program", "code": "def transform(g):\n    return [[1]]", "passed": True, "test": [a]},
+        *[{"task_id": "t", "kind": "grid", "test_index": 0, "grid": b}] * 2,
+    )
+    col = collect(events, {"t": 1})
+    # the trusted program goes first whatever the votes; the guess adds its vote to the grids'
+    assert ranked_answers(col, {"t": 1}) == {"t": [[((1,),), ((2,),)]]}
+    assert col.grid_votes[("t", 0)][((2,),)] == 3 and col.programs_passed == 2
+    figures = stage_figures(col, {"t": [{"attempt_1": a, "attempt_2": b}]}, {"t": [((2,),)]})
+    assert figures["false_positives"] == 1 and figures["programs_trusted"] == 1
+    assert figures["guesses"] == 1 and figures["guesses_wrong"] == 0 and figures["false_positive_rate"] == 1.0
+
+
 def _grid_events(grid, votes, logprob):
     return [{"event": "candidate", "task_id": "t", "kind": "grid", "test_index": 0, "grid": grid,
              "logprob": logprob}] * votes

@@ -8,7 +8,8 @@ from conftest import make_task
 from kernel import dsl
 from kernel.config import SearchConfig
 from kernel.search import search_task
-from kernel.search.evidence import Evidence, OutputRules, evidence, is_weak, keep, learned_size
+from kernel.search.evidence import (Evidence, OutputRules, choice_bits, evidence, is_weak, keep, learned_size,
+                                    output_bits)
 from kernel.search.finishers import infer_cell_rule, infer_stamp, infer_window
 from kernel.search.program import Step, run_steps
 
@@ -41,14 +42,34 @@ def test_evidence_prefers_consistent_plain_short_programs():
 
 def test_keep_emits_the_best_answer_and_a_plain_runner_up_only():
     plain, weak = Evidence(True, False, 1, 0), Evidence(True, True, 1, 3)
-    # two programs agree on answer "a", one plain runner-up "b", a third answer "c" never kept
-    assert keep([(plain, "a"), (plain, "b"), (plain, "a"), (plain, "c")], 8) == [0, 1, 2]
-    # a weak runner-up, or a runner-up to a weak best, is held back
-    assert keep([(plain, "a"), (weak, "b")], 8) == [0]
-    assert keep([(weak, "a"), (plain, "b")], 8) == [0]
+    # two programs agree on answer "a", one plain runner-up "b", a third answer "c" never kept;
+    # with a runner-up disagreeing, no answer is trusted
+    assert keep([(plain, "a"), (plain, "b"), (plain, "a"), (plain, "c")], 8) == [(0, False), (1, False), (2, False)]
+    # a weak runner-up, or a runner-up to a weak best, is held back and the best stays trusted
+    assert keep([(plain, "a"), (weak, "b")], 8) == [(0, True)]
+    assert keep([(weak, "a"), (plain, "b")], 8) == [(0, True)]
     inconsistent = Evidence(False, False, 1, 0)
-    assert keep([(plain, "a"), (inconsistent, "b")], 8) == [0]
+    assert keep([(plain, "a"), (inconsistent, "b")], 8) == [(0, True)]
     assert keep([], 8) == []
+
+
+def test_a_program_is_only_a_guess_when_its_outputs_say_less_than_choosing_it_cost():
+    # Three one-cell outputs of two colors say 3 bits; a step from a library of 200 costs 7.6.
+    inputs = [G([[1, 2], [2, 2]]), G([[3, 1], [1, 1]]), G([[4, 4], [4, 5]])]
+    tiny = [G([[2]]), G([[1]]), G([[4]])]
+    rules = OutputRules.of(inputs, tiny)
+    steps = (Step("majority_cell", (0,)),)
+    assert output_bits(inputs, tiny) == 3.0 and choice_bits(steps, 200) > 7
+    thin = evidence(steps, rules, [G([[6, 6], [6, 7]])], [G([[6]])], output_bits(inputs, tiny), 200)
+    assert thin.thin and keep([(thin, "a")], 8) == [(0, False)]
+    # The same program is trusted where the outputs are whole grids.
+    big = [np.tile(i, (3, 3)) for i in inputs]
+    steps = (Step("tile_layout", ((("identity",) * 3,) * 3,)),)
+    fat = evidence(steps, OutputRules.of(inputs, big), [G([[6, 7]])], [np.tile(G([[6, 7]]), (3, 3))],
+                   output_bits(inputs, big), 200)
+    assert not fat.thin and keep([(fat, "a")], 8) == [(0, True)]
+    # Learned values are chosen too: a color map of ten entries costs 33 bits more.
+    assert choice_bits((Step("recolor", ({c: c for c in range(10)},)),), 200) > choice_bits((Step("flip_lr"),), 200) + 33
 
 
 def test_window_finisher_finds_the_corner_every_pair_shares():

@@ -18,11 +18,17 @@ def stage_figures(c: Collected, submission: dict, solutions: Mapping[str, Sequen
     if solutions:
         report = score_submission(submission, solutions)
         preds = {t: [c.predictions[t][i] for i in range(len(solutions[t]))] for t in solutions if t in c.predictions}
-        # A false positive passed every train pair yet gets a test output wrong.
-        wrong = sum(1 for t, outs in c.passed_outputs if t in solutions and list(outs) != list(solutions[t]))
+        # A false positive is trusted (it goes ahead of every grid), passed every train pair, yet gets
+        # a test output wrong. Guesses (passing programs their source did not trust) are counted apart.
+        def wrong(pairs):
+            return sum(1 for t, outs in pairs if t in solutions and list(outs) != list(solutions[t]))
+
+        trusted = len(c.passed_outputs)
         figures.update(score=report.score, tasks_solved=report.solved,
-                       metrics=prediction_metrics(preds, solutions).to_json(), false_positives=wrong,
-                       false_positive_rate=round(wrong / c.programs_passed, 4) if c.programs_passed else 0.0)
+                       metrics=prediction_metrics(preds, solutions).to_json(), false_positives=wrong(c.passed_outputs),
+                       false_positive_rate=round(wrong(c.passed_outputs) / trusted, 4) if trusted else 0.0,
+                       programs_trusted=trusted, guesses=len(c.guessed_outputs),
+                       guesses_wrong=wrong(c.guessed_outputs))
     return figures
 
 
@@ -43,7 +49,9 @@ def summary_lines(m: Mapping) -> list[str]:
     if "score" in m and "metrics" in m:
         lines.append(f"score: {m['score']:.4f} ({m.get('tasks_solved', 0):g} of {m.get('tasks', '?')} tasks); "
                      f"predictions: {format_prediction_metrics(m['metrics'])}; "
-                     f"false positives {m.get('false_positives', 0)} (rate {m.get('false_positive_rate', 0.0):.3f})")
+                     f"false positives {m.get('false_positives', 0)} of {m.get('programs_trusted', '?')} trusted programs "
+                     f"(rate {m.get('false_positive_rate', 0.0):.3f})"
+                     + (f"; {m['guesses']} guesses, {m['guesses_wrong']} wrong" if m.get("guesses") else ""))
     else:
         lines.append("no solutions known: score not computed")
     return lines

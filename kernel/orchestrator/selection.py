@@ -2,7 +2,9 @@
 ranking every command, tuning and the report use.
 
 Verified programs come first (an answer more distinct programs agree on wins, then the
-shortest program's); grid predictions follow, ranked by one of the methods of
+shortest program's), except those their source marked untrusted (the search's guesses: thin
+evidence, or an answer it disagrees with itself about), which vote as grid predictions do;
+grid predictions follow, ranked by one of the methods of
 `selection.method`: votes alone, votes with the samples' log-probability as tie-break (arc24),
 the mean log-likelihood under augmented views (the ARChitects' product of experts), or votes
 minus the mean negative log-likelihood (NVARC). The likelihood methods use a test input's
@@ -35,9 +37,10 @@ class Collected:
     # (task, test index) -> {grid: mean log-likelihood over the views it was scored under}
     scores: dict = field(default_factory=dict)
     predictions: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
-    passed_outputs: list = field(default_factory=list)  # (task id, test outputs) of every passing program
+    passed_outputs: list = field(default_factory=list)  # (task id, test outputs) of every trusted passing program
+    guessed_outputs: list = field(default_factory=list)  # the same for passing programs marked untrusted
     programs: int = 0
-    programs_passed: int = 0
+    programs_passed: int = 0   # trusted or not
     grids: int = 0
 
 
@@ -55,13 +58,16 @@ def collect(events: Iterable[dict], n_tests: Mapping[str, int], stages: set[str]
             code, outputs = e.get("code"), e.get("test") or []
             passed = bool(e.get("passed")) and isinstance(code, str)
             c.programs_passed += passed
+            trusted = e.get("trusted", True) is not False
             key = program_key(code) if passed else None
             if passed:
-                c.passed_outputs.append((task_id, [_grid(g) for g in outputs]))
+                (c.passed_outputs if trusted else c.guessed_outputs).append((task_id, [_grid(g) for g in outputs]))
             for i in range(n_tests[task_id]):
                 g = _grid(outputs[i]) if passed and i < len(outputs) else None
                 c.predictions[task_id][i].append(g)
-                if g is not None:
+                if g is not None and not trusted:
+                    c.grid_votes[(task_id, i)][g] += 1
+                elif g is not None:
                     keys, shortest = c.program_support[task_id][i].get(g, (set(), len(code)))
                     keys.add(key)
                     c.program_support[task_id][i][g] = (keys, min(shortest, len(code)))

@@ -17,7 +17,7 @@ import numpy as np
 from ..config import SearchConfig
 from ..tasks import Task
 from . import finishers
-from .evidence import OutputRules, evidence, is_weak, keep
+from .evidence import OutputRules, evidence, is_weak, keep, output_bits
 from .library import background, step_library
 from .program import Step, run_steps, to_source
 
@@ -31,6 +31,7 @@ WEAK_KEEP = 2
 @dataclass(frozen=True)
 class Found:
     steps: tuple[Step, ...]
+    trusted: bool = True   # False: a guess, for the vote (see evidence.keep)
 
     @property
     def source(self) -> str:
@@ -90,20 +91,20 @@ def _finish(states, outputs, n_train, bg, periodic) -> list[tuple[Step, ...]]:
     return found
 
 
-def _believable(solutions, train_in, outputs, tests, max_programs) -> list[tuple[Step, ...]]:
-    """The solutions ranked by evidence, most believable first, and only those worth an attempt
-    (see evidence.keep)."""
+def _believable(solutions, train_in, outputs, tests, max_programs, library_size) -> list[Found]:
+    """The solutions ranked by evidence, most believable first, and only those worth an attempt,
+    each trusted or a guess (see evidence.keep)."""
     rules = OutputRules.of(train_in, outputs)
+    bits = output_bits(train_in, outputs)
     ranked = []
     for steps in solutions:
         try:
             outs = [run_steps(steps, t) for t in tests]
         except Exception:
             continue  # cannot happen for a recorded solution; costs nothing to be sure
-        ranked.append((evidence(steps, rules, tests, outs), _key(tuple(outs)), steps))
+        ranked.append((evidence(steps, rules, tests, outs, bits, library_size), _key(tuple(outs)), steps))
     ranked.sort(key=lambda r: r[0].rank())
-    chosen = keep([(ev, k) for ev, k, _ in ranked], max_programs)
-    return [ranked[i][2] for i in chosen]
+    return [Found(ranked[i][2], trusted) for i, trusted in keep([(ev, k) for ev, k, _ in ranked], max_programs)]
 
 
 def search_task(task: Task, limits: SearchConfig = SearchConfig(),
@@ -204,6 +205,6 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
         frontier = nxt
     if strong and result.stopped != "budget":
         result.stopped = "solved"
-    result.found = [Found(s) for s in _believable(solutions, train_in, outputs, tests, limits.max_programs)]
+    result.found = _believable(solutions, train_in, outputs, tests, limits.max_programs, len(library))
     result.cpu_s = clock() - start
     return result

@@ -1,17 +1,23 @@
 """Evidence for a program that passes every train pair, so the search can rank its programs
 and keep back the ones likely to be wrong on the test input (a wrong answer costs an attempt).
 
-Three kinds, all read off the train pairs and the program itself, never off a solution:
+Four kinds, all read off the train pairs and the program itself, never off a solution:
 - what every train output obeys (its shape beside its input's, the colors it may use): a test
   output that breaks such a rule is suspect;
 - how much the program had to learn from the pairs (steps, color-map entries, table rows): the
   less, the more the pairs say about it;
 - whether the program ends in a step that fits pairs by accident more often than others: a
   learned lookup table (cell rule, stamp), or a fixed window, which on small outputs can find a
-  match anywhere."""
+  match anywhere;
+- whether the train outputs say more than the search spent choosing the program: a search of
+  hundreds of steps deep enough will fit three one-cell outputs by accident, so a program whose
+  train outputs carry fewer bits than its choice cost is only a guess, as is an answer the search
+  disagrees with itself about. Guesses go to the vote with the grid predictions; only the rest
+  are trusted to go first."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -68,12 +74,27 @@ def learned_size(steps: Sequence[Step]) -> int:
     return n
 
 
+def output_bits(inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> float:
+    """How much the train outputs say: each cell one of the colors its pair uses (one bit at least)."""
+    bits = 0.0
+    for i, o in zip(inputs, outputs):
+        colors = len(set(np.unique(i).tolist()) | set(np.unique(o).tolist()))
+        bits += o.size * math.log2(max(2, colors))
+    return bits
+
+
+def choice_bits(steps: Sequence[Step], library_size: int) -> float:
+    """What choosing the program cost: each step one of the library's, each learned value one of ten colors."""
+    return len(steps) * math.log2(max(2, library_size)) + learned_size(steps) * math.log2(10)
+
+
 @dataclass(frozen=True)
 class Evidence:
     consistent: bool      # its test outputs break no OutputRules
     weak: bool            # it uses one of WEAK_STEPS
     steps: int
     learned: int
+    thin: bool = False    # the train outputs carry fewer bits than choosing it cost
 
     def rank(self) -> tuple:
         """Sort key: the most believable program first."""
@@ -81,23 +102,30 @@ class Evidence:
 
 
 def evidence(steps: Sequence[Step], rules: OutputRules, tests: Sequence[np.ndarray],
-             test_outputs: Sequence[np.ndarray]) -> Evidence:
+             test_outputs: Sequence[np.ndarray], bits: float = math.inf, library_size: int = 2) -> Evidence:
+    """`bits`: output_bits of the train pairs; `library_size`: the steps the search chose from."""
     consistent = all(rules.broken_by(t, o) is None for t, o in zip(tests, test_outputs))
-    return Evidence(consistent, is_weak(steps), len(steps), learned_size(steps))
+    return Evidence(consistent, is_weak(steps), len(steps), learned_size(steps),
+                    thin=bits < choice_bits(steps, library_size))
 
 
-def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[int]:
-    """Which of the programs (sorted best first, each with its test outputs' key) to emit: every
-    program that agrees with the best one, and for the second attempt the best program of one
-    other answer when both are plain chains (no weak step) and it is consistent: a weak runner-up
-    was measured to be wrong far more often than right."""
+def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tuple[int, bool]]:
+    """Which of the programs (sorted best first, each with its test outputs' key) to emit, each
+    with whether it is trusted: every program that agrees with the best one, and for the second
+    attempt the best program of one other answer when both are plain chains (no weak step) and it
+    is consistent (a weak runner-up was measured to be wrong far more often than right). The best
+    answer is trusted unless its evidence is thin or a runner-up disagrees with it; a runner-up
+    never is."""
     if not ranked:
         return []
     best_ev, best_key = ranked[0]
     chosen = [i for i, (_, k) in enumerate(ranked) if k == best_key][:max_programs]
+    runner_up = None
     for i, (ev, k) in enumerate(ranked):
         if k != best_key:
             if ev.consistent and not ev.weak and not best_ev.weak and len(chosen) < max_programs:
-                chosen.append(i)
+                runner_up = i
             break
-    return sorted(chosen)
+    trusted = runner_up is None and not best_ev.thin
+    kept = [(i, trusted) for i in chosen] + ([(runner_up, False)] if runner_up is not None else [])
+    return sorted(kept)

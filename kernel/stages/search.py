@@ -22,8 +22,10 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
         for r in search_many(tasks.values(), se, se.workers, deadline=ctx.deadline,
                              stop=stop.is_set):
             task = tasks[r.task_id]
-            for code in r.programs:
-                program_event(trace, task, code, verifier.verify(task, code), source="search")
+            for f in r.found:
+                # An untrusted program (a guess) goes to the vote, not ahead of it.
+                program_event(trace, task, f.source, verifier.verify(task, f.source), source="search",
+                              trusted=f.trusted)
             found += bool(r.programs)
             trace.write("task_done", task_id=r.task_id, programs=len(r.programs), cpu_s=round(r.cpu_s, 3),
                         nodes=r.nodes, stopped=r.stopped)
