@@ -55,6 +55,8 @@ class SearchConfig:
     max_depth: int = setting(3, "DSL steps chained before the inferred finishing step", ge=0, le=6)
     max_programs: int = setting(8, "programs kept per task (more agreeing programs rank an answer higher)", ge=1, le=1000)
     rule_depth: int = setting(1, "learn cell rules (the costly finisher) on states at most this deep", ge=0, le=6)
+    rule_share: float = setting(0.5, "cell rules learned after a level may take at most this share of the "
+                                "budget left", gt=0, le=1)
     rule_holdout: float = setting(0.9, "a cell rule must predict at least this share of each train pair's cells "
                                   "from the other pairs alone (leave-one-out; 0 turns the check off)", ge=0, le=1)
 

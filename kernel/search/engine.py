@@ -143,9 +143,12 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
             deferred.append((_closeness(states[:n_train], outputs), steps, states))
 
     def learn_rules():
+        # At most rule_share of what is left: a level's many same-shape states could otherwise
+        # spend the whole budget on rules and starve the next level.
+        until = clock() + limits.rule_share * (deadline - clock())
         deferred.sort(key=lambda e: -e[0])
         for _, steps, states in deferred:
-            if clock() > deadline or len(solutions) >= limits.max_programs:
+            if clock() > until or len(solutions) >= limits.max_programs:
                 break
             step = finishers.infer_cell_rule(states[:n_train], outputs, states[n_train:], bg,
                                              holdout=limits.rule_holdout)

@@ -4,6 +4,7 @@ returns the step that maps every train state to its output, or None."""
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import combinations
 from typing import Sequence
 
@@ -63,41 +64,54 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
         mixed = mixed * np.uint64(0x9E3779B97F4A7C15) + train_feats[f].astype(np.uint64)
     if len(np.unique(mixed)) != len(np.unique(mixed * np.uint64(31) + out.astype(np.uint64))):
         return None
+    # One dense table per combination (4 bits per feature, so 4096 cases at most) tells in a
+    # few vector operations whether its features decide the output: each case is written its
+    # output, and every cell must read back its own. This is what makes a call cheap enough
+    # to try at every same-shape state.
+    table = np.empty(16 ** max_features, dtype=np.int64)
     for size in range(1, max_features + 1):
         best = None  # of this size, the rule with the fewest distinct cases generalises best
-        for combo in combinations(FEATURES, size):
-            if combo == ("self",):
-                continue  # that is a recolor
-            if size == 3 and "self" not in combo and any(f in OBJECT_FEATURES for f in combo):
-                continue  # keeps the triples to about the count before object features came
-            key = np.zeros_like(out)
-            tkey = np.zeros_like(test_feats["self"])
-            for f in combo:
+        for combo in _rule_combos(size):
+            key = train_feats[combo[0]]
+            tkey = test_feats[combo[0]]
+            for f in combo[1:]:
                 key = key * 16 + train_feats[f]
                 tkey = tkey * 16 + test_feats[f]
-            keys = np.unique(key)
-            if best is not None and len(keys) >= len(best[1]):
+            cases = table[:16 ** size]
+            cases.fill(-1)
+            cases[key] = out
+            if (cases[key] != out).any():
+                continue  # some case has two outputs
+            n_cases = int(np.count_nonzero(cases >= 0))
+            if best is not None and n_cases >= best[1]:
                 continue
-            both = np.unique(key * 16 + out)
-            if len(both) != len(keys) or not np.isin(tkey, keys).all():
-                continue
-            if len(keys) > max(8, len(out) // 4):
+            if n_cases > max(8, len(out) // 4):
                 continue  # a table nearly as big as the data is memorising, not a rule
+            if len(tkey) and (cases[tkey] < 0).any():
+                continue  # a test cell's case never occurs in a train pair
             if not _each_pair_predicted_by_the_others(key, bounds, holdout):
                 continue
-            best = (combo, keys, both)
+            best = (combo, n_cases, {k: int(cases[k]) for k in np.flatnonzero(cases >= 0).tolist()})
         if best is not None:
-            combo, _, both = best
-            table = {}
-            for k in both.tolist():
-                value, k = k % 16, k // 16
+            combo, _, cases_out = best
+            rule = {}
+            for k, value in cases_out.items():
                 parts = []
                 for _ in combo:
                     parts.append(k % 16)
                     k //= 16
-                table[tuple(reversed(parts))] = value
-            return Step("cell_rule", (combo, table, bg))
+                rule[tuple(reversed(parts))] = value
+            return Step("cell_rule", (combo, rule, bg))
     return None
+
+
+@cache
+def _rule_combos(size: int) -> tuple[tuple[str, ...], ...]:
+    """The feature combinations a cell rule of `size` features may use."""
+    return tuple(c for c in combinations(FEATURES, size)
+                 if c != ("self",)  # that is a recolor
+                 # keeps the triples to about the count before object features came
+                 and not (size == 3 and "self" not in c and any(f in OBJECT_FEATURES for f in c)))
 
 
 def _each_pair_predicted_by_the_others(key: np.ndarray, bounds: np.ndarray, share: float) -> bool:
