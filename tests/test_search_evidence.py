@@ -8,6 +8,7 @@ from conftest import make_task
 from kernel import dsl
 from kernel.config import SearchConfig
 from kernel.search import search_task
+from kernel.search.compose import cover, sound_part
 from kernel.search.evidence import (Evidence, OutputRules, choice_bits, evidence, is_weak, keep, learned_size,
                                     output_bits)
 from kernel.search.finishers import infer_cell_rule, infer_stamp, infer_window
@@ -166,3 +167,39 @@ def test_cell_rules_are_learned_even_without_deeper_levels(max_depth):
     task = make_task(_pairs_of(truth, inputs[:3]), tests=[inputs[3].tolist()])
     result = search_task(task, SearchConfig(budget_s=20, max_depth=max_depth))
     assert any((run_steps(f.steps, inputs[3]) == truth(inputs[3])).all() for f in result.found)
+
+
+def test_composition_lays_together_chains_that_each_change_cells_only_as_the_output_does():
+    g = G([[0, 0, 0, 2], [1, 1, 1, 0], [1, 0, 1, 0], [1, 1, 1, 0]])
+    out = dsl.combine_changes(g, ((("fill_enclosed", (0,)), ("recolor", ({10: 4},))), (("draw_crosses", (0,)),)))
+    # the enclosed cell becomes 4 and the lone 2 paints its row and column
+    assert out.tolist() == [[2, 2, 2, 2], [1, 1, 1, 2], [1, 4, 1, 2], [1, 1, 1, 2]]
+    filled = dsl.fill_enclosed(g, 0)
+    gain, mapping = sound_part([g], [filled], [out], [g], [filled])
+    assert mapping == {10: 4} and gain.sum() == 1
+    assert sound_part([g], [dsl.flip_lr(g)], [out], [g], [g]) is None   # moves cells the output keeps
+    crosses = sound_part([g], [dsl.draw_crosses(g, 0)], [out], [g], [g])
+    needed = (g != out).ravel()
+    assert cover([gain, crosses[0]], needed) == [1, 0]
+    assert cover([gain], needed) is None  # one part alone is no composition
+
+
+def test_search_composes_two_independent_changes_a_single_level_cannot_chain():
+    rng = np.random.default_rng(0)
+
+    def scene():
+        g = np.zeros((10, 10), dtype=np.int64)
+        y, x = int(rng.integers(4, 7)), int(rng.integers(0, 6))
+        g[y:y + 3, x:x + 3] = 1
+        g[y + 1, x + 1] = 0
+        g[0, [c for c in range(10) if not x <= c <= x + 2][int(rng.integers(0, 7))]] = 2
+        return g
+
+    def truth(g):
+        return dsl.combine_changes(g, ((("fill_enclosed", (0,)), ("recolor", ({10: 4},))), (("draw_crosses", (0,)),)))
+
+    inputs = [scene() for _ in range(4)]
+    task = make_task(_pairs_of(truth, inputs[:3]), tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=20, max_depth=1))
+    composed = [f for f in result.found if f.steps[-1].fn == "combine_changes"]
+    assert composed and (run_steps(composed[0].steps, inputs[3]) == truth(inputs[3])).all()

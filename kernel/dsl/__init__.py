@@ -30,7 +30,7 @@ from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
-from .pieces import cell_boxes, cell_colors, each_cell, each_object, paint_cells, stack_objects
+from .pieces import cell_boxes, cell_colors, combine_changes, each_cell, each_object, paint_cells, stack_objects
 from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow, label_by_holes
 from .rules import cell_rule, feature
 from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
@@ -52,7 +52,7 @@ GROUPS = {
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_boxes, hollow, halo, draw_border),
     "gravity and moving": (gravity, object_gravity, attract),
-    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects),
+    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects, combine_changes),
     "stamps": (stamp,),
     "symmetry": (symmetrize, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),

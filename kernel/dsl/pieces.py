@@ -1,6 +1,6 @@
 """Pieces: split a grid into cells (between separator lines) or objects, work on each piece,
 and assemble an output from them: the same layout with every piece changed, one color per
-cell, or the pieces side by side. This is where a search spends one step on what would
+cell, the pieces side by side, or the changes of several chains of steps laid together. This is where a search spends one step on what would
 otherwise take a chain of crops and pastes."""
 
 from __future__ import annotations
@@ -104,3 +104,17 @@ def stack_objects(g: np.ndarray, order: str = "reading", axis: int = 1, bg: int 
     if len({b.shape[1 - axis] for b in boxes}) != 1:
         raise ValueError("objects do not line up")
     return np.concatenate(boxes, axis=axis)
+
+
+def combine_changes(g: np.ndarray, chains: tuple) -> np.ndarray:
+    """Run each chain of DSL steps (a tuple of (fn, args) pairs) on `g` and keep every cell it changed, later chains on top."""
+    out = g.copy()
+    for chain in chains:
+        r = g
+        for fn, args in chain:
+            r = np.asarray(_dsl_function(fn)(r, *args))
+        if r.shape != g.shape:
+            raise ValueError(f"chain {chain} changed the grid's shape")
+        changed = r != g
+        out[changed] = r[changed]
+    return out

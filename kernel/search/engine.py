@@ -17,11 +17,14 @@ import numpy as np
 from ..config import SearchConfig
 from ..tasks import Task
 from . import finishers
+from .compose import combined, cover, sound_part
 from .evidence import OutputRules, evidence, is_weak, keep, output_bits
 from .library import background, step_library
 from .program import Step, run_steps, to_source
 
 MAX_SIDE = 30
+# Chains kept for composition: each holds a mask of the train cells, so a few MB at most.
+MAX_PARTS_POOL = 400
 # A program ending in a weak step (see evidence.WEAK_STEPS) can fit the train pairs by
 # accident, so finding one does not stop the search going deeper for a plain chain; a few
 # are kept as a last resort.
@@ -135,12 +138,27 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
             solutions.append(steps)
             strong += not weak
 
+    # Composition (see compose.py), for outputs of the input's shape: chains that change cells
+    # only as the outputs do, laid together at the end of each level.
+    composable = finishers.same_shapes(train_in, outputs)
+    needed = np.concatenate([(i != o).ravel() for i, o in zip(train_in, outputs)]) if composable else None
+    parts: list[tuple[tuple[Step, ...], dict, np.ndarray]] = []
+
     def record(steps, states, depth):
         tails = _finish(states, outputs, n_train, bg, periodic)
         for tail in tails:
             add(steps + tail, weak=is_weak(tail))
         if not tails and depth <= limits.rule_depth and finishers.same_shapes(states[:n_train], outputs):
             deferred.append((_closeness(states[:n_train], outputs), steps, states))
+        if composable and not tails and depth >= 1 and len(parts) < MAX_PARTS_POOL:
+            part = sound_part(train_in, states[:n_train], outputs, tests, states[n_train:])
+            if part is not None:
+                parts.append((steps, part[1], part[0]))
+
+    def compose():
+        chosen = cover([g for _, _, g in parts], needed) if composable else None
+        if chosen:
+            add((combined([parts[i][:2] for i in chosen]),), weak=True)
 
     def learn_rules():
         # At most rule_share of what is left: a level's many same-shape states could otherwise
@@ -200,6 +218,8 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
                 break
         if result.stopped == "budget":
             break
+        if not strong:
+            compose()
         if not strong:
             learn_rules()
         # Best-first within a level: when the budget ends a level early, the states that

@@ -27,7 +27,7 @@ from .program import Step
 
 # Steps that fit the train pairs by accident more often than the rest: their programs do not
 # end the search's deepening and rank after the others.
-WEAK_STEPS = ("cell_rule", "stamp", "window")
+WEAK_STEPS = ("cell_rule", "stamp", "window", "combine_changes")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,11 @@ def is_weak(steps: Sequence[Step]) -> bool:
     return any(s.fn in WEAK_STEPS for s in steps)
 
 
+def step_count(steps: Sequence[Step]) -> int:
+    """How many steps, those of the chains a combine_changes lays together counted one by one."""
+    return sum(sum(len(c) for c in s.args[0]) if s.fn == "combine_changes" else 1 for s in steps)
+
+
 def learned_size(steps: Sequence[Step]) -> int:
     """How many values the program read off the train pairs (map entries, table rows, pattern cells)."""
     n = 0
@@ -85,7 +90,7 @@ def output_bits(inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> 
 
 def choice_bits(steps: Sequence[Step], library_size: int) -> float:
     """What choosing the program cost: each step one of the library's, each learned value one of ten colors."""
-    return len(steps) * math.log2(max(2, library_size)) + learned_size(steps) * math.log2(10)
+    return step_count(steps) * math.log2(max(2, library_size)) + learned_size(steps) * math.log2(10)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def evidence(steps: Sequence[Step], rules: OutputRules, tests: Sequence[np.ndarr
              test_outputs: Sequence[np.ndarray], bits: float = math.inf, library_size: int = 2) -> Evidence:
     """`bits`: output_bits of the train pairs; `library_size`: the steps the search chose from."""
     consistent = all(rules.broken_by(t, o) is None for t, o in zip(tests, test_outputs))
-    return Evidence(consistent, is_weak(steps), len(steps), learned_size(steps),
+    return Evidence(consistent, is_weak(steps), step_count(steps), learned_size(steps),
                     thin=bits < choice_bits(steps, library_size))
 
 
