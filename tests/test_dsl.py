@@ -145,6 +145,8 @@ def test_selecting_cropping_keeping_and_removing_objects():
     assert dsl.select_object(dsl.objects(two_dots_and_a_bar), "common_shape").color == 1
     with pytest.raises(ValueError):
         dsl.select_object(dsl.objects(G([[1, 0, 1]])), "largest")  # a tie is ambiguous
+    dotted_boxes = dsl.objects(G([[1, 1, 0, 1, 1], [1, 2, 0, 2, 2]]), 8, True)
+    assert dsl.select_object(dotted_boxes, "most_minority").left == 3
     with pytest.raises(ValueError):
         dsl.select_object([], "largest")
 
@@ -182,6 +184,9 @@ def test_enclosed_boxes_hollow_halo_border():
     assert same(dsl.draw_border(dot, 2), [[2, 2, 2], [2, 1, 2], [2, 2, 2]])
     with pytest.raises(ValueError):
         dsl.fill_enclosed(dot)
+    assert same(dsl.fill_empty_lines(G([[0, 0, 0], [1, 0, 2], [0, 0, 0]]), 0, 5), [[5, 5, 5], [1, 5, 2], [5, 5, 5]])
+    with pytest.raises(ValueError):
+        dsl.fill_empty_lines(solid)
 
 
 # gravity
@@ -264,6 +269,11 @@ def test_counting_and_majority():
     assert same(dsl.count_objects_row(g), [[1, 1, 1]])
     votes = G([[1, 2, 5, 1, 3, 5, 1, 2]])
     assert same(dsl.majority_vote_cells(votes), [[1, 2]])
+    noisy = G([[1, 1, 2], [3, 1, 3]])
+    assert same(dsl.line_majority(noisy), [[1, 1, 1], [3, 3, 3]])
+    assert same(dsl.line_majority(noisy, 0), [[1, 1, 2], [1, 1, 2]])  # ties go to the lower color
+    columns = G([[1, 2, 3], [1, 2, 3], [1, 5, 3]])
+    assert same(dsl.line_majority(columns, None), [[1, 2, 3]] * 3)  # the columns are the stripes
 
 
 # cell rules

@@ -19,7 +19,7 @@ import inspect
 from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
                      recolor, remove_color, replace_color, swap_most_least)
-from .counting import color_ranking_column, count_objects_row, majority_cell, majority_vote_cells
+from .counting import color_ranking_column, count_objects_row, line_majority, majority_cell, majority_vote_cells
 from .cropping import (bbox, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
                        separator_lines, split_cells, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
@@ -31,7 +31,7 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_obje
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import cell_boxes, cell_colors, combine_changes, each_cell, each_object, paint_cells, stack_objects
-from .regions import draw_border, fill_boxes, fill_enclosed, halo, hollow, label_by_holes
+from .regions import draw_border, fill_boxes, fill_empty_lines, fill_enclosed, halo, hollow, label_by_holes
 from .rules import cell_rule, feature
 from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
                       tile_layout, upscale)
@@ -50,14 +50,15 @@ GROUPS = {
     "objects": (objects, select_object, crop_object, extract_object, keep_object, remove_object,
                 mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
-    "regions": (fill_enclosed, fill_boxes, hollow, halo, draw_border),
+    "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border),
     "gravity and moving": (gravity, object_gravity, attract),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects, combine_changes),
     "stamps": (stamp,),
     "symmetry": (symmetrize, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, draw_crosses),
-    "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells),
+    "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells,
+                              line_majority),
     "cell rules": (cell_rule, feature),
 }
 

@@ -45,3 +45,15 @@ def majority_vote_cells(g: np.ndarray) -> np.ndarray:
             v, c = np.unique(stack[:, y, x], return_counts=True)
             out[y, x] = v[np.argmax(c)]
     return out
+
+
+def line_majority(g: np.ndarray, axis: int | None = 1) -> np.ndarray:
+    """Each row (axis 1), column (axis 0) or more uniform of the two (None) painted its most frequent color."""
+    # ties go to the lowest color; None suits stripes cleaned of noise, whichever way they run
+    if axis is None:
+        share = [np.mean([np.bincount(line, minlength=10).max() / len(line) for line in lines]) for lines in (g.T, g)]
+        axis = int(share[1] >= share[0])
+    lines = g if axis == 1 else g.T
+    colors = np.array([np.bincount(line, minlength=10).argmax() for line in lines])
+    out = np.repeat(colors[:, None], lines.shape[1], axis=1)
+    return out if axis == 1 else out.T

@@ -116,11 +116,13 @@ def _rank_key(selector: str):
         "rightmost": lambda o: -o.right,
         "densest": lambda o: -o.size / (o.height * o.width),
         "sparsest": lambda o: o.size / (o.height * o.width),
+        # the most cells off the object's own main color (e.g. the box with the most dots)
+        "most_minority": lambda o: -(o.size - o.colors.count(o.color)),
     }[selector]
 
 
 SELECTORS = ("largest", "smallest", "tallest", "widest", "biggest_box", "most_colors", "topmost",
-             "bottommost", "leftmost", "rightmost", "densest", "sparsest",
+             "bottommost", "leftmost", "rightmost", "densest", "sparsest", "most_minority",
              "unique_color", "unique_shape", "common_shape", "symmetric", "asymmetric")
 
 

@@ -33,6 +33,15 @@ def fill_enclosed(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.nd
     return np.where(enclosed, color, g)
 
 
+def fill_empty_lines(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Rows and columns that are all background become `color`."""
+    empty = g == bg
+    lines = empty.all(axis=1)[:, None] | empty.all(axis=0)[None, :]
+    if not lines.any():
+        raise ValueError("no empty row or column")
+    return np.where(lines, color, g)
+
+
 def fill_boxes(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
     """Background cells inside the bounding box of an object become `color`."""
     out = g.copy()

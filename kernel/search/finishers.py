@@ -38,9 +38,13 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
     if not mapping:
         return None  # identical already: no step needed
     seen = set(src.tolist())
+    names_placeholders_only = all(a >= 10 for a in mapping)
     for t in tests:
-        if not set(np.unique(t).tolist()) <= seen:
-            return None  # the train pairs never said what becomes of this color
+        unseen = set(np.unique(t).tolist()) - seen
+        # A color the train pairs never showed: unknown fate, unless the map only names
+        # placeholders, so every real color plainly stays as it is.
+        if unseen and not (names_placeholders_only and all(c < 10 for c in unseen)):
+            return None
     return Step("recolor", (mapping,))
 
 

@@ -54,6 +54,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
+    steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
@@ -79,4 +80,5 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("attract", (c, bg)) for c in colors]
     steps += [S("majority_cell", (bg,)), S("color_ranking_column", (bg,)), S("count_objects_row", (bg,))]
+    steps += [S("line_majority", (axis,)) for axis in (1, 0, None)]
     return steps
