@@ -76,6 +76,13 @@ def test_crops_to_content_color_and_inside_a_frame():
         dsl.crop_to_color(g, 7)
 
 
+def test_compress_drops_rows_and_columns_of_one_color():
+    g = G([[0, 0, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0]])
+    assert same(dsl.compress(g), [[1, 2], [3, 4]])
+    with pytest.raises(ValueError):
+        dsl.compress(G([[1, 2], [3, 4]]))  # nothing to remove
+
+
 def test_half_drops_a_middle_line():
     g = G([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
     assert same(dsl.half(g, "top"), [[1, 2, 3]])

@@ -20,7 +20,7 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
                      recolor, remove_color, replace_color, swap_most_least)
 from .counting import color_ranking_column, count_objects_row, line_majority, majority_cell, majority_vote_cells
-from .cropping import (bbox, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
+from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
                        separator_lines, split_cells, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
                        transpose)
@@ -40,7 +40,7 @@ from .symmetry import fill_periodic, fill_symmetry, reveal_masked, reveal_period
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
-    "cropping": (crop_to_content, crop_to_color, crop_inside_color, trim_border, half, split_cells,
+    "cropping": (crop_to_content, crop_to_color, crop_inside_color, compress, trim_border, half, split_cells,
                  select_cell, separator_lines, bbox, window),
     "scaling and tiling": (upscale, downscale, shrink_repeats, tile, tile_layout, self_kron, smallest_period,
                            continue_pattern),

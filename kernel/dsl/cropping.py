@@ -33,6 +33,15 @@ def crop_inside_color(g: np.ndarray, color: int) -> np.ndarray:
     return g[t + 1:b - 1, l + 1:r - 1].copy()
 
 
+def compress(g: np.ndarray, color: int = 0) -> np.ndarray:
+    """Remove every row and column made of `color` alone (content gathered, separator lines dropped)."""
+    rows = ~(g == color).all(axis=1)
+    cols = ~(g == color).all(axis=0)
+    if not rows.any() or not cols.any() or (rows.all() and cols.all()):
+        raise ValueError(f"nothing to remove, or nothing but {color}")
+    return g[rows][:, cols].copy()
+
+
 def trim_border(g: np.ndarray) -> np.ndarray:
     """Remove the outermost row and column on every side."""
     if g.shape[0] < 3 or g.shape[1] < 3:

@@ -37,6 +37,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("crop_to_content", (bg,)), S("trim_border")]
     steps += [S("crop_to_color", (c,)) for c in colors]
     steps += [S("crop_inside_color", (c,)) for c in colors]
+    steps += [S("compress", (c,)) for c in sorted(in_all)]
     steps += [S("half", (w,)) for w in ("top", "bottom", "left", "right")]
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
