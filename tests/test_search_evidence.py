@@ -203,3 +203,21 @@ def test_search_composes_two_independent_changes_a_single_level_cannot_chain():
     result = search_task(task, SearchConfig(budget_s=20, max_depth=1))
     composed = [f for f in result.found if f.steps[-1].fn == "combine_changes"]
     assert composed and (run_steps(composed[0].steps, inputs[3]) == truth(inputs[3])).all()
+
+
+def test_stamp_finisher_learns_inner_rings_first_and_lets_quiet_colors_be():
+    rng = np.random.default_rng(3)
+    truth = {1: {(-1, 0): 7, (0, -1): 7, (0, 1): 7, (1, 0): 7}, 2: {(-1, -1): 4, (-1, 1): 4, (1, -1): 4, (1, 1): 4}}
+
+    def scene(quiet):
+        g = np.zeros((9, 9), dtype=np.int64)
+        for c in (1, 2):
+            g[rng.integers(1, 8), rng.integers(1, 8)] = c
+        g[rng.integers(0, 9), rng.integers(0, 9)] = quiet  # a color that paints nothing
+        return g
+
+    inputs = [scene(q) for q in (8, 6, 8, 5)]
+    outputs = [dsl.stamp(g, truth) for g in inputs[:3]]
+    # the test input's quiet color (5) is new: the pairs show that some colors paint nothing
+    step = infer_stamp(inputs[:3], outputs, inputs[3:], 0)
+    assert step is not None and step.args[0] == truth

@@ -221,27 +221,32 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
     changed = [(s != o) for s, o in zip(states, outputs)]
     if not any(c.any() for c in changed) or any(((s != bg) & c).any() for s, c in zip(states, changed)):
         return None  # a stamp only paints background
-    offsets = [(dy, dx) for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1) if dy or dx]
-    votes: dict[int, dict[tuple[int, int], set]] = {}
-    for s, o in zip(states, outputs):
-        h, w = s.shape
-        for c in np.unique(s[s != bg]).tolist():
-            ys, xs = np.nonzero(s == c)
-            for off in offsets:
-                ty, tx = ys + off[0], xs + off[1]
-                ok = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
-                ty, tx = ty[ok], tx[ok]
-                free = s[ty, tx] == bg
-                votes.setdefault(c, {}).setdefault(off, set()).update(o[ty[free], tx[free]].tolist())
-    patterns = {}
-    for c, per in votes.items():
-        pat = {off: next(iter(v)) for off, v in per.items() if len(v) == 1 and next(iter(v)) != bg}
-        if pat:
-            patterns[c] = dict(sorted(pat.items()))
+    patterns: dict[int, dict[tuple[int, int], int]] = {}
+    # Ring by ring outward: a cell an inner ring already paints right is no evidence for an outer
+    # offset, which would otherwise pick up another marker's pattern by coincidence.
+    for r in range(1, radius + 1):
+        ring = [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1) if max(abs(dy), abs(dx)) == r]
+        votes: dict[int, dict[tuple[int, int], set]] = {}
+        for s, o in zip(states, outputs):
+            h, w = s.shape
+            painted = (stamp(s, patterns, bg) == o) & (o != bg) & (s == bg) if patterns else np.zeros(s.shape, bool)
+            for c in np.unique(s[s != bg]).tolist():
+                ys, xs = np.nonzero(s == c)
+                for off in ring:
+                    ty, tx = ys + off[0], xs + off[1]
+                    ok = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
+                    ty, tx = ty[ok], tx[ok]
+                    free = (s[ty, tx] == bg) & ~painted[ty, tx]
+                    votes.setdefault(c, {}).setdefault(off, set()).update(o[ty[free], tx[free]].tolist())
+        for c, per in votes.items():
+            pat = {off: next(iter(v)) for off, v in per.items() if len(v) == 1 and next(iter(v)) != bg}
+            if pat:
+                patterns[c] = dict(sorted({**patterns.get(c, {}), **pat}.items()))
     if not patterns:
         return None
     if not all((stamp(s, patterns, bg) == o).all() for s, o in zip(states, outputs)):
         return None
+    patterns = _without_redundant_entries(patterns, states, outputs, bg)
     if holdout and len(states) > 2:
         # Leave-one-out: the patterns of the other pairs must draw each pair (three pairs at
         # least, so two remain to learn from).
@@ -252,9 +257,25 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
             if step is None or not (stamp(states[i], step.args[0], bg) == outputs[i]).all():
                 return None
     seen = set().union(*(set(np.unique(s).tolist()) for s in states))
-    if any(not set(np.unique(t).tolist()) <= seen for t in tests):
-        return None  # a marker color the pairs never showed
+    # A marker color the pairs never showed: unknown, unless the pairs show colors that paint
+    # nothing, so a new color plainly is one more of those.
+    quiet = seen - {bg} - set(patterns)
+    if not quiet and any(not set(np.unique(t).tolist()) <= seen for t in tests):
+        return None
     return Step("stamp", (patterns, bg))
+
+
+def _without_redundant_entries(patterns, states: Arrays, outputs: Arrays, bg: int) -> dict:
+    """Drop each entry the pairs are drawn right without (a marker next to another's pattern
+    picks up its cells by coincidence), trying the rarest markers' entries first."""
+    count = {c: sum(int((s == c).sum()) for s in states) for c in patterns}
+    pats = {c: dict(p) for c, p in patterns.items()}
+    for c in sorted(pats, key=lambda c: count[c]):
+        for off in list(pats[c]):
+            color = pats[c].pop(off)
+            if not all((stamp(s, pats, bg) == o).all() for s, o in zip(states, outputs)):
+                pats[c][off] = color
+    return {c: p for c, p in pats.items() if p}
 
 
 def outputs_repeat(outputs: Arrays) -> bool:
