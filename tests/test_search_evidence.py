@@ -221,3 +221,18 @@ def test_stamp_finisher_learns_inner_rings_first_and_lets_quiet_colors_be():
     # the test input's quiet color (5) is new: the pairs show that some colors paint nothing
     step = infer_stamp(inputs[:3], outputs, inputs[3:], 0)
     assert step is not None and step.args[0] == truth
+
+
+def test_cell_rule_lets_a_test_cell_of_a_color_no_pair_changes_keep_its_color():
+    def ring(g, y, x):
+        g[y:y + 3, x:x + 3] = 1
+        g[y + 1, x + 1] = 0
+        return g
+
+    states = [ring(np.zeros((7, 7), np.int64), y, x) for y, x in ((0, 0), (3, 2), (1, 4))]
+    outputs = [np.where((s == 0) & (dsl.feature(s, "enclosed") == 1), 4, s) for s in states]
+    test = ring(np.zeros((7, 7), np.int64), 2, 2)
+    test[6, 0] = 5   # a color no pair shows: nothing says it changes
+    step = infer_cell_rule(states, outputs, [test], 0, holdout=0.0)
+    assert step is not None and dsl.cell_rule(test, *step.args)[6, 0] == 5
+    assert dsl.cell_rule(test, *step.args)[3, 3] == 4

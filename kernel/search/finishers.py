@@ -51,7 +51,7 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
 def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                     max_features: int = 3, holdout: float = 0.0) -> Step | None:
     """The smallest set of cell features whose values decide each output cell in every pair,
-    with every test cell's values seen in a train pair, and at least `holdout` of each pair's
+    with every test cell's values seen in a train pair (or its color one no pair changes), and at least `holdout` of each pair's
     cells predicted by the other pairs (see _each_pair_predicted_by_the_others)."""
     if not same_shapes(states, outputs):
         return None
@@ -73,6 +73,11 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
     # output, and every cell must read back its own. This is what makes a call cheap enough
     # to try at every same-shape state.
     table = np.empty(16 ** max_features, dtype=np.int64)
+    # A test cell whose case no pair shows keeps its color (so cell_rule does); that is only
+    # believable for a cell of a color every pair leaves alone, or of a color no pair has.
+    self_train, self_test = train_feats["self"], test_feats["self"]
+    changes = set(np.unique(self_train[out != self_train]).tolist())
+    quiet_test = ~np.isin(self_test, list(changes)) if len(self_test) else np.zeros(0, bool)
     for size in range(1, max_features + 1):
         best = None  # of this size, the rule with the fewest distinct cases generalises best
         for combo in _rule_combos(size):
@@ -91,8 +96,8 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                 continue
             if n_cases > max(8, len(out) // 4):
                 continue  # a table nearly as big as the data is memorising, not a rule
-            if len(tkey) and (cases[tkey] < 0).any():
-                continue  # a test cell's case never occurs in a train pair
+            if len(tkey) and ((cases[tkey] < 0) & ~quiet_test).any():
+                continue  # a test cell's case never occurs in a train pair, and its color may change
             if not _each_pair_predicted_by_the_others(key, bounds, holdout):
                 continue
             best = (combo, n_cases, {k: int(cases[k]) for k in np.flatnonzero(cases >= 0).tolist()})
