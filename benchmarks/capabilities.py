@@ -26,14 +26,17 @@ DATA = Path(__file__).resolve().parent / "data" / "arc1-training-unsolved.tsv"
 # The DSL families added for each capability; a capability without one was left for later.
 ADDED = {
     "pieces-assemble": "each_cell, cell_colors, paint_cells, each_object, stack_objects",
-    "select-piece": "window finisher",
-    "stamp-template": "stamp finisher (one pattern per marker color)",
+    "select-piece": "window finisher; most_minority selector, compress",
+    "stamp-template": "stamp finisher (one pattern per marker color, rings inside out)",
     "object-move": "attract",
     "pattern-continue": "continue_pattern finisher",
     "line-drawing": "rays and segments in a placeholder color",
     "object-recolor-by-property": "object features in cell rules",
-    "fill-regions": "object features in cell rules (enclosed, holes)",
+    "fill-regions": "object features in cell rules (enclosed, holes); fill_empty_lines",
     "local-rule": "object features in cell rules",
+    "multi-rule": "composition of partial chains (combine_changes)",
+    "denoise": "line_majority",
+    "symmetry-complete": "symmetrize_content",
 }
 
 

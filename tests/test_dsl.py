@@ -214,6 +214,9 @@ def test_symmetrize_completes_mirror_images():
     g = G([[1, 0, 0], [2, 0, 0]])
     assert same(dsl.symmetrize(g, "lr"), [[1, 0, 1], [2, 0, 2]])
     assert same(dsl.symmetrize(G([[1, 0], [0, 0]]), "rot"), [[1, 1], [1, 1]])
+    # about the shape's own center, not the grid's
+    shape = G([[0, 0, 0, 0, 0], [0, 3, 3, 4, 0], [0, 3, 0, 0, 0], [0, 0, 0, 0, 0]])
+    assert same(dsl.symmetrize_content(shape, "lr"), [[0, 0, 0, 0, 0], [0, 3, 3, 4, 0], [0, 3, 0, 3, 0], [0] * 5])
 
 
 def test_fill_symmetry_restores_masked_cells():

@@ -224,12 +224,13 @@ def test_stamp_finisher_learns_inner_rings_first_and_lets_quiet_colors_be():
 
 
 def test_cell_rule_lets_a_test_cell_of_a_color_no_pair_changes_keep_its_color():
-    def ring(g, y, x):
-        g[y:y + 3, x:x + 3] = 1
+    def ring(g, y, x, c=1):
+        g[y:y + 3, x:x + 3] = c
         g[y + 1, x + 1] = 0
         return g
 
-    states = [ring(np.zeros((7, 7), np.int64), y, x) for y, x in ((0, 0), (3, 2), (1, 4))]
+    # rings of two colors, so the rule must read a cell's own color
+    states = [ring(np.zeros((7, 7), np.int64), y, x, c) for y, x, c in ((0, 0, 1), (3, 2, 2), (1, 4, 1))]
     outputs = [np.where((s == 0) & (dsl.feature(s, "enclosed") == 1), 4, s) for s in states]
     test = ring(np.zeros((7, 7), np.int64), 2, 2)
     test[6, 0] = 5   # a color no pair shows: nothing says it changes

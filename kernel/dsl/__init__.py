@@ -36,7 +36,8 @@ from .rules import cell_rule, feature
 from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
                       tile_layout, upscale)
 from .stamps import stamp
-from .symmetry import fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize
+from .symmetry import (fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
+                       symmetrize_content)
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
@@ -54,7 +55,7 @@ GROUPS = {
     "gravity and moving": (gravity, object_gravity, attract),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects, combine_changes),
     "stamps": (stamp,),
-    "symmetry": (symmetrize, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
+    "symmetry": (symmetrize, symmetrize_content, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, draw_crosses),
     "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells,

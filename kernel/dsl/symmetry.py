@@ -21,6 +21,14 @@ def symmetrize(g: np.ndarray, kind: str, bg: int = 0) -> np.ndarray:
     return out
 
 
+def symmetrize_content(g: np.ndarray, kind: str, bg: int = 0) -> np.ndarray:
+    """symmetrize inside the bounding box of the non-background cells (a shape completed about its own center)."""
+    t, l, b, r = bbox(g != bg)
+    out = g.copy()
+    out[t:b, l:r] = symmetrize(g[t:b, l:r], kind, bg)
+    return out
+
+
 def _candidate_maps(h: int, w: int):
     ys, xs = np.mgrid[0:h, 0:w]
     for a in range(1, 2 * w - 2):                      # column j <-> a - j
