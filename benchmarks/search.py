@@ -53,7 +53,8 @@ def main() -> None:
         rows.append({
             "set": name, "tasks": m["tasks"], "score": m["score"], "solved": m["tasks_solved"],
             "cpu_s_per_task": sum(cpu) / len(cpu) if cpu else 0.0, "cpu_s_max": max(cpu, default=0.0),
-            "passed_train": m["programs_passed_train"], "trusted": m.get("programs_trusted", m["programs_passed_train"]),
+            "passed_train": m["programs_passed_train"],
+            "trusted": m.get("programs_trusted", m["programs_passed_train"]),
             "guesses": m.get("guesses", 0), "guesses_wrong": m.get("guesses_wrong", 0),
             "false_positives": m["false_positives"],
             "fp_rate": m["false_positive_rate"], "wall_s": round(wall, 1),
@@ -68,8 +69,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['set']} | {r['tasks']} | {r['score']:.2%} | {r['solved']:g} | {r['cpu_s_per_task']:.2f} / "
-              f"{r['cpu_s_max']:.2f} | {r['passed_train']} | {r['trusted']} | {r['false_positives']} ({r['fp_rate']:.1%}) "
-              f"| {r['guesses']} ({r['guesses_wrong']}) | {r['wall_s']:.0f} |")
+              f"{r['cpu_s_max']:.2f} | {r['passed_train']} | {r['trusted']} | {r['false_positives']} "
+              f"({r['fp_rate']:.1%}) | {r['guesses']} ({r['guesses_wrong']}) | {r['wall_s']:.0f} |")
     (Path(args.out) / "summary.json").write_text(json.dumps({"budget_s": args.budget, "workers": args.workers,
                                                              "rows": rows}, indent=1))
 

@@ -1,7 +1,7 @@
 """Pieces: split a grid into cells (between separator lines) or objects, work on each piece,
 and assemble an output from them: the same layout with every piece changed, one color per
-cell, the pieces side by side, or the changes of several chains of steps laid together. This is where a search spends one step on what would
-otherwise take a chain of crops and pastes."""
+cell, the pieces side by side, or the changes of several chains of steps laid together. This
+is where a search spends one step on what would otherwise take a chain of crops and pastes."""
 
 from __future__ import annotations
 

@@ -49,8 +49,8 @@ def summary_lines(m: Mapping) -> list[str]:
     if "score" in m and "metrics" in m:
         lines.append(f"score: {m['score']:.4f} ({m.get('tasks_solved', 0):g} of {m.get('tasks', '?')} tasks); "
                      f"predictions: {format_prediction_metrics(m['metrics'])}; "
-                     f"false positives {m.get('false_positives', 0)} of {m.get('programs_trusted', '?')} trusted programs "
-                     f"(rate {m.get('false_positive_rate', 0.0):.3f})"
+                     f"false positives {m.get('false_positives', 0)} of {m.get('programs_trusted', '?')} "
+                     f"trusted programs (rate {m.get('false_positive_rate', 0.0):.3f})"
                      + (f"; {m['guesses']} guesses, {m['guesses_wrong']} wrong" if m.get("guesses") else ""))
     else:
         lines.append("no solutions known: score not computed")

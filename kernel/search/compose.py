@@ -1,6 +1,6 @@
 """Composition: an output made of the changes of several chains, each of which changes only
 cells the way the output does (icecuber's assembly from partial pieces, for outputs of the
-input's shape). Each chain alone fits no pair; laid together they cover every changed cell."""
+input's shape). No chain alone reproduces every pair; laid together they cover every changed cell."""
 
 from __future__ import annotations
 

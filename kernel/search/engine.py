@@ -220,7 +220,6 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
             break
         if not strong:
             compose()
-        if not strong:
             learn_rules()
         # Best-first within a level: when the budget ends a level early, the states that
         # look most like the outputs have been expanded.

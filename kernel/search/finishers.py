@@ -51,8 +51,9 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
 def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                     max_features: int = 3, holdout: float = 0.0) -> Step | None:
     """The smallest set of cell features whose values decide each output cell in every pair,
-    with every test cell's values seen in a train pair (or its color one no pair changes), and at least `holdout` of each pair's
-    cells predicted by the other pairs (see _each_pair_predicted_by_the_others)."""
+    with every test cell's values seen in a train pair (or its color one no pair changes), and
+    at least `holdout` of each pair's cells predicted by the other pairs (see
+    _each_pair_predicted_by_the_others)."""
     if not same_shapes(states, outputs):
         return None
     if any(int(a.max()) > 15 for a in list(states) + list(tests)):
