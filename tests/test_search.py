@@ -3,6 +3,7 @@ parallel runner's handling of failing workers."""
 
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -134,6 +135,22 @@ def test_parallel_search_survives_a_dying_worker():
     assert set(results) == {"a", "b", "c"}
     assert results["b"].stopped == "failed" and "died" in results["b"].error
     assert results["a"].found and results["c"].found
+
+
+def hang_on_task_a(task, limits):
+    if task.id == "a":
+        time.sleep(3600)  # a search stuck past its hard limit
+    return search_task(task, limits)
+
+
+def test_parallel_search_goes_on_after_a_search_overruns_its_limit():
+    # The overrun task's limit once replaced the run's own deadline, so the tasks after it were dropped.
+    tasks = [synthetic_task(*CASES["scale up"], seed=i, task_id=tid)[0] for i, tid in enumerate("abcd")]
+    limits = SearchConfig(budget_s=0.5)
+    results = {r.task_id: r for r in search_many(tasks, limits, workers=1, run=hang_on_task_a,
+                                                 deadline=time.monotonic() + 600)}
+    assert set(results) == {"a", "b", "c", "d"}
+    assert results["a"].stopped == "failed" and "overran" in results["a"].error
 
 
 def task_folder(tmp_path):

@@ -67,7 +67,7 @@ def _drive(ctx, queue, running, limits, workers, run, deadline, stop) -> Iterato
         ready = wait(list(running), timeout=0.2 if deadline is not None or stop is not None else 1.0)
         now = time.monotonic()
         for conn in list(running):
-            task, proc, deadline = running[conn]
+            task, proc, hard_deadline = running[conn]
             if conn in ready:
                 try:
                     result = conn.recv()
@@ -75,7 +75,7 @@ def _drive(ctx, queue, running, limits, workers, run, deadline, stop) -> Iterato
                     proc.join()
                     result = SearchResult(task.id, stopped="failed",
                                           error=f"search process died (exit code {proc.exitcode})")
-            elif now > deadline:
+            elif now > hard_deadline:
                 proc.kill()
                 result = SearchResult(task.id, stopped="failed",
                                       error=f"search process overran its {hard_limit_s(limits):.0f} s limit")
