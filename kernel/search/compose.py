@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..dsl.colors import recolor
 from .program import Step
 
 MAX_PARTS = 3
@@ -32,22 +33,13 @@ def sound_part(inputs: Sequence[np.ndarray], states: Sequence[np.ndarray], outpu
             return None
     gains = []
     for i, s, o in zip(inputs, states, outputs):
-        r = _recolored(s, mapping)
+        r = recolor(s, mapping) if mapping else s
         changed = r != i
         if (r[changed] != o[changed]).any():
             return None
         gains.append(changed.ravel())
     gain = np.concatenate(gains)
     return (gain, mapping) if gain.any() else None
-
-
-def _recolored(g: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
-    if not mapping:
-        return g
-    r = g.copy()
-    for value, color in mapping.items():
-        r[g == value] = color
-    return r
 
 
 def cover(gains: Sequence[np.ndarray], needed: np.ndarray) -> list[int] | None:
