@@ -59,6 +59,9 @@ class SearchConfig:
                                 "budget left", gt=0, le=1)
     rule_holdout: float = setting(0.9, "a cell rule must predict at least this share of each train pair's cells "
                                   "from the other pairs alone (leave-one-out; 0 turns the check off)", ge=0, le=1)
+    rank_share: float = setting(0.5, "for a task whose pairs use different colors, the share of its budget kept "
+                                "for a second search over colors renamed by frequency rank (0 turns it off)",
+                                ge=0, le=0.9)
 
 
 @dataclass(frozen=True)

@@ -270,11 +270,33 @@ def test_rays_segments_and_crosses():
     assert same(dsl.draw_crosses(g, diagonal=True), [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
 
 
+
+def test_lone_cells_draw_lines_only_to_bigger_objects_they_see():
+    g = G([[0, 0, 0, 0, 0],
+           [3, 0, 0, 2, 2],
+           [0, 0, 0, 2, 2],
+           [0, 0, 0, 0, 0],
+           [0, 0, 4, 0, 0]])
+    # the 3 sees the block and draws to it; the 4 sees nothing above it but the border
+    assert same(dsl.rays_to_objects(g), [[0, 0, 0, 0, 0],
+                                         [3, 3, 3, 2, 2],
+                                         [0, 0, 0, 2, 2],
+                                         [0, 0, 0, 0, 0],
+                                         [0, 0, 4, 0, 0]])
+    diag = G([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]])
+    assert same(dsl.rays_to_objects(diag, diagonal=True, color=10),
+                [[1, 0, 0, 0], [0, 10, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.rays_to_objects(G([[3, 0, 0, 4]]))  # two lone cells: neither is a bigger object
+    assert same(dsl.extend_rays(G([[1, 0], [0, 0]]), "down_right"), [[1, 0], [0, 1]])
+
+
 # counting and majority
 
 def test_counting_and_majority():
     g = G([[1, 1, 0], [2, 0, 1]])
     assert same(dsl.majority_cell(g), [[1]])
+    assert same(dsl.majority_cell(G([[0, 0, 1]]), None), [[0]])  # the background counts too
     assert same(dsl.color_ranking_column(g), [[1], [2]])
     assert same(dsl.count_objects_row(g), [[1, 1, 1]])
     votes = G([[1, 2, 5, 1, 3, 5, 1, 2]])
@@ -382,6 +404,15 @@ def test_lines_in_a_color_of_their_own():
     g = G([[1, 0, 0, 1], [0, 0, 0, 0]])
     assert same(dsl.connect_same_color(g, color=10), [[1, 10, 10, 1], [0, 0, 0, 0]])
     assert same(dsl.extend_rays(g, "down", color=10), [[1, 0, 0, 1], [10, 0, 0, 10]])
+
+
+def test_a_chain_runs_over_color_ranks_and_its_colors_are_named_back():
+    g = G([[3, 3, 5], [3, 0, 0], [3, 3, 3]])
+    assert dsl.color_ranks(g) == {3: 0, 0: 1, 5: 2}  # by count, ties by first cell
+    assert same(dsl.in_color_ranks(g, (("flip_lr", ()), ("recolor", ({1: 2, 2: 1},)))),
+                [[0, 3, 3], [5, 5, 3], [3, 3, 3]])
+    with pytest.raises(ValueError):
+        dsl.in_color_ranks(g, (("recolor", ({2: 7},)),))  # rank 7: no color of g has it
 
 
 def test_every_function_has_a_one_line_docstring_and_appears_in_the_catalogue():

@@ -97,6 +97,44 @@ def test_search_stops_at_its_budget():
     assert 40 <= result.cpu_s <= 45
 
 
+def test_search_tries_shape_keeping_steps_first_on_states_at_the_outputs_shape():
+    # Two shape-keeping steps, no finisher. With one tick per look at the clock, expanding every
+    # parent with the whole library (reshaping steps too) reaches the answer after ~2200 ticks;
+    # trying the steps that keep the shape on the whole frontier first, after ~1000.
+    rng = np.random.default_rng(1)
+    truth = lambda g: dsl.flip_lr(dsl.gravity(g, "down"))  # noqa: E731
+    inputs = [random_grid(rng, 5, 6, density=0.3) for _ in range(4)]
+    task = make_task([(g.tolist(), truth(g).tolist()) for g in inputs[:3]], tests=[inputs[3].tolist()])
+    ticks = iter(range(10**9))
+    limits = SearchConfig(budget_s=1400, max_depth=2, rank_share=0)  # the pairs' colors differ: no second search
+    result = search_task(task, limits, clock=lambda: float(next(ticks)))
+    assert [s.fn for s in result.found[0].steps] == ["gravity", "flip_lr"]
+
+
+def test_search_over_color_ranks_fits_pairs_that_differ_only_in_colors():
+    # Each pair has colors of its own: the rarer color takes the commoner one's. No one color map
+    # fits every pair; over colors renamed by frequency rank, one does.
+    rng = np.random.default_rng(0)
+
+    def scene(rng):
+        a, b = rng.choice(np.arange(1, 10), 2, replace=False)
+        g = np.zeros((6, 6), dtype=np.int64)
+        cells = rng.permutation(36)
+        g.flat[cells[:9]], g.flat[cells[9:13]] = a, b
+        return g
+
+    def truth(g):
+        values, counts = np.unique(g[g != 0], return_counts=True)
+        return np.where(g == values[np.argmin(counts)], values[np.argmax(counts)], g)
+
+    inputs = [scene(rng) for _ in range(4)]
+    task = make_task([(g.tolist(), truth(g).tolist()) for g in inputs[:3]], tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=4, rank_share=0.5))
+    assert result.found and result.found[0].steps[0].fn == "in_color_ranks"
+    assert (run_steps(result.found[0].steps, inputs[3]) == truth(inputs[3])).all()
+    assert "dsl.in_color_ranks(g, " in result.found[0].source
+
+
 def test_search_stops_at_max_depth_when_the_budget_allows():
     result = search_task(unsolvable_task(), SearchConfig(budget_s=1e9, max_depth=1))
     assert result.stopped == "exhausted"

@@ -108,6 +108,20 @@ def test_stamp_finisher_refuses_a_pattern_only_one_pair_shows():
     assert infer_stamp([a, b, c], outs, [a], 0) is None
 
 
+def test_stamp_finisher_needs_two_pairs_to_confirm_a_test_markers_pattern():
+    a, b = G([[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]]), G([[0, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]])
+    both = G([[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 2]])
+    truth = {1: {(0, 1): 5}, 2: {(-1, 0): 6}}
+    # two pairs each show one marker: a test with marker 1 rests on one pair alone
+    outs = [dsl.stamp(g, truth) for g in (a, b)]
+    assert infer_stamp([a, b], outs, [a], 0) is None
+    # the same patterns, both markers in both pairs: confirmed
+    c = G([[0, 2, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]])
+    outs = [dsl.stamp(g, truth) for g in (both, c)]
+    step = infer_stamp([both, c], outs, [a], 0)
+    assert step is not None and step.args[0] == truth
+
+
 def test_cell_rule_leave_one_out_rejects_a_table_each_pair_fills_alone():
     # each pair has a color of its own, so any table that fits holds rows only that pair shows
     rng = np.random.default_rng(4)

@@ -25,12 +25,13 @@ from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
                        transpose)
 from .gravity import attract, gravity, object_gravity
-from .lines import connect_same_color, draw_crosses, extend_rays
+from .lines import connect_same_color, draw_crosses, extend_rays, rays_to_objects
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
-from .pieces import cell_boxes, cell_colors, combine_changes, each_cell, each_object, paint_cells, stack_objects
+from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
+                     paint_cells, stack_objects)
 from .regions import draw_border, fill_boxes, fill_empty_lines, fill_enclosed, halo, hollow, label_by_holes
 from .rules import cell_rule, feature
 from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
@@ -53,11 +54,12 @@ GROUPS = {
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border),
     "gravity and moving": (gravity, object_gravity, attract),
-    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects, combine_changes),
+    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects, combine_changes,
+               color_ranks, in_color_ranks),
     "stamps": (stamp,),
     "symmetry": (symmetrize, symmetrize_content, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
-    "lines": (extend_rays, connect_same_color, draw_crosses),
+    "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses),
     "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells,
                               line_majority),
     "cell rules": (cell_rule, feature),

@@ -8,8 +8,8 @@ from .colors import colors_by_count
 from .objects import objects
 
 
-def majority_cell(g: np.ndarray, bg: int = 0) -> np.ndarray:
-    """A 1x1 grid of the most frequent non-background color."""
+def majority_cell(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
+    """A 1x1 grid of the most frequent non-background color (`bg=None`: of any color)."""
     ranked = colors_by_count(g, bg)
     if not ranked:
         raise ValueError("only background")

@@ -68,8 +68,9 @@ def separator_lines(g: np.ndarray) -> tuple[list[int], list[int], int | None]:
     dominant = int(values[np.argmax(counts)])
     best, best_score = ([], [], None), None
     for color in values.tolist():
-        rows = [y for y in range(h) if (g[y] == color).all()]
-        cols = [x for x in range(w) if (g[:, x] == color).all()]
+        same = g == color
+        rows = np.flatnonzero(same.all(axis=1)).tolist()
+        cols = np.flatnonzero(same.all(axis=0)).tolist()
         if not (rows or cols) or len(rows) == h or len(cols) == w:
             continue
         if color == dominant and not (rows and cols):

@@ -11,45 +11,88 @@ DIRECTIONS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1),
 RAY_SETS = {"up": ("up",), "down": ("down",), "left": ("left",), "right": ("right",),
             "vertical": ("up", "down"), "horizontal": ("left", "right"),
             "orthogonal": ("up", "down", "left", "right"),
-            "diagonal": ("up_left", "up_right", "down_left", "down_right")}
+            "diagonal": ("up_left", "up_right", "down_left", "down_right"),
+            "up_left": ("up_left",), "up_right": ("up_right",), "down_left": ("down_left",),
+            "down_right": ("down_right",)}
 
 
 def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False, color: int | None = None) -> np.ndarray:
     """Each non-background cell paints background (its color, or `color`) toward `rays` (see RAY_SETS) until blocked."""
     h, w = g.shape
-    out = g.copy()
-    for y, x in zip(*np.nonzero(g != bg)):
-        c = g[y, x] if color is None else color
-        for name in RAY_SETS[rays]:
-            dy, dx = DIRECTIONS[name]
-            ny, nx = y + dy, x + dx
-            while 0 <= ny < h and 0 <= nx < w:
-                if g[ny, nx] != bg:
-                    if not through:
-                        break
-                elif out[ny, nx] == bg:
-                    out[ny, nx] = c
-                ny, nx = ny + dy, nx + dx
-    return out
+    # Python lists: the walk touches cells one by one, where numpy's per-item indexing is slow.
+    src = g.tolist()
+    out = g.tolist()
+    dirs = [DIRECTIONS[name] for name in RAY_SETS[rays]]
+    for y in range(h):
+        for x in range(w):
+            c = src[y][x]
+            if c == bg:
+                continue
+            if color is not None:
+                c = color
+            for dy, dx in dirs:
+                ny, nx = y + dy, x + dx
+                while 0 <= ny < h and 0 <= nx < w:
+                    if src[ny][nx] != bg:
+                        if not through:
+                            break
+                    elif out[ny][nx] == bg:
+                        out[ny][nx] = c
+                    ny, nx = ny + dy, nx + dx
+    return np.array(out, dtype=g.dtype)
 
 
 def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
     """Join two cells of one color in a row or column (or diagonal) with a segment of that color (or `color`)."""
-    out = g.copy()
     h, w = g.shape
+    src = g.tolist()
+    out = g.tolist()
     steps = [(0, 1), (1, 0)] + ([(1, 1), (1, -1)] if diagonal else [])
-    for y, x in zip(*np.nonzero(g != bg)):
-        c = g[y, x]
-        for dy, dx in steps:
+    for y in range(h):
+        for x in range(w):
+            c = src[y][x]
+            if c == bg:
+                continue
+            for dy, dx in steps:
+                ny, nx = y + dy, x + dx
+                path = []
+                while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
+                    path.append((ny, nx))
+                    ny, nx = ny + dy, nx + dx
+                if path and 0 <= ny < h and 0 <= nx < w and src[ny][nx] == c:
+                    for py, px in path:
+                        out[py][px] = c if color is None else color
+    return np.array(out, dtype=g.dtype)
+
+
+def rays_to_objects(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
+    """Each lone cell draws a line (its color, or `color`) to the first bigger object it sees straight ahead."""
+    h, w = g.shape
+    src = g.tolist()
+    out = g.tolist()
+    owner = [[0] * w for _ in range(h)]  # size of the 8-connected object a cell belongs to
+    lone = []
+    for o in objects(g, 8, True, bg):
+        for y, x in o.cells:
+            owner[y][x] = o.size
+        if o.size == 1:
+            lone.append(o.cells[0])
+    dirs = [d for name, d in DIRECTIONS.items() if ("_" in name) == diagonal]
+    for y, x in lone:
+        c = src[y][x] if color is None else color
+        for dy, dx in dirs:
             ny, nx = y + dy, x + dx
             path = []
-            while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
+            while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
                 path.append((ny, nx))
                 ny, nx = ny + dy, nx + dx
-            if path and 0 <= ny < h and 0 <= nx < w and g[ny, nx] == c:
+            if path and 0 <= ny < h and 0 <= nx < w and owner[ny][nx] > 1:
                 for py, px in path:
-                    out[py, px] = c if color is None else color
-    return out
+                    out[py][px] = c
+    result = np.array(out, dtype=g.dtype)
+    if (result == g).all():
+        raise ValueError("no lone cell sees a bigger object")
+    return result
 
 
 def draw_crosses(g: np.ndarray, bg: int = 0, diagonal: bool = False) -> np.ndarray:

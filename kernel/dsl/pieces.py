@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .colors import recolor
 from .cropping import spans_between, separator_lines
 from .objects import objects
 
@@ -118,3 +119,23 @@ def combine_changes(g: np.ndarray, chains: tuple) -> np.ndarray:
         changed = r != g
         out[changed] = r[changed]
     return out
+
+
+def color_ranks(g: np.ndarray) -> dict[int, int]:
+    """Each color of `g` to its rank by count (most frequent 0, ties by first cell in reading order)."""
+    flat = g.ravel()
+    values, first, counts = np.unique(flat, return_index=True, return_counts=True)
+    order = sorted(range(len(values)), key=lambda i: (-counts[i], first[i]))
+    return {int(values[i]): rank for rank, i in enumerate(order)}
+
+
+def in_color_ranks(g: np.ndarray, chain: tuple) -> np.ndarray:
+    """Run a chain of DSL steps (a tuple of (fn, args) pairs) on `g` with its colors renamed by color_ranks, then name them back."""
+    ranks = color_ranks(g)
+    r = recolor(g, ranks)
+    for fn, args in chain:
+        r = np.asarray(_dsl_function(fn)(r, *args))
+    back = {rank: color for color, rank in ranks.items()}
+    if not set(np.unique(r).tolist()) <= back.keys():
+        raise ValueError("the chain made a color rank the grid does not have")
+    return recolor(r, back)

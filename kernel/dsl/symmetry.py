@@ -47,16 +47,20 @@ def _candidate_maps(h: int, w: int):
 _maps_cache: dict = {}
 
 
-def _maps(h: int, w: int) -> list:
-    """(inside, sy, sx) of every candidate map of an h x w grid, computed once per shape."""
+def _maps(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate map of an h x w grid as two (maps, cells) arrays, computed once per shape:
+    whether a cell's image lies inside the grid, and the image's flat index (0 when outside).
+    Stacked so that all maps are checked in a few array operations, not a Python loop each."""
     hit = _maps_cache.get((h, w))
     if hit is None:
-        if len(_maps_cache) > 8:
+        if len(_maps_cache) > 32:  # ~1 MB a shape
             _maps_cache.clear()
-        hit = []
+        inside, src = [], []
         for my, mx in _candidate_maps(h, w):
-            inside = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
-            hit.append((inside, np.where(inside, my, 0), np.where(inside, mx, 0)))
+            ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+            inside.append(ok.ravel())
+            src.append(np.where(ok, my * w + mx, 0).ravel())
+        hit = (np.array(inside), np.array(src, dtype=np.int16))  # 30 x 30 cells at most
         _maps_cache[(h, w)] = hit
     return hit
 
@@ -64,37 +68,33 @@ def _maps(h: int, w: int) -> list:
 def fill_symmetry(g: np.ndarray, mask_color: int) -> np.ndarray:
     """Masked cells take their mirror image's color, under every mirror or half turn the visible cells obey."""
     h, w = g.shape
-    unknown = g == mask_color
+    flat = g.ravel()
+    unknown = flat == mask_color
     if not unknown.any():
         raise ValueError("no masked cells")
     if unknown.sum() * 2 > unknown.size:
         raise ValueError("the mask covers more than half the grid")  # then it is the picture, not a mask
     known = ~unknown
-    n_known = int(known.sum())
-    accepted = []
-    for inside, sy, sx in _maps(h, w):
-        both = inside & known & known[sy, sx]
-        n = int(both.sum())
-        if n < max(4, n_known // 3) or (g[both] != g[sy, sx][both]).any():
-            continue
-        accepted.append((inside, sy, sx))
-    if not accepted:
+    inside, src = _maps(h, w)
+    both = inside & known & known[src]
+    fits = (both.sum(axis=1) >= max(4, int(known.sum()) // 3)) & ~((flat != flat[src]) & both).any(axis=1)
+    if not fits.any():
         raise ValueError("no symmetry fits the visible cells")
-    out = g.copy()
+    out = flat.copy()
     todo = unknown.copy()
     for _ in range(4):  # filled cells can fill others through another symmetry
         progressed = False
-        for inside, sy, sx in accepted:
-            take = todo & inside & ~todo[sy, sx]
+        for m in np.flatnonzero(fits):
+            take = todo & inside[m] & ~todo[src[m]]
             if take.any():
-                out[take] = out[sy, sx][take]
+                out[take] = out[src[m]][take]
                 todo &= ~take
                 progressed = True
         if not todo.any() or not progressed:
             break
     if todo.any():
         raise ValueError("some masked cells have no visible mirror image")
-    return out
+    return out.reshape(h, w)
 
 
 def reveal_masked(g: np.ndarray, mask_color: int) -> np.ndarray:
@@ -104,8 +104,7 @@ def reveal_masked(g: np.ndarray, mask_color: int) -> np.ndarray:
 
 
 def _period_classes(h: int, w: int, py: int, px: int) -> np.ndarray:
-    ys, xs = np.mgrid[0:h, 0:w]
-    return (ys % py) * px + (xs % px)
+    return (np.arange(h)[:, None] % py) * px + (np.arange(w)[None, :] % px)
 
 
 def fill_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
@@ -115,8 +114,15 @@ def fill_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
     if not unknown.any():
         raise ValueError("no masked cells")
     flat = g.ravel()
+    known = ~unknown.reshape(h, w)
+    # Cells py rows apart share a class, so two visible ones must agree: a cheap test that
+    # rules out most periods before the full one (it never rules out one that fits).
+    rows_ok = [py == h or not ((g[py:] != g[:-py]) & known[py:] & known[:-py]).any() for py in range(1, h + 1)]
+    cols_ok = [px == w or not ((g[:, px:] != g[:, :-px]) & known[:, px:] & known[:, :-px]).any()
+               for px in range(1, w + 1)]
     periods = sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)
-                      if py * px * 2 <= h * w), key=lambda p: (p[0] * p[1], p))
+                      if py * px * 2 <= h * w and rows_ok[py - 1] and cols_ok[px - 1]),
+                     key=lambda p: (p[0] * p[1], p))
     for py, px in periods:
         cls = _period_classes(h, w, py, px).ravel()
         kc, kv = cls[~unknown], flat[~unknown]

@@ -15,6 +15,8 @@ from typing import Callable
 import numpy as np
 
 from ..config import SearchConfig
+from ..dsl.colors import recolor
+from ..dsl.pieces import color_ranks
 from ..tasks import Task
 from . import finishers
 from .compose import combined, cover, sound_part
@@ -112,13 +114,41 @@ def _believable(solutions, train_in, outputs, tests, max_programs, library_size)
 
 def search_task(task: Task, limits: SearchConfig = SearchConfig(),
                 clock: Callable[[], float] = time.process_time) -> SearchResult:
-    """Find up to limits.max_programs DSL programs that reproduce every train pair of `task`."""
+    """Find up to limits.max_programs DSL programs that reproduce every train pair of `task`: over
+    the task's own colors, then, for a task whose pairs use different colors, over colors renamed
+    by frequency rank (dsl.in_color_ranks), where one chain can fit pairs that differ only in colors."""
     start = clock()
-    deadline = start + limits.budget_s
     result = SearchResult(task.id)
     train_in = [np.array(p.input, dtype=np.int64) for p in task.train]
     outputs = [np.array(p.output, dtype=np.int64) for p in task.train]
     tests = [np.array(g, dtype=np.int64) for g in task.test_inputs]
+    ranks = limits.rank_share > 0 and _colors_differ(train_in, outputs)
+    _search(train_in, outputs, tests, limits, clock,
+            start + limits.budget_s * (1 - limits.rank_share if ranks else 1), result)
+    if ranks and result.stopped != "solved" and len(result.found) < limits.max_programs:
+        plain = result.found
+        maps = [color_ranks(g) for g in train_in]
+        renamed = SearchResult(task.id)
+        _search([recolor(g, m) for g, m in zip(train_in, maps)], [recolor(o, m) for o, m in zip(outputs, maps)],
+                [recolor(g, color_ranks(g)) for g in tests], limits, clock, start + limits.budget_s, renamed)
+        # Two searches that both found programs may disagree: the second's are guesses then.
+        wrapped = [Found((Step("in_color_ranks", (tuple((s.fn, s.args) for s in f.steps),)),),
+                         f.trusted and not plain) for f in renamed.found]
+        result.found = (plain + wrapped)[:limits.max_programs]
+        result.nodes += renamed.nodes
+        result.stopped = renamed.stopped if renamed.stopped != "exhausted" else result.stopped
+    result.cpu_s = clock() - start
+    return result
+
+
+def _colors_differ(train_in, outputs) -> bool:
+    """The pairs use different colors, and every output only its input's: worth a search over color ranks."""
+    palettes = [frozenset(np.unique(g).tolist()) for g in train_in]
+    return len(set(palettes)) > 1 and all(set(np.unique(o).tolist()) <= p for o, p in zip(outputs, palettes))
+
+
+def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: float, result: SearchResult) -> None:
+    """The search proper, until `deadline` on `clock`: fills result.found, nodes and stopped."""
     n_train = len(train_in)
     root = tuple(train_in + tests)
     bg = background(train_in)
@@ -178,43 +208,74 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
     if limits.max_depth == 0:
         learn_rules()
     depth = 0
-    # Frontier entries: (closeness to the outputs, steps, states). States are kept for the
-    # first level only and recomputed from the root deeper down: a deep frontier of grids
-    # would take gigabytes, recomputing a parent costs a few steps per ~200 children.
-    frontier: list[tuple[float, tuple[Step, ...], tuple[np.ndarray, ...] | None]] = [(0.0, (), root)]
+    # Frontier entries: (closeness to the outputs, steps, states, at the outputs' shape). States
+    # are kept for the first level only and recomputed from the root deeper down: a deep frontier
+    # of grids would take gigabytes, recomputing a parent costs a few steps per ~200 children.
+    frontier: list[tuple[float, tuple[Step, ...], tuple[np.ndarray, ...] | None, bool]] = [(0.0, (), root, False)]
+    # The steps that apply to the root, and those that also keep its shape. Deeper down, each
+    # parent first tries the steps that applied to the root (only those keeping the shape, for a
+    # parent already at the outputs' shape) on the whole frontier, and the rest after: a step
+    # that failed on the inputs rarely applies to what one step made of them, and a reshaping step
+    # rarely leads back to the outputs' shape; a budget that ends a level early is better spent
+    # on the likelier children.
+    applies: set[Step] = set()
+    keeps: set[Step] = set()
+
+    def expand(steps, states, todo, nxt, keep_states, last) -> bool:
+        """Every step of `todo` on one parent; False once the search must stop."""
+        for step in todo:
+            if clock() > deadline:
+                result.stopped = "budget"
+                return False
+            try:
+                new = tuple(step.apply(s) for s in states)
+            except Exception:  # a step that does not apply to some input is no branch
+                continue
+            if any(a.ndim != 2 or a.size == 0 or a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE for a in new):
+                continue
+            if not steps:
+                applies.add(step)
+                if all(a.shape == b.shape for a, b in zip(new, states)):
+                    keeps.add(step)
+            k = _key(new)
+            if k in seen:
+                continue
+            seen.add(k)
+            result.nodes += 1
+            record(steps + (step,), new, len(steps) + 1)
+            if len(solutions) >= limits.max_programs:
+                return False
+            if not last:
+                at_shape = all(a.shape == o.shape for a, o in zip(new, outputs))
+                nxt.append((_closeness(new[:n_train], outputs), steps + (step,), new if keep_states else None,
+                            at_shape))
+        return True
+
     while frontier and not strong and depth < limits.max_depth:
         depth += 1
         keep_states = depth == 1
         last = depth == limits.max_depth
-        nxt = []
-        for _, steps, states in frontier:
-            if states is None:
-                try:
-                    states = tuple(run_steps(steps, g) for g in root)
-                except Exception:
+        nxt: list = []
+        likely = {True: [s for s in library if s in keeps], False: [s for s in library if s in applies]}
+        rest = {True: [s for s in library if s not in keeps], False: [s for s in library if s not in applies]}
+        going = True
+        for first_pass in (True, False):
+            for _, steps, states, at_shape in frontier:
+                if not steps:  # the root: every step, once
+                    todo = library if first_pass else []
+                else:
+                    todo = likely[at_shape] if first_pass else rest[at_shape]
+                if not todo:
                     continue
-            for step in library:
-                if clock() > deadline:
-                    result.stopped = "budget"
+                if states is None:
+                    try:
+                        states = tuple(run_steps(steps, g) for g in root)
+                    except Exception:
+                        continue
+                going = expand(steps, states, todo, nxt, keep_states, last)
+                if not going:
                     break
-                try:
-                    new = tuple(step.apply(s) for s in states)
-                except Exception:  # a step that does not apply to some input is no branch
-                    continue
-                if any(a.ndim != 2 or a.size == 0 or a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE
-                       for a in new):
-                    continue
-                k = _key(new)
-                if k in seen:
-                    continue
-                seen.add(k)
-                result.nodes += 1
-                record(steps + (step,), new, depth)
-                if len(solutions) >= limits.max_programs:
-                    break
-                if not last:
-                    nxt.append((_closeness(new[:n_train], outputs), steps + (step,), new if keep_states else None))
-            if result.stopped == "budget" or len(solutions) >= limits.max_programs:
+            if not going:
                 break
         if result.stopped == "budget":
             break
@@ -228,5 +289,3 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
     if strong and result.stopped != "budget":
         result.stopped = "solved"
     result.found = _believable(solutions, train_in, outputs, tests, limits.max_programs, len(library))
-    result.cpu_s = clock() - start
-    return result

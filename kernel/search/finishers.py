@@ -262,7 +262,13 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
                                holdout=False)
             if step is None or not (stamp(states[i], step.args[0], bg) == outputs[i]).all():
                 return None
-    seen = set().union(*(set(np.unique(s).tolist()) for s in states))
+    palettes = [set(np.unique(s).tolist()) for s in states]
+    in_tests = set().union(*(set(np.unique(t).tolist()) for t in tests))
+    # A pattern a test marker paints must be confirmed by two pairs: one pair alone shows a
+    # marker's pattern and its neighbours' by coincidence alike.
+    if holdout and len(states) >= 2 and any(sum(c in p for p in palettes) < 2 for c in patterns if c in in_tests):
+        return None
+    seen = set().union(*palettes)
     # A marker color the pairs never showed: unknown, unless the pairs show colors that paint
     # nothing, so a new color plainly is one more of those.
     quiet = seen - {bg} - set(patterns)

@@ -68,9 +68,11 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("reveal_periodic", (c,)) for c in sorted(in_all)]
     steps += [S("extend_rays", (r, bg)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d)) for d in (False, True)]
+    steps += [S("rays_to_objects", (bg, d)) for d in (False, True)]
     # The same lines in the placeholder color, for a finishing recolor to name.
     steps += [S("extend_rays", (r, bg, False, PLACEHOLDER)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
+    steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2))]
@@ -81,6 +83,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority")]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("attract", (c, bg)) for c in colors]
-    steps += [S("majority_cell", (bg,)), S("color_ranking_column", (bg,)), S("count_objects_row", (bg,))]
+    steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
+              S("count_objects_row", (bg,))]
+    steps += [S("shift", (dy, dx, bg)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))]
     steps += [S("line_majority", (axis,)) for axis in (1, 0, None)]
     return steps
