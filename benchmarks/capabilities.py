@@ -41,7 +41,7 @@ ADDED = {
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("run", help="a `python -m kernel search --dataset arc-agi-1/training` output folder")
     args = ap.parse_args()
     rows = list(csv.DictReader(DATA.open(), delimiter="\t"))

@@ -74,7 +74,7 @@ def method_scores(out: Path, dataset: str, limit: int) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--model", default="reference", help="model folder, or reference (default)")
     ap.add_argument("--limit", type=int, default=70, help="arc-mini/evaluation tasks (default 70: 5 per family)")
     ap.add_argument("--unseen-limit", type=int, default=30, help="arc-mini/unseen tasks (default 30)")

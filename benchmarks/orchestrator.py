@@ -89,7 +89,7 @@ def overhead(args, out: Path) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--dataset", default="arc-agi-1/evaluation")
     ap.add_argument("--limit", type=int, default=20, help="tasks per run (default 20)")
     ap.add_argument("--budget", default="120s", help="the overhead run's whole budget (default 120s)")

@@ -29,7 +29,7 @@ SETS = ("arc-agi-1/training", "arc-agi-1/evaluation", "arc-agi-2/evaluation")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--budget", type=float, default=10.0, help="search CPU seconds per task (default 10)")
     ap.add_argument("--workers", type=int, default=2, help="search and sandbox processes (default 2)")
     ap.add_argument("--limit", type=int, help="only the first N tasks of each set")

@@ -76,7 +76,7 @@ def reset_peak(device: str) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--device", default="cuda", help="cuda (default) or cpu (a smoke run)")
     ap.add_argument("--tiny", action="store_true", help="a 2-layer model of hidden size 128 instead of Qwen2.5-0.5B")
     ap.add_argument("--cap-gib", type=float, default=15.0, help="memory cap on the GPU (a T4's usable memory)")

@@ -213,7 +213,7 @@ def memory_estimate(shape: dict, rank: int, n_modules: int, batch: int, seq: int
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--model", help="model folder (default: build the demo model)")
     ap.add_argument("--dataset", default="arc-agi-1/training")
     ap.add_argument("--tasks", type=int, default=6)
