@@ -413,6 +413,7 @@ def test_a_chain_runs_over_color_ranks_and_its_colors_are_named_back():
                 [[0, 3, 3], [5, 5, 3], [3, 3, 3]])
     with pytest.raises(ValueError):
         dsl.in_color_ranks(g, (("recolor", ({2: 7},)),))  # rank 7: no color of g has it
+    assert same(dsl.in_color_ranks(g, (("recolor", ({2: 24},)),)), [[3, 3, 4], [3, 0, 0], [3, 3, 3]])  # 20 + 4 is 4
 
 
 def test_every_function_has_a_one_line_docstring_and_appears_in_the_catalogue():

@@ -111,23 +111,29 @@ def test_search_tries_shape_keeping_steps_first_on_states_at_the_outputs_shape()
     assert [s.fn for s in result.found[0].steps] == ["gravity", "flip_lr"]
 
 
-def test_search_over_color_ranks_fits_pairs_that_differ_only_in_colors():
-    # Each pair has colors of its own: the rarer color takes the commoner one's. No one color map
-    # fits every pair; over colors renamed by frequency rank, one does.
+def _rarer_color_takes_the_commoner(g):
+    values, counts = np.unique(g[g != 0], return_counts=True)
+    return np.where(g == values[np.argmin(counts)], values[np.argmax(counts)], g)
+
+
+def _rarer_color_becomes_gray(g):
+    values, counts = np.unique(g[g != 0], return_counts=True)
+    return np.where(g == values[np.argmin(counts)], 5, g)
+
+
+@pytest.mark.parametrize("truth", [_rarer_color_takes_the_commoner, _rarer_color_becomes_gray])
+def test_search_over_color_ranks_fits_pairs_that_differ_only_in_colors(truth):
+    # Each pair has colors of its own. No one color map fits every pair; over colors renamed by
+    # frequency rank, one does (gray, which no input has, is named outright).
     rng = np.random.default_rng(0)
 
-    def scene(rng):
-        a, b = rng.choice(np.arange(1, 10), 2, replace=False)
+    def scene(rng, a, b):
         g = np.zeros((6, 6), dtype=np.int64)
         cells = rng.permutation(36)
         g.flat[cells[:9]], g.flat[cells[9:13]] = a, b
         return g
 
-    def truth(g):
-        values, counts = np.unique(g[g != 0], return_counts=True)
-        return np.where(g == values[np.argmin(counts)], values[np.argmax(counts)], g)
-
-    inputs = [scene(rng) for _ in range(4)]
+    inputs = [scene(rng, a, b) for a, b in ((1, 2), (3, 4), (6, 7), (8, 9))]
     task = make_task([(g.tolist(), truth(g).tolist()) for g in inputs[:3]], tests=[inputs[3].tolist()])
     result = search_task(task, SearchConfig(budget_s=4, rank_share=0.5))
     assert result.found and result.found[0].steps[0].fn == "in_color_ranks"

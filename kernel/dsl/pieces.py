@@ -129,13 +129,18 @@ def color_ranks(g: np.ndarray) -> dict[int, int]:
     return {int(values[i]): rank for rank, i in enumerate(order)}
 
 
+# In rank space, a color the chain names outright (the same in every pair, whatever the ranks)
+# is FIXED + that color, clear of the ranks (0-9) and the placeholders (10 and up from a few steps).
+FIXED = 20
+
+
 def in_color_ranks(g: np.ndarray, chain: tuple) -> np.ndarray:
-    """Run a chain of DSL steps (a tuple of (fn, args) pairs) on `g` with its colors renamed by color_ranks, then name them back."""
+    """Run a chain of (fn, args) DSL steps on `g` recolored by color_ranks, then name colors back (FIXED + c is c)."""
     ranks = color_ranks(g)
     r = recolor(g, ranks)
     for fn, args in chain:
         r = np.asarray(_dsl_function(fn)(r, *args))
-    back = {rank: color for color, rank in ranks.items()}
+    back = {rank: color for color, rank in ranks.items()} | {FIXED + c: c for c in range(10)}
     if not set(np.unique(r).tolist()) <= back.keys():
         raise ValueError("the chain made a color rank the grid does not have")
     return recolor(r, back)

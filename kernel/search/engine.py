@@ -16,7 +16,7 @@ import numpy as np
 
 from ..config import SearchConfig
 from ..dsl.colors import recolor
-from ..dsl.pieces import color_ranks
+from ..dsl.pieces import FIXED, color_ranks
 from ..tasks import Task
 from . import finishers
 from .compose import combined, cover, sound_part
@@ -122,14 +122,16 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
     train_in = [np.array(p.input, dtype=np.int64) for p in task.train]
     outputs = [np.array(p.output, dtype=np.int64) for p in task.train]
     tests = [np.array(g, dtype=np.int64) for g in task.test_inputs]
-    ranks = limits.rank_share > 0 and _colors_differ(train_in, outputs)
+    fixed = _fixed_new_colors(train_in, outputs)
+    ranks = limits.rank_share > 0 and fixed is not None
     _search(train_in, outputs, tests, limits, clock,
             start + limits.budget_s * (1 - limits.rank_share if ranks else 1), result)
     if ranks and result.stopped != "solved" and len(result.found) < limits.max_programs:
         plain = result.found
         maps = [color_ranks(g) for g in train_in]
         renamed = SearchResult(task.id)
-        _search([recolor(g, m) for g, m in zip(train_in, maps)], [recolor(o, m) for o, m in zip(outputs, maps)],
+        named = {c: FIXED + c for c in fixed}
+        _search([recolor(g, m) for g, m in zip(train_in, maps)], [recolor(o, m | named) for o, m in zip(outputs, maps)],
                 [recolor(g, color_ranks(g)) for g in tests], limits, clock, start + limits.budget_s, renamed)
         # Two searches that both found programs may disagree: the second's are guesses then.
         wrapped = [Found((Step("in_color_ranks", (tuple((s.fn, s.args) for s in f.steps),)),),
@@ -141,10 +143,12 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
     return result
 
 
-def _colors_differ(train_in, outputs) -> bool:
-    """The pairs use different colors, and every output only its input's: worth a search over color ranks."""
+def _fixed_new_colors(train_in, outputs) -> frozenset[int] | None:
+    """When the pairs use different colors, and every output adds the same colors (or none) to its
+    input's, those added colors: the task is worth a search over color ranks. Otherwise None."""
     palettes = [frozenset(np.unique(g).tolist()) for g in train_in]
-    return len(set(palettes)) > 1 and all(set(np.unique(o).tolist()) <= p for o, p in zip(outputs, palettes))
+    added = {frozenset(np.unique(o).tolist()) - p for o, p in zip(outputs, palettes)}
+    return next(iter(added)) if len(set(palettes)) > 1 and len(added) == 1 else None
 
 
 def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: float, result: SearchResult) -> None:
