@@ -1,7 +1,8 @@
 """Pieces: split a grid into cells (between separator lines) or objects, work on each piece,
 and assemble an output from them: the same layout with every piece changed, one color per
-cell, the pieces side by side, or the changes of several chains of steps laid together. This
-is where a search spends one step on what would otherwise take a chain of crops and pastes."""
+cell, the pieces side by side, or the changes of several chains of steps laid together; and
+one chain run over the grid's colors renamed by frequency rank. This is where a search spends
+one step on what would otherwise take a chain of crops and pastes."""
 
 from __future__ import annotations
 
@@ -130,7 +131,9 @@ def color_ranks(g: np.ndarray) -> dict[int, int]:
 
 
 # In rank space, a color the chain names outright (the same in every pair, whatever the ranks)
-# is FIXED + that color, clear of the ranks (0-9) and the placeholders (10 and up from a few steps).
+# is FIXED + that color, clear of the ranks (0-9) and of PLACEHOLDER (10). A size label of
+# label_by_size can reach 20 and up; a chain that left one unnamed would have fitted the train
+# outputs with it, so naming it back as a color is what the pairs showed.
 FIXED = 20
 
 
