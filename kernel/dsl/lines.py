@@ -42,6 +42,17 @@ def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False, co
     return np.array(out, dtype=g.dtype)
 
 
+def _gap(src: list, y: int, x: int, dy: int, dx: int, bg: int) -> tuple[list, tuple[int, int] | None]:
+    """The background cells from (y, x) in direction (dy, dx), and the cell that ends them (None at the edge)."""
+    h, w = len(src), len(src[0])
+    ny, nx = y + dy, x + dx
+    path = []
+    while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
+        path.append((ny, nx))
+        ny, nx = ny + dy, nx + dx
+    return path, ((ny, nx) if 0 <= ny < h and 0 <= nx < w else None)
+
+
 def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
     """Join two cells of one color in a row or column (or diagonal) with a segment of that color (or `color`)."""
     h, w = g.shape
@@ -54,12 +65,8 @@ def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color
             if c == bg:
                 continue
             for dy, dx in steps:
-                ny, nx = y + dy, x + dx
-                path = []
-                while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
-                    path.append((ny, nx))
-                    ny, nx = ny + dy, nx + dx
-                if path and 0 <= ny < h and 0 <= nx < w and src[ny][nx] == c:
+                path, end = _gap(src, y, x, dy, dx, bg)
+                if path and end is not None and src[end[0]][end[1]] == c:
                     for py, px in path:
                         out[py][px] = c if color is None else color
     return np.array(out, dtype=g.dtype)
@@ -81,12 +88,8 @@ def rays_to_objects(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: i
     for y, x in lone:
         c = src[y][x] if color is None else color
         for dy, dx in dirs:
-            ny, nx = y + dy, x + dx
-            path = []
-            while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
-                path.append((ny, nx))
-                ny, nx = ny + dy, nx + dx
-            if path and 0 <= ny < h and 0 <= nx < w and owner[ny][nx] > 1:
+            path, end = _gap(src, y, x, dy, dx, bg)
+            if path and end is not None and owner[end[0]][end[1]] > 1:
                 for py, px in path:
                     out[py][px] = c
     result = np.array(out, dtype=g.dtype)
