@@ -291,6 +291,30 @@ def test_lone_cells_draw_lines_only_to_bigger_objects_they_see():
     assert same(dsl.extend_rays(G([[1, 0], [0, 0]]), "down_right"), [[1, 0], [0, 1]])
 
 
+def test_line_ends_grow_away_from_their_one_neighbour():
+    g = G([[3, 3, 0, 0, 0],
+           [3, 3, 0, 0, 0],
+           [0, 0, 3, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0]])
+    # The square's corner cells have three neighbours; the tail cell has one, diagonally.
+    assert same(dsl.extend_ends(g), [[3, 3, 0, 0, 0],
+                                     [3, 3, 0, 0, 0],
+                                     [0, 0, 3, 0, 0],
+                                     [0, 0, 0, 3, 0],
+                                     [0, 0, 0, 0, 3]])
+    with pytest.raises(ValueError):
+        dsl.extend_ends(G([[1, 1], [1, 1]]))  # no cell has a single neighbour
+
+
+def test_a_lone_cell_on_the_bottom_row_zigzags_up_between_the_side_edges():
+    g = G([[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [2, 0, 0]])
+    assert same(dsl.bounce_rays(g), [[2, 0, 0], [0, 2, 0], [0, 0, 2], [0, 2, 0], [2, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.bounce_rays(G([[0, 0], [0, 0], [2, 2]]))  # two cells side by side: no lone cell
+
+
+
 # counting and majority
 
 def test_counting_and_majority():
@@ -299,6 +323,9 @@ def test_counting_and_majority():
     assert same(dsl.majority_cell(G([[0, 0, 1]]), None), [[0]])  # the background counts too
     assert same(dsl.color_ranking_column(g), [[1], [2]])
     assert same(dsl.count_objects_row(g), [[1, 1, 1]])
+    assert same(dsl.count_cells_row(G([[0, 4], [4, 4]])), [[4, 4, 4]])
+    with pytest.raises(ValueError):
+        dsl.count_cells_row(g)  # two colors: which one to count is not said
     votes = G([[1, 2, 5, 1, 3, 5, 1, 2]])
     assert same(dsl.majority_vote_cells(votes), [[1, 2]])
     noisy = G([[1, 1, 2], [3, 1, 3]])
@@ -424,3 +451,70 @@ def test_every_function_has_a_one_line_docstring_and_appears_in_the_catalogue():
             assert doc and "\n" not in doc, fn.__name__
             assert f"dsl.{fn.__name__}(" in text
     assert "# geometry" in text and "# objects" in text
+
+
+def test_background_areas_touching_a_color_are_flooded_with_it():
+    g = G([[1, 0, 2, 0],
+           [0, 0, 2, 0],
+           [2, 2, 2, 0]])
+    assert same(dsl.flood_touching(g, 1), [[1, 1, 2, 0],
+                                          [1, 1, 2, 0],
+                                          [2, 2, 2, 0]])
+    with pytest.raises(ValueError):
+        dsl.flood_touching(G([[1, 2]]), 1)
+
+
+def test_scaling_by_the_number_of_colors_and_repeating_a_band():
+    assert same(dsl.upscale_by_colors(G([[1, 0], [0, 2]])), [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.upscale_by_colors(G([[1, 0]]))  # one color: scaling by one is no step
+    band = G([[0, 0], [0, 0], [1, 0], [2, 2], [0, 0]])
+    assert same(dsl.repeat_band(band), [[1, 0], [2, 2], [1, 0], [2, 2], [1, 0]])
+    assert same(dsl.repeat_band(band.T, 1), G([[1, 0], [2, 2], [1, 0], [2, 2], [1, 0]]).T)
+
+
+def test_the_fullest_cell_is_copied_onto_the_background_of_the_others():
+    g = G([[1, 0, 5, 0, 0, 5, 0, 0],
+           [0, 2, 5, 0, 3, 5, 0, 0]])
+    assert same(dsl.spread_cell(g), [[1, 0, 5, 1, 0, 5, 1, 0],
+                                     [0, 2, 5, 0, 3, 5, 0, 2]])
+    with pytest.raises(ValueError):
+        dsl.spread_cell(G([[1, 5, 2]]))  # two cells as full as each other
+
+
+def test_each_color_fills_the_box_its_cells_span():
+    g = G([[1, 0, 0],
+           [0, 0, 1],
+           [2, 0, 2]])
+    assert same(dsl.fill_color_boxes(g), [[1, 1, 1],
+                                         [1, 1, 1],
+                                         [2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.fill_color_boxes(G([[1, 1], [0, 0]]))  # a box already full
+
+
+def test_the_commonest_color_takes_the_other_color_of_its_row_or_column():
+    g = G([[1, 5, 5],
+           [2, 0, 5],
+           [0, 5, 0]])
+    assert same(dsl.recolor_from_lines(g), [[1, 1, 1], [2, 0, 2], [0, 5, 0]])  # the last row has no other color
+    assert same(dsl.recolor_from_lines(g.T, 0), G([[1, 1, 1], [2, 0, 2], [0, 5, 0]]).T)
+    with pytest.raises(ValueError):
+        dsl.recolor_from_lines(G([[5, 5], [0, 5]]))
+    # Whole objects: a block takes the one other color of the columns it spans.
+    block = G([[0, 2, 0, 0],
+               [5, 5, 0, 5],
+               [5, 5, 0, 5]])
+    assert same(dsl.recolor_from_lines(block, 0, per_object=True), [[0, 2, 0, 0], [2, 2, 0, 5], [2, 2, 0, 5]])
+
+
+def test_lone_cells_jump_to_the_nearest_line_of_their_color_or_go():
+    g = G([[0, 3, 0, 0, 0],
+           [0, 3, 0, 0, 3],
+           [0, 3, 0, 0, 0],
+           [0, 0, 0, 4, 0]])
+    # the 3 jumps left next to the line of 3s; the 4 has no line of its color and goes
+    assert same(dsl.dots_to_lines(g), [[0, 3, 0, 0, 0],
+                                      [0, 3, 3, 0, 0],
+                                      [0, 3, 0, 0, 0],
+                                      [0, 0, 0, 0, 0]])

@@ -141,6 +141,35 @@ def test_search_over_color_ranks_fits_pairs_that_differ_only_in_colors(truth):
     assert "dsl.in_color_ranks(g, " in result.found[0].source
 
 
+def test_a_lookup_table_over_color_ranks_is_only_a_guess():
+    # Each pair has colors of its own, and a cell's output color depends on its neighbours: a cell
+    # rule over ranks fits, but which color plays which role is itself a guess.
+    rng = np.random.default_rng(1)
+
+    def truth(g):  # a cell under one of its own color turns gray
+        north = np.vstack([np.zeros((1, g.shape[1]), g.dtype), g[:-1]])
+        return np.where((g != 0) & (north == g), 5, g)
+
+    inputs = [np.where(rng.random((7, 7)) < 0.35, c, 0) for c in (1, 2, 3, 4)]
+    task = make_task([(g.tolist(), truth(g).tolist()) for g in inputs[:3]], tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=4, rank_share=0.5, max_depth=0))
+    ranked = [f for f in result.found if f.steps[0].fn == "in_color_ranks"]
+    assert ranked and not any(f.trusted for f in ranked)
+
+
+def test_a_pattern_is_continued_and_recolored_in_one_finisher():
+    rng = np.random.default_rng(2)
+    inputs = [np.tile(rng.integers(0, 2, (2, 3)), (3, 1)) for _ in range(4)]
+
+    def truth(g):
+        return np.where(np.tile(g[:2], (5, 1))[:9] == 1, 2, 0)
+
+    task = make_task([(g.tolist(), truth(g).tolist()) for g in inputs[:3]], tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=4))
+    assert [s.fn for s in result.found[0].steps] == ["continue_pattern", "recolor"]
+    assert (run_steps(result.found[0].steps, inputs[3]) == truth(inputs[3])).all()
+
+
 def test_search_stops_at_max_depth_when_the_budget_allows():
     result = search_task(unsolvable_task(), SearchConfig(budget_s=1e9, max_depth=1))
     assert result.stopped == "exhausted"

@@ -25,6 +25,7 @@ def test_output_rules_read_off_the_train_pairs():
     assert same.broken_by(G([[1, 1]]), G([[3, 3]])) is None
     assert "shape" in same.broken_by(G([[1, 1]]), G([[3]]))
     assert "colors [5]" in same.broken_by(G([[1, 1]]), G([[3, 5]]))
+    assert same.changes and "unchanged" in same.broken_by(G([[1, 1]]), G([[1, 1]]))
     fixed = OutputRules.of([G([[1, 0]]), G([[2, 2, 0]])], [G([[1]]), G([[2]])])
     assert fixed.fixed_shape == (1, 1) and not fixed.same_shape
     assert fixed.broken_by(G([[4, 0]]), G([[4, 4]])) is not None
@@ -51,6 +52,7 @@ def test_keep_emits_the_best_answer_and_a_plain_runner_up_only():
     assert keep([(weak, "a"), (plain, "b")], 8) == [(0, True)]
     inconsistent = Evidence(False, False, 1, 0)
     assert keep([(plain, "a"), (inconsistent, "b")], 8) == [(0, True)]
+    assert keep([(inconsistent, "a")], 8) == [(0, False)]  # alone, it is still only a guess
     assert keep([], 8) == []
 
 
@@ -66,7 +68,8 @@ def test_a_program_is_only_a_guess_when_its_outputs_say_less_than_choosing_it_co
     # The same program is trusted where the outputs are whole grids.
     big = [np.tile(i, (3, 3)) for i in inputs]
     steps = (Step("tile_layout", ((("identity",) * 3,) * 3,)),)
-    fat = evidence(steps, OutputRules.of(inputs, big), [G([[6, 7]])], [np.tile(G([[6, 7]]), (3, 3))],
+    test = G([[6, 7], [7, 7]])
+    fat = evidence(steps, OutputRules.of(inputs, big), [test], [np.tile(test, (3, 3))],
                    output_bits(inputs, big), 200)
     assert not fat.thin and keep([(fat, "a")], 8) == [(0, True)]
     # Learned values are chosen too: a color map of ten entries costs 33 bits more.

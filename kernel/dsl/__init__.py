@@ -18,24 +18,26 @@ import inspect
 
 from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
-                     recolor, remove_color, replace_color, swap_most_least)
-from .counting import color_ranking_column, count_objects_row, line_majority, majority_cell, majority_vote_cells
+                     recolor, recolor_from_lines, remove_color, replace_color, swap_most_least)
+from .counting import (color_ranking_column, count_cells_row, count_objects_row, line_majority, majority_cell,
+                       majority_vote_cells)
 from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
                        separator_lines, split_cells, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
                        transpose)
-from .gravity import attract, gravity, object_gravity
-from .lines import connect_same_color, draw_crosses, extend_rays, rays_to_objects
+from .gravity import attract, dots_to_lines, gravity, object_gravity
+from .lines import bounce_rays, connect_same_color, draw_crosses, extend_ends, extend_rays, rays_to_objects
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
-                     paint_cells, stack_objects)
-from .regions import draw_border, fill_boxes, fill_empty_lines, fill_enclosed, halo, hollow, label_by_holes
+                     paint_cells, spread_cell, stack_objects)
+from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching, halo,
+                      hollow, label_by_holes)
 from .rules import cell_rule, feature
 from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
-                      tile_layout, upscale)
+                      repeat_band, tile_layout, upscale, upscale_by_colors)
 from .stamps import stamp
 from .symmetry import (fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
                        symmetrize_content)
@@ -44,24 +46,25 @@ GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, compress, trim_border, half, split_cells,
                  select_cell, separator_lines, bbox, window),
-    "scaling and tiling": (upscale, downscale, shrink_repeats, tile, tile_layout, self_kron, smallest_period,
-                           continue_pattern),
+    "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
+                           smallest_period, continue_pattern, repeat_band),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
-               most_common_color, least_common_color),
+               most_common_color, least_common_color, recolor_from_lines),
     "objects": (objects, select_object, crop_object, extract_object, keep_object, remove_object,
                 mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
-    "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border),
-    "gravity and moving": (gravity, object_gravity, attract),
-    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, each_object, stack_objects, combine_changes,
-               color_ranks, in_color_ranks),
+    "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border, flood_touching,
+                fill_color_boxes),
+    "gravity and moving": (gravity, object_gravity, attract, dots_to_lines),
+    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
+               combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp,),
     "symmetry": (symmetrize, symmetrize_content, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
-    "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses),
-    "counting and majority": (majority_cell, color_ranking_column, count_objects_row, majority_vote_cells,
-                              line_majority),
+    "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays),
+    "counting and majority": (majority_cell, color_ranking_column, count_objects_row, count_cells_row,
+                              majority_vote_cells, line_majority),
     "cell rules": (cell_rule, feature),
 }
 

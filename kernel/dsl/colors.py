@@ -6,6 +6,8 @@ from typing import Mapping
 
 import numpy as np
 
+from .objects import objects
+
 
 def recolor(g: np.ndarray, mapping: Mapping[int, int]) -> np.ndarray:
     """Map colors through `mapping`; colors not in it stay as they are."""
@@ -79,3 +81,29 @@ def binarize(g: np.ndarray, bg: int = 0) -> np.ndarray:
 def paint_nonzero(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
     """Every non-background cell becomes `color`."""
     return np.where(g != bg, color, bg).astype(g.dtype)
+
+
+def recolor_from_lines(g: np.ndarray, axis: int = 1, bg: int = 0, per_object: bool = False) -> np.ndarray:
+    """Cells or objects of the commonest non-background color take the one other color of their rows (or columns)."""
+    ranked = colors_by_count(g, bg)
+    if len(ranked) < 2:
+        raise ValueError("fewer than two non-background colors")
+    target = ranked[0]
+    out = g.copy()
+    if per_object:
+        for o in objects(g, 4, False, bg):
+            if o.color != target:
+                continue
+            span = g[o.top:o.bottom + 1, :] if axis == 1 else g[:, o.left:o.right + 1]
+            others = set(np.unique(span).tolist()) - {bg, target}
+            if len(others) == 1:
+                out[o.mask(g.shape)] = others.pop()
+    else:
+        lines = out if axis == 1 else out.T  # a view: painting it paints `out`
+        for line in lines:
+            others = set(np.unique(line).tolist()) - {bg, target}
+            if len(others) == 1:
+                line[line == target] = others.pop()
+    if (out == g).all():
+        raise ValueError("no line has a single other color")
+    return out

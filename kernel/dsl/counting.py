@@ -57,3 +57,14 @@ def line_majority(g: np.ndarray, axis: int | None = 1) -> np.ndarray:
     colors = np.array([np.bincount(line, minlength=10).argmax() for line in lines])
     out = np.repeat(colors[:, None], lines.shape[1], axis=1)
     return out if axis == 1 else out.T
+
+
+def count_cells_row(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """A 1xN row of the one non-background color, N its number of cells."""
+    colors = colors_by_count(g, bg)
+    if len(colors) != 1:
+        raise ValueError("not exactly one non-background color")
+    n = int((g == colors[0]).sum())
+    if n > 30:
+        raise ValueError("more cells than fit in a row")
+    return np.full((1, n), colors[0], dtype=g.dtype)

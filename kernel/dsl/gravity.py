@@ -84,3 +84,33 @@ def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
     if not moved:
         raise ValueError("nothing moved")
     return out
+
+
+def dots_to_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each lone cell jumps along its row or column to the nearest bigger object of its color; a cell with none goes."""
+    from .objects import objects
+    out = g.copy()
+    owner = np.zeros(g.shape, dtype=bool)  # cells of objects bigger than one cell
+    lone = []
+    for o in objects(g, 8, True, bg):
+        if o.size == 1:
+            lone.append((*o.cells[0], o.colors[0]))
+        else:
+            owner[o.mask(g.shape)] = True
+    if not lone or not owner.any():
+        raise ValueError("no lone cells, or nothing bigger")
+    for y, x, _ in lone:
+        out[y, x] = bg
+    for y, x, c in lone:
+        best = None
+        for axis in (0, 1):
+            line = g[y, :] if axis == 1 else g[:, x]
+            hits = np.flatnonzero((line == c) & (owner[y, :] if axis == 1 else owner[:, x]))
+            here = x if axis == 1 else y
+            for p in hits.tolist():
+                stop = p - 1 if p > here else p + 1  # the cell before the object, on the dot's side
+                if best is None or abs(p - here) < best[0]:
+                    best = (abs(p - here), (y, stop) if axis == 1 else (stop, x))
+        if best is not None and out[best[1]] == bg:
+            out[best[1]] = c
+    return out

@@ -119,3 +119,50 @@ def draw_crosses(g: np.ndarray, bg: int = 0, diagonal: bool = False) -> np.ndarr
             out[y, :] = np.where(out[y, :] == bg, c, out[y, :])
             out[:, x] = np.where(out[:, x] == bg, c, out[:, x])
     return out
+
+
+def extend_ends(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each cell with exactly one non-background neighbour (of 8) paints background away from it until blocked."""
+    h, w = g.shape
+    src = g.tolist()
+    out = g.tolist()
+    steps = list(DIRECTIONS.values())
+    for y in range(h):
+        for x in range(w):
+            c = src[y][x]
+            if c == bg:
+                continue
+            near = [(dy, dx) for dy, dx in steps if 0 <= y + dy < h and 0 <= x + dx < w and src[y + dy][x + dx] != bg]
+            if len(near) != 1:
+                continue
+            path, _ = _gap(src, y, x, -near[0][0], -near[0][1], bg)
+            for py, px in path:
+                out[py][px] = c
+    result = np.array(out, dtype=g.dtype)
+    if (result == g).all():
+        raise ValueError("no line end has room to grow")
+    return result
+
+
+def bounce_rays(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each lone cell on the top or bottom row paints a diagonal zigzag across the grid, bouncing off the side edges."""
+    h, w = g.shape
+    if w < 2:
+        raise ValueError("no room to bounce")
+    out = g.copy()
+    nb = np.pad(g != bg, 1)
+    lone = [(y, x) for y in sorted({0, h - 1}) for x in range(w)
+            if nb[y + 1, x + 1] and nb[y:y + 3, x:x + 3].sum() == 1]
+    if not lone:
+        raise ValueError("no lone cell on the top or bottom row")
+    for y, x in lone:
+        dy = -1 if y == h - 1 else 1
+        dx = 1 if x < w - 1 - x else -1  # toward the farther side
+        c = g[y, x]
+        while 0 <= y + dy < h:
+            if not 0 <= x + dx < w:
+                dx = -dx
+            y, x = y + dy, x + dx
+            if out[y, x] == bg:
+                out[y, x] = c
+    return out

@@ -147,3 +147,24 @@ def in_color_ranks(g: np.ndarray, chain: tuple) -> np.ndarray:
     if not set(np.unique(r).tolist()) <= back.keys():
         raise ValueError("the chain made a color rank the grid does not have")
     return recolor(r, back)
+
+
+def spread_cell(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Copy the fullest cell (between separator lines) onto the background of every cell of its shape."""
+    _, _, sep = separator_lines(g)
+    boxes = [box for row in cell_boxes(g) for box in row]
+    fill = [int(((g[a:b, c:d] != bg) & (g[a:b, c:d] != sep)).sum()) for a, b, c, d in boxes]
+    best = max(fill)
+    if best == 0 or fill.count(best) > 1:
+        raise ValueError("no single fullest cell")
+    a0, b0, c0, d0 = boxes[fill.index(best)]
+    src = g[a0:b0, c0:d0]
+    out = g.copy()
+    for a, b, c, d in boxes:
+        if (b - a, d - c) == src.shape:
+            piece = out[a:b, c:d]
+            blank = piece == bg
+            piece[blank] = src[blank]
+    if (out == g).all():
+        raise ValueError("no cell gains anything")
+    return out

@@ -91,3 +91,45 @@ def draw_border(g: np.ndarray, color: int = PLACEHOLDER) -> np.ndarray:
     out[0, :] = out[-1, :] = color
     out[:, 0] = out[:, -1] = color
     return out
+
+
+def flood_touching(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Background areas (4-connected) that touch a cell of `color` become `color`."""
+    h, w = g.shape
+    free = (g == bg).tolist()
+    src = g.tolist()
+    out = g.copy()
+    seen = [[False] * w for _ in range(h)]
+    stack = []
+    for y in range(h):
+        for x in range(w):
+            if src[y][x] == color:
+                for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+                    if 0 <= ny < h and 0 <= nx < w and free[ny][nx] and not seen[ny][nx]:
+                        seen[ny][nx] = True
+                        stack.append((ny, nx))
+    if not stack:
+        raise ValueError(f"no background touches color {color}")
+    while stack:
+        y, x = stack.pop()
+        out[y, x] = color
+        for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+            if 0 <= ny < h and 0 <= nx < w and free[ny][nx] and not seen[ny][nx]:
+                seen[ny][nx] = True
+                stack.append((ny, nx))
+    return out
+
+
+def fill_color_boxes(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each color paints the background of the bounding box of all its cells (rarest colors on top)."""
+    out = g.copy()
+    values, counts = np.unique(g[g != bg], return_counts=True)
+    if len(values) == 0:
+        raise ValueError("only background")
+    for c in values[np.argsort(-counts, kind="stable")].tolist():
+        ys, xs = np.nonzero(g == c)
+        box = out[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        box[g[ys.min():ys.max() + 1, xs.min():xs.max() + 1] == bg] = c
+    if (out == g).all():
+        raise ValueError("every color fills its box already")
+    return out

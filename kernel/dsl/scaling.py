@@ -94,7 +94,26 @@ def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fix
         raise ValueError("pattern larger than 30 cells")
     tile_ = np.empty((py, px), dtype=g.dtype)
     known = g != bg if bg is not None else np.ones_like(g, dtype=bool)
-    for y in range(py):
-        for x in range(px):
-            tile_[y, x] = g[y::py, x::px][known[y::py, x::px]][0]
+    ys, xs = np.nonzero(known)
+    # smallest_period saw every tile cell, and every known cell of one agree: any of them will do.
+    tile_[ys % py, xs % px] = g[ys, xs]
     return np.tile(tile_, (H // py + 1, W // px + 1))[:H, :W]
+
+
+def upscale_by_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each cell becomes a k-by-k block, k the number of non-background colors."""
+    k = len(set(np.unique(g).tolist()) - {bg})
+    if k < 2 or max(g.shape) * k > 30:
+        raise ValueError("fewer than two colors, or too big a result")
+    return upscale(g, k, k)
+
+
+def repeat_band(g: np.ndarray, axis: int = 0, bg: int = 0) -> np.ndarray:
+    """The span of non-background rows (axis 0) or columns (axis 1) repeated over the whole grid, in step with itself."""
+    a = g if axis == 0 else g.T
+    used = np.flatnonzero((a != bg).any(axis=1))
+    if len(used) == 0 or used[-1] + 1 - used[0] == a.shape[0]:
+        raise ValueError("no band, or the band fills the grid")
+    top, height = int(used[0]), int(used[-1] + 1 - used[0])
+    out = a[top + (np.arange(a.shape[0]) - top) % height]
+    return out if axis == 0 else out.T

@@ -90,9 +90,9 @@ def _finish(states, outputs, n_train, bg, periodic) -> list[tuple[Step, ...]]:
     if step is not None:
         found.append((step,))
     if periodic:
-        step = finishers.infer_continuation(train, outputs, tests, bg)
-        if step is not None:
-            found.append((step,))
+        steps = finishers.infer_continuation(train, outputs, tests, bg)
+        if steps is not None:
+            found.append(steps)
     return found
 
 
@@ -133,9 +133,11 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
         named = {c: FIXED + c for c in fixed}
         _search([recolor(g, m) for g, m in zip(train_in, maps)], [recolor(o, m | named) for o, m in zip(outputs, maps)],
                 [recolor(g, color_ranks(g)) for g in tests], limits, clock, start + limits.budget_s, renamed)
-        # Two searches that both found programs may disagree: the second's are guesses then.
+        # Two searches that both found programs may disagree: the second's are guesses then. So
+        # is a weak step over ranks: a rank is a guess about which color plays which role, and a
+        # lookup table over guessed roles fits the pairs by accident more often than over colors.
         wrapped = [Found((Step("in_color_ranks", (tuple((s.fn, s.args) for s in f.steps),)),),
-                         f.trusted and not plain) for f in renamed.found]
+                         f.trusted and not plain and not is_weak(f.steps)) for f in renamed.found]
         result.found = (plain + wrapped)[:limits.max_programs]
         result.nodes += renamed.nodes
         result.stopped = renamed.stopped if renamed.stopped != "exhausted" else result.stopped

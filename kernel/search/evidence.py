@@ -37,6 +37,7 @@ class OutputRules:
     same_shape: bool                       # each output has its input's shape
     fixed_shape: tuple[int, int] | None    # every output has this shape (inputs differ)
     added_colors: frozenset[int]           # colors an output may use that its input lacks
+    changes: bool = False                  # no output is its input unchanged
 
     @classmethod
     def of(cls, inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> "OutputRules":
@@ -46,7 +47,8 @@ class OutputRules:
         added: set[int] = set()
         for i, o in zip(inputs, outputs):
             added |= set(np.unique(o).tolist()) - set(np.unique(i).tolist())
-        return cls(same, fixed, frozenset(added))
+        changes = all(i.shape != o.shape or (i != o).any() for i, o in zip(inputs, outputs))
+        return cls(same, fixed, frozenset(added), changes)
 
     def broken_by(self, test_input: np.ndarray, test_output: np.ndarray) -> str | None:
         """The rule `test_output` breaks, or None."""
@@ -57,6 +59,8 @@ class OutputRules:
         extra = set(np.unique(test_output).tolist()) - set(np.unique(test_input).tolist()) - self.added_colors
         if extra:
             return f"uses colors {sorted(extra)} that no train output added"
+        if self.changes and test_output.shape == test_input.shape and (test_output == test_input).all():
+            return "is its input unchanged, unlike every train output"
         return None
 
 
@@ -119,8 +123,8 @@ def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tu
     with whether it is trusted: every program that agrees with the best one, and for the second
     attempt the best program of one other answer when both are plain chains (no weak step) and it
     is consistent (a weak runner-up was measured to be wrong far more often than right). The best
-    answer is trusted unless its evidence is thin or a runner-up disagrees with it; a runner-up
-    never is."""
+    answer is trusted unless its evidence is thin, it breaks an OutputRules, or a runner-up
+    disagrees with it; a runner-up never is."""
     if not ranked:
         return []
     best_ev, best_key = ranked[0]
@@ -131,6 +135,6 @@ def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tu
             if ev.consistent and not ev.weak and not best_ev.weak and len(chosen) < max_programs:
                 runner_up = i
             break
-    trusted = runner_up is None and not best_ev.thin
+    trusted = runner_up is None and not best_ev.thin and best_ev.consistent
     kept = [(i, trusted) for i in chosen] + ([(runner_up, False)] if runner_up is not None else [])
     return sorted(kept)

@@ -295,9 +295,9 @@ def outputs_repeat(outputs: Arrays) -> bool:
     return all(smallest_period(o) != o.shape for o in outputs)
 
 
-def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> tuple[Step, ...] | None:
     """Output = the state's repeating tile continued over the output's size: the same size, a
-    multiple of it, or one fixed size (see dsl.continue_pattern)."""
+    multiple of it, or one fixed size (see dsl.continue_pattern), then recolored if the pairs say so."""
     shapes = {o.shape for o in outputs}
     sizes = []
     if same_shapes(states, outputs):
@@ -311,10 +311,22 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
         for unknown in (None, bg):
             step = Step("continue_pattern", (ky, kx, unknown, fixed))
             try:
-                if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
-                    for t in tests:
-                        step.apply(t)
-                    return step
+                outs = []
+                for s, o in zip(states, outputs):
+                    # Pair by pair, so most candidates cost one continuation: each pair's cells
+                    # must match its output's, or map one to one onto them (a recolor after).
+                    a = step.apply(s)
+                    if a.shape != o.shape or len(np.unique(a * 16 + o)) != len(np.unique(a)):
+                        break
+                    outs.append(a)
+                else:
+                    test_outs = [step.apply(t) for t in tests]
+                    if all((a == o).all() for a, o in zip(outs, outputs)):
+                        return (step,)
+                    # A pattern continued in other colors: a color map is read off the pairs as usual.
+                    recolor = infer_recolor(outs, outputs, test_outs)
+                    if recolor is not None:
+                        return (step, recolor)
             except (ValueError, IndexError):
                 continue
     return None
