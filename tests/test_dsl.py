@@ -257,6 +257,11 @@ def test_combine_and_overlay_parts():
     assert same(dsl.overlay_parts(G([[2, 0, 5, 3, 3]]), reverse=True), [[2, 3]])
     assert same(dsl.overlay(two, G([[0, 1, 0, 0, 0]])), [[2, 1, 5, 0, 3]])
     assert same(dsl.mask_with(two, two == 0, 7), [[0, 7, 0, 7, 0]])
+    # No separator (a full row of one part looks like one): the halves of the longer side.
+    halves = G([[9, 9, 9], [0, 9, 0], [1, 0, 0], [0, 0, 1]])
+    assert same(dsl.combine_parts(halves, "nor"), [[0, 0, 0], [1, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.combine_parts(G([[1, 0], [0, 1]]), "or")  # square: which way to halve is not said
 
 
 # lines
@@ -324,6 +329,8 @@ def test_counting_and_majority():
     assert same(dsl.color_ranking_column(g), [[1], [2]])
     assert same(dsl.count_objects_row(g), [[1, 1, 1]])
     assert same(dsl.count_cells_row(G([[0, 4], [4, 4]])), [[4, 4, 4]])
+    assert same(dsl.color_histogram(G([[2, 2, 1], [2, 3, 1], [1, 1, 1]])), [[1, 2, 3], [1, 2, 0], [1, 2, 0],
+                                                                         [1, 0, 0], [1, 0, 0]])
     with pytest.raises(ValueError):
         dsl.count_cells_row(g)  # two colors: which one to count is not said
     votes = G([[1, 2, 5, 1, 3, 5, 1, 2]])
@@ -518,3 +525,20 @@ def test_lone_cells_jump_to_the_nearest_line_of_their_color_or_go():
                                       [0, 3, 3, 0, 0],
                                       [0, 3, 0, 0, 0],
                                       [0, 0, 0, 0, 0]])
+
+
+def test_a_repeating_grid_is_cropped_to_its_tile_and_objects_picked_by_holes():
+    assert same(dsl.crop_to_tile(G([[1, 2, 1, 2], [3, 3, 3, 3]])), [[1, 2], [3, 3]])
+    with pytest.raises(ValueError):
+        dsl.crop_to_tile(G([[1, 2], [3, 3]]))
+    g = G([[1, 1, 1, 0, 2, 2],
+           [1, 0, 1, 0, 2, 2],
+           [1, 1, 1, 0, 0, 0]])
+    assert same(dsl.crop_object(g, "holed"), [[1, 1, 1], [1, 0, 1], [1, 1, 1]])
+    assert same(dsl.crop_object(g, "solid"), [[2, 2], [2, 2]])
+
+
+def test_skew_shears_rows_into_a_wider_grid():
+    g = G([[1, 2], [3, 4], [5, 6]])
+    assert same(dsl.skew(g), [[1, 2, 10, 10], [10, 3, 4, 10], [10, 10, 5, 6]])
+    assert same(dsl.skew(g, False, 0), [[0, 0, 1, 2], [0, 3, 4, 0], [5, 6, 0, 0]])

@@ -102,6 +102,13 @@ def test_stamp_finisher_learns_a_pattern_per_marker_color():
     assert step is not None and step.fn == "stamp"
     assert all((dsl.stamp(s, step.args[0]) == o).all() for s, o in zip(states, outputs))
 
+    # A marker that its pattern replaces: the marker cell's own color is part of the pattern.
+    replaced = {c: {**p, (0, 0): 0} for c, p in PATTERNS.items()}
+    outputs = [dsl.stamp(s, replaced) for s in states]
+    step = infer_stamp(states, outputs, [_marker_grid(rng, 2)], 0)
+    assert step is not None and all((dsl.stamp(s, step.args[0]) == o).all() for s, o in zip(states, outputs))
+    assert all(p[(0, 0)] == 0 for p in step.args[0].values())
+
 
 def test_stamp_finisher_refuses_a_pattern_only_one_pair_shows():
     a, b, c = G([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), G([[0, 0, 0], [0, 2, 0], [0, 0, 0]]), G([[0, 0, 0], [0, 3, 0], [0, 0, 0]])

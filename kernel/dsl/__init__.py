@@ -19,11 +19,11 @@ import inspect
 from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least)
-from .counting import (color_ranking_column, count_cells_row, count_objects_row, line_majority, majority_cell,
-                       majority_vote_cells)
+from .counting import (color_histogram, color_ranking_column, count_cells_row, count_objects_row, line_majority,
+                       majority_cell, majority_vote_cells)
 from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
                        separator_lines, split_cells, trim_border, window)
-from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift,
+from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift, skew,
                        transpose)
 from .gravity import attract, dots_to_lines, gravity, object_gravity
 from .lines import bounce_rays, connect_same_color, draw_crosses, extend_ends, extend_rays, rays_to_objects
@@ -36,18 +36,18 @@ from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching, halo,
                       hollow, label_by_holes)
 from .rules import cell_rule, feature
-from .scaling import (continue_pattern, downscale, self_kron, shrink_repeats, smallest_period, tile,
+from .scaling import (continue_pattern, crop_to_tile, downscale, self_kron, shrink_repeats, smallest_period, tile,
                       repeat_band, tile_layout, upscale, upscale_by_colors)
 from .stamps import stamp
 from .symmetry import (fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
                        symmetrize_content)
 
 GROUPS = {
-    "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift),
+    "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, compress, trim_border, half, split_cells,
                  select_cell, separator_lines, bbox, window),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
-                           smallest_period, continue_pattern, repeat_band),
+                           smallest_period, continue_pattern, repeat_band, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines),
@@ -63,7 +63,7 @@ GROUPS = {
     "symmetry": (symmetrize, symmetrize_content, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays),
-    "counting and majority": (majority_cell, color_ranking_column, count_objects_row, count_cells_row,
+    "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
                               majority_vote_cells, line_majority),
     "cell rules": (cell_rule, feature),
 }

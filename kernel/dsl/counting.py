@@ -68,3 +68,15 @@ def count_cells_row(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if n > 30:
         raise ValueError("more cells than fit in a row")
     return np.full((1, n), colors[0], dtype=g.dtype)
+
+
+def color_histogram(g: np.ndarray, bg: int | None = None) -> np.ndarray:
+    """One column per color (except `bg`), most frequent first, filled from the top for as many cells as it has."""
+    ranked = colors_by_count(g, bg)
+    counts = [int((g == c).sum()) for c in ranked]
+    if not ranked or max(counts) > 30 or len(ranked) > 30 or len(set(counts)) != len(counts):
+        raise ValueError("no colors, too many cells, or colors tied in count")
+    out = np.zeros((max(counts), len(ranked)), dtype=g.dtype)
+    for x, (c, n) in enumerate(zip(ranked, counts)):
+        out[:n, x] = c
+    return out

@@ -60,3 +60,15 @@ def shift(g: np.ndarray, dy: int, dx: int, fill: int = 0) -> np.ndarray:
     xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
     out[yd, xd] = g[ys, xs]
     return out
+
+
+def skew(g: np.ndarray, down: bool = True, fill: int = 10) -> np.ndarray:
+    """Shear: row i moves right by i cells (`down`) or by h-1-i, widening the grid; new cells are `fill`."""
+    h, w = g.shape
+    if w + h - 1 > 30:
+        raise ValueError("skewed grid wider than 30 cells")
+    out = np.full((h, w + h - 1), fill, dtype=g.dtype)
+    for i in range(h):
+        at = i if down else h - 1 - i
+        out[i, at:at + w] = g[i]
+    return out

@@ -10,10 +10,22 @@ BOOLEAN_OPS = ("and", "or", "xor", "nor", "left_only", "right_only")
 
 
 def _parts(g: np.ndarray) -> list[np.ndarray]:
-    parts = split_cells(g)
-    if len({p.shape for p in parts}) != 1:
-        raise ValueError("parts differ in shape")
-    return parts
+    """The parts between separator lines, or else the two halves of the grid's longer side."""
+    try:
+        parts = split_cells(g)
+    except ValueError:
+        parts = []
+    if len(parts) >= 2 and len({p.shape for p in parts}) == 1:
+        return parts
+    # No separator, or a line of one part's cells taken for one: two halves, split where the
+    # grid is longer (a line between them if its length is odd).
+    h, w = g.shape
+    if h == w:
+        raise ValueError("parts differ in shape, and a square grid has no longer side to halve")
+    a = g if h > w else g.T
+    n = a.shape[0]
+    top, bottom = a[:n // 2], a[(n + 1) // 2:]
+    return [top, bottom] if h > w else [top.T, bottom.T]
 
 
 def combine_parts(g: np.ndarray, op: str, bg: int = 0) -> np.ndarray:

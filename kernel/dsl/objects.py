@@ -123,7 +123,7 @@ def _rank_key(selector: str):
 
 SELECTORS = ("largest", "smallest", "tallest", "widest", "biggest_box", "most_colors", "topmost",
              "bottommost", "leftmost", "rightmost", "densest", "sparsest", "most_minority",
-             "unique_color", "unique_shape", "common_shape", "symmetric", "asymmetric")
+             "unique_color", "unique_shape", "common_shape", "symmetric", "asymmetric", "holed", "solid")
 
 
 def select_object(objs: list[Obj], selector: str) -> Obj:
@@ -144,9 +144,10 @@ def select_object(objs: list[Obj], selector: str) -> Obj:
         if len(singles) != 1:
             raise ValueError(f"{len(singles)} objects with a unique {selector[7:]}")
         return singles[0]
-    if selector in ("symmetric", "asymmetric"):
-        want = selector == "symmetric"
-        picked = [o for o in objs if _is_symmetric(o.patch(-1)) == want]
+    if selector in ("symmetric", "asymmetric", "holed", "solid"):
+        want = selector in ("symmetric", "holed")
+        test = (lambda o: _is_symmetric(o.patch(-1))) if selector.endswith("symmetric") else has_hole
+        picked = [o for o in objs if test(o) == want]
         if len(picked) != 1:
             raise ValueError(f"{len(picked)} {selector} objects")
         return picked[0]
@@ -155,6 +156,29 @@ def select_object(objs: list[Obj], selector: str) -> Obj:
     if len(ranked) > 1 and key(ranked[0]) == key(ranked[1]):
         raise ValueError(f"tie for {selector}")
     return ranked[0]
+
+
+def reachable_from_border(free: np.ndarray) -> np.ndarray:
+    """The cells of `free` that reach the grid's border through `free` cells (4-connected)."""
+    h, w = free.shape
+    seen = np.zeros_like(free)
+    stack = [(y, x) for y in range(h) for x in (0, w - 1) if free[y, x]]
+    stack += [(y, x) for x in range(w) for y in (0, h - 1) if free[y, x]]
+    for y, x in stack:
+        seen[y, x] = True
+    while stack:
+        y, x = stack.pop()
+        for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+            if 0 <= ny < h and 0 <= nx < w and free[ny, nx] and not seen[ny, nx]:
+                seen[ny, nx] = True
+                stack.append((ny, nx))
+    return seen
+
+
+def has_hole(o: Obj) -> bool:
+    """Whether the object encloses cells that are not its own."""
+    free = np.pad(o.patch(-1) == -1, 1, constant_values=True)  # outside the object, with a free rim
+    return bool((free & ~reachable_from_border(free)).any())
 
 
 def _is_symmetric(p: np.ndarray) -> bool:

@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .objects import PLACEHOLDER, objects
-
-
-def _reachable_from_border(free: np.ndarray) -> np.ndarray:
-    h, w = free.shape
-    seen = np.zeros_like(free)
-    stack = [(y, x) for y in range(h) for x in (0, w - 1) if free[y, x]]
-    stack += [(y, x) for x in range(w) for y in (0, h - 1) if free[y, x]]
-    for y, x in stack:
-        seen[y, x] = True
-    while stack:
-        y, x = stack.pop()
-        for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
-            if 0 <= ny < h and 0 <= nx < w and free[ny, nx] and not seen[ny, nx]:
-                seen[ny, nx] = True
-                stack.append((ny, nx))
-    return seen
+from .objects import PLACEHOLDER, has_hole, objects, reachable_from_border
 
 
 def fill_enclosed(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
     """Background cells that cannot reach the border through background become `color`."""
     free = g == bg
-    enclosed = free & ~_reachable_from_border(free)
+    enclosed = free & ~reachable_from_border(free)
     if not enclosed.any():
         raise ValueError("nothing enclosed")
     return np.where(enclosed, color, g)
@@ -79,8 +63,7 @@ def label_by_holes(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndar
     """Objects that enclose background cells become the placeholder color."""
     out = g.copy()
     for o in objects(g, connectivity, True, bg):
-        free = np.pad(o.patch(-1) == -1, 1, constant_values=True)  # outside the object, with a free rim
-        if (free & ~_reachable_from_border(free)).any():
+        if has_hole(o):
             out[o.mask(g.shape)] = PLACEHOLDER
     return out
 

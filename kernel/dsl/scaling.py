@@ -109,7 +109,7 @@ def upscale_by_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 
 def repeat_band(g: np.ndarray, axis: int = 0, bg: int = 0) -> np.ndarray:
-    """The span of non-background rows (axis 0) or columns (axis 1) repeated over the whole grid, in step with itself."""
+    """The span of non-background rows (axis 0) or columns (axis 1), repeated over the whole grid from where it is."""
     a = g if axis == 0 else g.T
     used = np.flatnonzero((a != bg).any(axis=1))
     if len(used) == 0 or used[-1] + 1 - used[0] == a.shape[0]:
@@ -117,3 +117,11 @@ def repeat_band(g: np.ndarray, axis: int = 0, bg: int = 0) -> np.ndarray:
     top, height = int(used[0]), int(used[-1] + 1 - used[0])
     out = a[top + (np.arange(a.shape[0]) - top) % height]
     return out if axis == 0 else out.T
+
+
+def crop_to_tile(g: np.ndarray) -> np.ndarray:
+    """The smallest tile the grid repeats (see smallest_period), at its top left."""
+    py, px = smallest_period(g)
+    if (py, px) == g.shape:
+        raise ValueError("the grid repeats no smaller tile")
+    return g[:py, :px].copy()

@@ -225,9 +225,16 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
     if not same_shapes(states, outputs):
         return None
     changed = [(s != o) for s, o in zip(states, outputs)]
-    if not any(c.any() for c in changed) or any(((s != bg) & c).any() for s, c in zip(states, changed)):
-        return None  # a stamp only paints background
+    if not any(c.any() for c in changed):
+        return None
+    # A stamp paints background, and may recolor the marker itself: every cell of a marker color
+    # that changes must change to one color, in every pair.
     patterns: dict[int, dict[tuple[int, int], int]] = {}
+    for c in set().union(*(np.unique(s[(s != bg) & ch]).tolist() for s, ch in zip(states, changed))):
+        became = set().union(*(np.unique(o[s == c]).tolist() for s, o in zip(states, outputs)))
+        if len(became) != 1:
+            return None
+        patterns[c] = {(0, 0): became.pop()}
     # Ring by ring outward: a cell an inner ring already paints right is no evidence for an outer
     # offset, which would otherwise pick up another marker's pattern by coincidence.
     for r in range(1, radius + 1):
@@ -248,8 +255,8 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
             pat = {off: next(iter(v)) for off, v in per.items() if len(v) == 1 and next(iter(v)) != bg}
             if pat:
                 patterns[c] = dict(sorted({**patterns.get(c, {}), **pat}.items()))
-    if not patterns:
-        return None
+    if all(set(p) == {(0, 0)} for p in patterns.values()):
+        return None  # nothing painted around the markers: a recolor, which infer_recolor finds
     if not all((stamp(s, patterns, bg) == o).all() for s, o in zip(states, outputs)):
         return None
     patterns = _without_redundant_entries(patterns, states, outputs, bg)

@@ -38,7 +38,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("crop_to_color", (c,)) for c in colors]
     steps += [S("crop_inside_color", (c,)) for c in colors]
     steps += [S("compress", (c,)) for c in sorted(in_all)]
-    steps += [S("half", (w,)) for w in ("top", "bottom", "left", "right")]
+    steps += [S("half", (w,)) for w in ("top", "bottom", "left", "right")] + [S("crop_to_tile")]
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
@@ -88,7 +88,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
-              S("count_objects_row", (bg,)), S("count_cells_row", (bg,))]
+              S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,))]
     steps += [S("shift", (dy, dx, bg)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+    steps += [S("skew", (down, PLACEHOLDER)) for down in (True, False)]
     steps += [S("line_majority", (axis,)) for axis in (1, 0, None)]
     return steps
