@@ -121,6 +121,7 @@ def test_scaling_tiling_and_fractal():
     assert same(dsl.self_kron(G([[1, 0], [0, 1]])), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
     assert same(dsl.self_kron(G([[1, 0], [0, 1]]), invert=True),
                 [[0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]])
+    assert same(dsl.self_kron(G([[1, 2], [0, 0]]), color=2), [[0, 0, 1, 2], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
 
 
 # objects
@@ -421,6 +422,9 @@ def test_attract_slides_objects_until_they_touch_the_anchor():
     assert same(dsl.attract(g, 2), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 2, 2, 2]])
     with pytest.raises(ValueError):
         dsl.attract(G([[1, 0], [0, 0]]), 2)
+    # Two cells in one column stack; a cell touching the anchor already stays.
+    stack = G([[3, 0], [0, 0], [3, 0], [0, 0], [2, 2], [0, 4]])
+    assert same(dsl.attract(stack, 2), [[0, 0], [0, 0], [3, 0], [3, 0], [2, 2], [0, 4]])
 
 
 def test_patterns_continue_from_their_smallest_tile():
@@ -487,6 +491,13 @@ def test_the_fullest_cell_is_copied_onto_the_background_of_the_others():
                                      [0, 2, 5, 0, 3, 5, 0, 2]])
     with pytest.raises(ValueError):
         dsl.spread_cell(G([[1, 5, 2]]))  # two cells as full as each other
+    assert same(dsl.spread_cell(g, in_separator_color=True), [[1, 0, 5, 5, 0, 5, 5, 0],
+                                                            [0, 2, 5, 0, 3, 5, 0, 5]])
+    # Only the fullest cells are filled, with their majority color; the others are cleared.
+    cells = G([[1, 1, 5, 0, 0, 5, 0, 4],
+               [0, 1, 5, 0, 3, 5, 0, 0]])
+    assert same(dsl.paint_cells(cells, "fullest"), [[1, 1, 5, 0, 0, 5, 0, 0],
+                                                   [1, 1, 5, 0, 0, 5, 0, 0]])
 
 
 def test_each_color_fills_the_box_its_cells_span():
@@ -542,3 +553,26 @@ def test_skew_shears_rows_into_a_wider_grid():
     g = G([[1, 2], [3, 4], [5, 6]])
     assert same(dsl.skew(g), [[1, 2, 10, 10], [10, 3, 4, 10], [10, 10, 5, 6]])
     assert same(dsl.skew(g, False, 0), [[0, 0, 1, 2], [0, 3, 4, 0], [5, 6, 0, 0]])
+
+
+def test_cells_are_mirrored_about_the_center_of_a_color():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 5, 0, 0],
+           [0, 0, 0, 1, 2],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.symmetrize_around(g, 5), [[0, 0, 0, 0, 0],
+                                             [2, 1, 0, 1, 2],
+                                             [0, 0, 5, 0, 0],
+                                             [2, 1, 0, 1, 2],
+                                             [0, 0, 0, 0, 0]])
+    assert same(dsl.symmetrize_around(g, 5, "lr")[3], [[2, 1, 0, 1, 2]][0])
+
+
+def test_objects_line_up_with_the_anchor_object():
+    g = G([[0, 2, 0, 0],
+           [0, 0, 0, 1],
+           [3, 0, 0, 1]])
+    assert same(dsl.align_objects(g, 1), [[0, 0, 0, 0], [3, 2, 0, 1], [0, 0, 0, 1]])
+    with pytest.raises(ValueError):
+        dsl.align_objects(g, 4)  # no object of the anchor's color

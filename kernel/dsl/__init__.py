@@ -25,7 +25,7 @@ from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to
                        separator_lines, split_cells, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift, skew,
                        transpose)
-from .gravity import attract, dots_to_lines, gravity, object_gravity
+from .gravity import align_objects, attract, dots_to_lines, gravity, object_gravity
 from .lines import bounce_rays, connect_same_color, draw_crosses, extend_ends, extend_rays, rays_to_objects
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
@@ -39,7 +39,7 @@ from .rules import cell_rule, feature
 from .scaling import (continue_pattern, crop_to_tile, downscale, self_kron, shrink_repeats, smallest_period, tile,
                       repeat_band, tile_layout, upscale, upscale_by_colors)
 from .stamps import stamp
-from .symmetry import (fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
+from .symmetry import (fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize, symmetrize_around,
                        symmetrize_content)
 
 GROUPS = {
@@ -56,11 +56,12 @@ GROUPS = {
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border, flood_touching,
                 fill_color_boxes),
-    "gravity and moving": (gravity, object_gravity, attract, dots_to_lines),
+    "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp,),
-    "symmetry": (symmetrize, symmetrize_content, fill_symmetry, reveal_masked, fill_periodic, reveal_periodic),
+    "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
+                 reveal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,

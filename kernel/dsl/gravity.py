@@ -44,40 +44,42 @@ def object_gravity(g: np.ndarray, direction: str = "down", bg: int = 0) -> np.nd
 
 
 def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
-    """Objects not of color `anchor` slide straight toward the `anchor`-colored cells until they touch them."""
+    """Objects not of color `anchor` slide straight toward it until they touch it or an object that moved before."""
     from .objects import objects
     target = g == anchor
     if not target.any():
         raise ValueError("no anchor cells")
     ty, tx = np.nonzero(target)
     out = np.where(target, g, bg)
-    moved = False
+    h, w = g.shape
+    moving = []
     for o in objects(g, 8, True, bg):
-        if anchor in o.colors:
-            continue
         # The side of the anchor the object is on decides the direction; it must face the anchor.
-        if o.bottom < ty.min() and (tx >= o.left).any() and (tx <= o.right).any():
-            dy, dx = 1, 0
+        # An object touching the anchor already is one with it, and stays.
+        if anchor in o.colors:
+            for (y, x), c in zip(o.cells, o.colors):
+                out[y, x] = c
+        elif o.bottom < ty.min() and (tx >= o.left).any() and (tx <= o.right).any():
+            moving.append((ty.min() - o.bottom, (1, 0), o))
         elif o.top > ty.max() and (tx >= o.left).any() and (tx <= o.right).any():
-            dy, dx = -1, 0
+            moving.append((o.top - ty.max(), (-1, 0), o))
         elif o.right < tx.min() and (ty >= o.top).any() and (ty <= o.bottom).any():
-            dy, dx = 0, 1
+            moving.append((tx.min() - o.right, (0, 1), o))
         elif o.left > tx.max() and (ty >= o.top).any() and (ty <= o.bottom).any():
-            dy, dx = 0, -1
+            moving.append((o.left - tx.max(), (0, -1), o))
         else:
             for (y, x), c in zip(o.cells, o.colors):
                 out[y, x] = c
-            continue
+    # Nearest first, so an object behind another stops on it: objects stack against the anchor.
+    moved = False
+    for _, (dy, dx), o in sorted(moving, key=lambda m: m[0]):
         d = 0
-        h, w = g.shape
         while True:
             n = d + 1
             cells = [(y + n * dy, x + n * dx) for y, x in o.cells]
-            if any(not (0 <= y < h and 0 <= x < w) or target[y, x] for y, x in cells):
+            if any(not (0 <= y < h and 0 <= x < w) or out[y, x] != bg for y, x in cells):
                 break
             d = n
-            if d > max(h, w):
-                raise ValueError("object never meets the anchor")
         moved |= d > 0
         for (y, x), c in zip(o.cells, o.colors):
             out[y + d * dy, x + d * dx] = c
@@ -113,4 +115,23 @@ def dots_to_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
                     best = (abs(p - here), (y, stop) if axis == 1 else (stop, x))
         if best is not None and out[best[1]] == bg:
             out[best[1]] = c
+    return out
+
+
+def align_objects(g: np.ndarray, anchor: int, axis: int = 0, bg: int = 0) -> np.ndarray:
+    """Move every object straight so its top (axis 0) or left edge lines up with the `anchor`-colored object's."""
+    from .objects import objects
+    objs = objects(g, 8, True, bg)
+    anchors = [o for o in objs if anchor in o.colors]
+    if len(anchors) != 1 or len(objs) < 2:
+        raise ValueError("not exactly one anchor object, or nothing to align")
+    edge = anchors[0].top if axis == 0 else anchors[0].left
+    out = np.full_like(g, bg)
+    for o in objs:
+        d = edge - (o.top if axis == 0 else o.left)
+        for (y, x), c in zip(o.cells, o.colors):
+            ty, tx = (y + d, x) if axis == 0 else (y, x + d)
+            if not (0 <= ty < g.shape[0] and 0 <= tx < g.shape[1]):
+                raise ValueError("an object would leave the grid")
+            out[ty, tx] = c
     return out

@@ -70,12 +70,17 @@ def cell_colors(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray
 
 
 def paint_cells(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray:
-    """Fill every cell between separator lines with its own majority (or minority) color."""
+    """Fill each cell between separator lines with its majority or minority color (fullest: only the fullest cells)."""
     _, _, sep = separator_lines(g)
     out = g.copy()
-    for row in cell_boxes(g):
-        for a, b, c, d in row:
-            out[a:b, c:d] = _summary(g[a:b, c:d], how, bg, sep)
+    boxes = [box for row in cell_boxes(g) for box in row]
+    if how == "fullest":
+        fill = [int(((g[a:b, c:d] != bg) & (g[a:b, c:d] != sep)).sum()) for a, b, c, d in boxes]
+        for (a, b, c, d), n in zip(boxes, fill):
+            out[a:b, c:d] = _summary(g[a:b, c:d], "majority", bg, sep) if n == max(fill) else bg
+        return out
+    for a, b, c, d in boxes:
+        out[a:b, c:d] = _summary(g[a:b, c:d], how, bg, sep)
     return out
 
 
@@ -149,22 +154,25 @@ def in_color_ranks(g: np.ndarray, chain: tuple) -> np.ndarray:
     return recolor(r, back)
 
 
-def spread_cell(g: np.ndarray, bg: int = 0) -> np.ndarray:
-    """Copy the fullest cell (between separator lines) onto the background of every cell of its shape."""
+def spread_cell(g: np.ndarray, bg: int = 0, in_separator_color: bool = False) -> np.ndarray:
+    """Copy the fullest cell between separator lines onto every cell's background (or its mask in the lines' color)."""
     _, _, sep = separator_lines(g)
+    if in_separator_color and sep is None:
+        raise ValueError("the separator lines have no one color")
     boxes = [box for row in cell_boxes(g) for box in row]
     fill = [int(((g[a:b, c:d] != bg) & (g[a:b, c:d] != sep)).sum()) for a, b, c, d in boxes]
     best = max(fill)
-    if best == 0 or fill.count(best) > 1:
-        raise ValueError("no single fullest cell")
+    fullest = {g[a:b, c:d].tobytes() + bytes(g[a:b, c:d].shape) for (a, b, c, d), n in zip(boxes, fill) if n == best}
+    if best == 0 or len(fullest) > 1:
+        raise ValueError("no one fullest cell")
     a0, b0, c0, d0 = boxes[fill.index(best)]
     src = g[a0:b0, c0:d0]
     out = g.copy()
     for a, b, c, d in boxes:
         if (b - a, d - c) == src.shape:
             piece = out[a:b, c:d]
-            blank = piece == bg
-            piece[blank] = src[blank]
+            blank = (piece == bg) & (src != bg)
+            piece[blank] = sep if in_separator_color else src[blank]
     if (out == g).all():
         raise ValueError("no cell gains anything")
     return out

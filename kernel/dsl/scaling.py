@@ -50,9 +50,9 @@ def tile_layout(g: np.ndarray, layout: tuple[tuple[str, ...], ...]) -> np.ndarra
     return np.concatenate(rows, axis=0)
 
 
-def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False) -> np.ndarray:
-    """Fractal: place a copy of the grid at every non-background cell (every background cell if invert)."""
-    mask = (g == bg) if invert else (g != bg)
+def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False, color: int | None = None) -> np.ndarray:
+    """Fractal: a copy of the grid at every non-background cell (background if invert, `color` if given)."""
+    mask = (g == color) if color is not None else (g == bg) if invert else (g != bg)
     h, w = g.shape
     if h * h > 30 or w * w > 30:
         raise ValueError("result larger than 30x30")

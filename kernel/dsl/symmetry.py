@@ -144,3 +144,22 @@ def reveal_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
     """What the mask hides under the repeating tile: fill_periodic, then crop to the mask's bounding box."""
     t, l, b, r = bbox(g == mask_color)
     return fill_periodic(g, mask_color)[t:b, l:r].copy()
+
+
+def symmetrize_around(g: np.ndarray, color: int, kind: str = "both", bg: int = 0) -> np.ndarray:
+    """Mirror every other cell about the center of the `color` cells' box (kind: lr, ud, both) onto background."""
+    t, l, b, r = bbox(g == color)
+    cy2, cx2 = t + b - 1, l + r - 1  # twice the center: a cell (y, x) mirrors to (cy2 - y, cx2 - x)
+    h, w = g.shape
+    out = g.copy()
+    ys, xs = np.nonzero((g != bg) & (g != color))
+    if len(ys) == 0:
+        raise ValueError("nothing to mirror")
+    images = {"lr": [(ys, cx2 - xs)], "ud": [(cy2 - ys, xs)],
+              "both": [(ys, cx2 - xs), (cy2 - ys, xs), (cy2 - ys, cx2 - xs)]}[kind]
+    for my, mx in images:
+        ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+        ty, tx, c = my[ok], mx[ok], g[ys[ok], xs[ok]]
+        free = out[ty, tx] == bg
+        out[ty[free], tx[free]] = c[free]
+    return out

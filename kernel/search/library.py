@@ -63,6 +63,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_content", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
+    steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
     steps += [S("fill_periodic", (c,)) for c in sorted(in_all)]
@@ -77,16 +78,18 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))]
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
-    steps += [S("self_kron", (bg, inv)) for inv in (False, True)]
+    steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg))]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("cell_colors", (how, bg)) for how in CELL_SUMMARIES]
-    steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority")] + [S("spread_cell", (bg,))]
+    steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority", "fullest")]
+    steps += [S("spread_cell", (bg, sep)) for sep in (False, True)]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
+    steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,))]
     steps += [S("shift", (dy, dx, bg)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))]
