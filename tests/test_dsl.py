@@ -576,3 +576,39 @@ def test_objects_line_up_with_the_anchor_object():
     assert same(dsl.align_objects(g, 1), [[0, 0, 0, 0], [3, 2, 0, 1], [0, 0, 0, 1]])
     with pytest.raises(ValueError):
         dsl.align_objects(g, 4)  # no object of the anchor's color
+
+
+def test_an_elbow_joins_the_start_cell_to_the_other_along_its_row_then_the_column():
+    g = G([[0, 0, 0, 0],
+           [2, 0, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 3]])
+    assert same(dsl.connect_elbow(g, 2, color=8), [[0, 0, 0, 0], [2, 8, 8, 8], [0, 0, 0, 8], [0, 0, 0, 3]])
+    assert same(dsl.connect_elbow(g, 3, color=8), [[0, 0, 0, 0], [2, 0, 0, 0], [8, 0, 0, 0], [8, 8, 8, 3]])
+    with pytest.raises(ValueError):
+        dsl.connect_elbow(g, 4)
+
+
+def test_lines_run_through_the_centers_of_objects():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 1],
+           [0, 0, 0, 1, 1],
+           [3, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.center_lines(g)  # a 2x2 block has no center cell, a lone cell is no shape
+    g[1:4, 2:5] = G([[2, 2, 2], [2, 0, 2], [2, 2, 2]])
+    assert same(dsl.center_lines(g, color=6), [[0, 0, 0, 6, 0],
+                                              [0, 0, 2, 2, 2],
+                                              [6, 6, 2, 6, 2],
+                                              [0, 0, 2, 2, 2],
+                                              [3, 0, 0, 6, 0]])
+
+
+def test_masked_cells_take_the_color_of_their_repeating_diagonal_stripe():
+    g = G([[2, 8, 3, 0],
+           [8, 3, 0, 0],
+           [3, 0, 0, 0]])
+    assert same(dsl.fill_diagonal_periodic(g, 0), [[2, 8, 3, 2], [8, 3, 2, 8], [3, 2, 8, 3]])
+    with pytest.raises(ValueError):
+        dsl.fill_diagonal_periodic(G([[1, 2, 3], [0, 0, 0], [0, 0, 0]]), 0)  # no period fits 1, 2, 3

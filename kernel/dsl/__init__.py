@@ -26,7 +26,8 @@ from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift, skew,
                        transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, object_gravity
-from .lines import bounce_rays, connect_same_color, draw_crosses, extend_ends, extend_rays, rays_to_objects
+from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, draw_crosses, extend_ends,
+                    extend_rays, rays_to_objects)
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
@@ -39,8 +40,8 @@ from .rules import cell_rule, feature
 from .scaling import (continue_pattern, crop_to_tile, downscale, self_kron, shrink_repeats, smallest_period, tile,
                       repeat_band, tile_layout, upscale, upscale_by_colors)
 from .stamps import stamp
-from .symmetry import (fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize, symmetrize_around,
-                       symmetrize_content)
+from .symmetry import (fill_diagonal_periodic, fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
+                       symmetrize_around, symmetrize_content)
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew),
@@ -61,9 +62,10 @@ GROUPS = {
                combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp,),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
-                 reveal_periodic),
+                 reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
-    "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays),
+    "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays, connect_elbow,
+              center_lines),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
                               majority_vote_cells, line_majority),
     "cell rules": (cell_rule, feature),

@@ -1,10 +1,10 @@
-"""Line drawing: rays from cells, segments between cells of one color, crosses."""
+"""Line drawing: rays from cells, segments between cells of one color, crosses, elbows."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .objects import objects
+from .objects import PLACEHOLDER, objects
 
 DIRECTIONS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1),
               "up_left": (-1, -1), "up_right": (-1, 1), "down_left": (1, -1), "down_right": (1, 1)}
@@ -165,4 +165,34 @@ def bounce_rays(g: np.ndarray, bg: int = 0) -> np.ndarray:
             y, x = y + dy, x + dx
             if out[y, x] == bg:
                 out[y, x] = c
+    return out
+
+
+def connect_elbow(g: np.ndarray, start: int, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Join the one `start`-colored cell to the one other non-background cell: along its row, then down the column."""
+    cells = list(zip(*np.nonzero(g != bg)))
+    colors = [int(g[c]) for c in cells]
+    if len(cells) != 2 or colors.count(start) != 1:
+        raise ValueError("not two cells, one of them (only) of the start color")
+    (ay, ax), (by, bx) = cells[colors.index(start)], cells[1 - colors.index(start)]
+    out = g.copy()
+    for x in range(min(ax, bx), max(ax, bx) + 1):
+        if out[ay, x] == bg:
+            out[ay, x] = color
+    for y in range(min(ay, by), max(ay, by) + 1):
+        if out[y, bx] == bg:
+            out[y, bx] = color
+    return out
+
+
+def center_lines(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Paint the row and column through the center of every object (of odd height and width) over background."""
+    out = g.copy()
+    centers = [((o.top + o.bottom) // 2, (o.left + o.right) // 2) for o in objects(g, 8, True, bg)
+               if o.height % 2 and o.width % 2 and o.size > 1]
+    if not centers:
+        raise ValueError("no object has a center cell")
+    for y, x in centers:
+        out[y, :] = np.where(out[y, :] == bg, color, out[y, :])
+        out[:, x] = np.where(out[:, x] == bg, color, out[:, x])
     return out

@@ -163,3 +163,20 @@ def symmetrize_around(g: np.ndarray, color: int, kind: str = "both", bg: int = 0
         free = out[ty, tx] == bg
         out[ty[free], tx[free]] = c[free]
     return out
+
+
+def fill_diagonal_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
+    """Masked cells take the color of their diagonal stripe, stripes repeating with the smallest period that fits."""
+    h, w = g.shape
+    unknown = g == mask_color
+    if not unknown.any():
+        raise ValueError("no masked cells")
+    ys, xs = np.mgrid[0:h, 0:w]
+    for p in range(2, max(h, w)):
+        for stripe in ((ys + xs) % p, (ys - xs) % p):
+            first = np.full(p, -1, dtype=np.int64)
+            first[stripe[~unknown][::-1]] = g[~unknown][::-1]   # some visible color of each stripe
+            if (first[stripe[~unknown]] != g[~unknown]).any() or (first < 0).any():
+                continue  # two visible cells of a stripe disagree, or a stripe shows none
+            return np.where(unknown, first[stripe], g)
+    raise ValueError("no repeating diagonal stripes fit the visible cells")

@@ -316,6 +316,8 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
         sizes.append((*next(iter(shapes)), True))
     for ky, kx, fixed in sizes:
         for unknown in (None, bg):
+            if unknown is None and (ky, kx, fixed) == (1, 1, False):
+                continue  # a grid's own tile continued over its own size is the grid itself
             step = Step("continue_pattern", (ky, kx, unknown, fixed))
             try:
                 outs = []

@@ -67,6 +67,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
     steps += [S("fill_periodic", (c,)) for c in sorted(in_all)]
+    steps += [S("fill_diagonal_periodic", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_periodic", (c,)) for c in sorted(in_all)]
     steps += [S("extend_rays", (r, bg)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d)) for d in (False, True)]
@@ -75,8 +76,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("extend_rays", (r, bg, False, PLACEHOLDER)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
-    steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
-    steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))]
+    steps += [S("draw_crosses", (bg, d)) for d in (False, True)] + [S("center_lines", (bg,))]
+    steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
