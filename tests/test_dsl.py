@@ -612,3 +612,12 @@ def test_masked_cells_take_the_color_of_their_repeating_diagonal_stripe():
     assert same(dsl.fill_diagonal_periodic(g, 0), [[2, 8, 3, 2], [8, 3, 2, 8], [3, 2, 8, 3]])
     with pytest.raises(ValueError):
         dsl.fill_diagonal_periodic(G([[1, 2, 3], [0, 0, 0], [0, 0, 0]]), 0)  # no period fits 1, 2, 3
+
+
+def test_the_largest_background_rectangle_is_marked():
+    g = G([[1, 0, 1, 0],
+           [0, 0, 0, 1],
+           [0, 0, 0, 1]])
+    assert same(dsl.mark_largest_rectangle(g), [[1, 0, 1, 0], [10, 10, 10, 1], [10, 10, 10, 1]])
+    with pytest.raises(ValueError):
+        dsl.mark_largest_rectangle(G([[0, 1], [1, 0]]))  # two of the same area

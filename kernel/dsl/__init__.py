@@ -35,7 +35,7 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_obje
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching, halo,
-                      hollow, label_by_holes)
+                      hollow, label_by_holes, mark_largest_rectangle)
 from .rules import cell_rule, feature
 from .scaling import (continue_pattern, crop_to_tile, downscale, self_kron, shrink_repeats, smallest_period, tile,
                       repeat_band, tile_layout, upscale, upscale_by_colors)
@@ -56,7 +56,7 @@ GROUPS = {
                 mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border, flood_touching,
-                fill_color_boxes),
+                fill_color_boxes, mark_largest_rectangle),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),

@@ -116,3 +116,37 @@ def fill_color_boxes(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if (out == g).all():
         raise ValueError("every color fills its box already")
     return out
+
+
+def mark_largest_rectangle(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """The largest rectangle of background cells (one alone of its area) becomes `color`."""
+    h, w = g.shape
+    heights = [0] * w
+    best, boxes = 0, []
+    free = (g == bg).tolist()
+    for y in range(h):
+        heights = [heights[x] + 1 if free[y][x] else 0 for x in range(w)]
+        # A largest rectangle ending on this row is as tall as one of its columns' runs of free
+        # cells: each run, widened while the columns beside are as tall, is a candidate.
+        for x in range(w):
+            top_h = heights[x]
+            if top_h == 0:
+                continue
+            left = x
+            while left > 0 and heights[left - 1] >= top_h:
+                left -= 1
+            right = x
+            while right < w - 1 and heights[right + 1] >= top_h:
+                right += 1
+            area = top_h * (right - left + 1)
+            box = (y - top_h + 1, y + 1, left, right + 1)
+            if area > best:
+                best, boxes = area, [box]
+            elif area == best and box not in boxes:
+                boxes.append(box)
+    if best < 2 or len(boxes) != 1:
+        raise ValueError("no single largest background rectangle")
+    t, b, l, r = boxes[0]
+    out = g.copy()
+    out[t:b, l:r] = color
+    return out

@@ -227,6 +227,8 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
     changed = [(s != o) for s, o in zip(states, outputs)]
     if not any(c.any() for c in changed):
         return None
+    if any((ch & ~_near(s != bg, radius)).any() for s, ch in zip(states, changed)):
+        return None  # a stamp paints only cells within `radius` of a marker: the cheap test first
     # A stamp paints background, and may recolor the marker itself: every cell of a marker color
     # that changes must change to one color, in every pair.
     patterns: dict[int, dict[tuple[int, int], int]] = {}
@@ -282,6 +284,17 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
     if not quiet and any(not set(np.unique(t).tolist()) <= seen for t in tests):
         return None
     return Step("stamp", (patterns, bg))
+
+
+def _near(mask: np.ndarray, radius: int) -> np.ndarray:
+    """The cells within `radius` (rows and columns both) of a cell of `mask`."""
+    h, w = mask.shape
+    p = np.pad(mask, radius)
+    near = np.zeros_like(mask)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            near |= p[dy:dy + h, dx:dx + w]
+    return near
 
 
 def _without_redundant_entries(patterns, states: Arrays, outputs: Arrays, bg: int) -> dict:

@@ -57,7 +57,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
-    steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)),
+    steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)), S("mark_largest_rectangle", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
