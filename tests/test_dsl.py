@@ -425,6 +425,10 @@ def test_attract_slides_objects_until_they_touch_the_anchor():
     # Two cells in one column stack; a cell touching the anchor already stays.
     stack = G([[3, 0], [0, 0], [3, 0], [0, 0], [2, 2], [0, 4]])
     assert same(dsl.attract(stack, 2), [[0, 0], [0, 0], [3, 0], [3, 0], [2, 2], [0, 4]])
+    # Off the anchor's rows and columns: diagonally, only if that ends beside the anchor.
+    diag = G([[5, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 2, 0], [0, 5, 0, 0, 0]])
+    assert same(dsl.attract(diag, 2), [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 5, 0, 0], [0, 0, 0, 2, 0],
+                                       [0, 5, 0, 0, 0]])
 
 
 def test_patterns_continue_from_their_smallest_tile():
@@ -621,3 +625,11 @@ def test_the_largest_background_rectangle_is_marked():
     assert same(dsl.mark_largest_rectangle(g), [[1, 0, 1, 0], [10, 10, 10, 1], [10, 10, 10, 1]])
     with pytest.raises(ValueError):
         dsl.mark_largest_rectangle(G([[0, 1], [1, 0]]))  # two of the same area
+
+
+def test_only_the_middle_line_is_kept():
+    g = G([[6, 4, 0], [0, 3, 9], [1, 0, 0]])
+    assert same(dsl.keep_middle(g), [[0, 4, 0], [0, 3, 0], [0, 0, 0]])
+    assert same(dsl.keep_middle(g, 0), [[0, 0, 0], [0, 3, 9], [0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.keep_middle(G([[1, 2]]))

@@ -21,8 +21,8 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least)
 from .counting import (color_histogram, color_ranking_column, count_cells_row, count_objects_row, line_majority,
                        majority_cell, majority_vote_cells)
-from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to_content, half, select_cell,
-                       separator_lines, split_cells, trim_border, window)
+from .cropping import (bbox, compress, crop_inside_color, crop_to_color, crop_to_content, half, keep_middle,
+                       select_cell, separator_lines, split_cells, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, rot90, rot180, rot270, shift, skew,
                        transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, object_gravity
@@ -46,7 +46,7 @@ from .symmetry import (fill_diagonal_periodic, fill_periodic, fill_symmetry, rev
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, compress, trim_border, half, split_cells,
-                 select_cell, separator_lines, bbox, window),
+                 select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
                            smallest_period, continue_pattern, repeat_band, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,

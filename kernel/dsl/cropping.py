@@ -156,3 +156,16 @@ def window(g: np.ndarray, anchor: str, h: int, w: int) -> np.ndarray:
     elif y is None:
         raise ValueError(f"unknown anchor {anchor}")
     return g[y:y + h, x:x + w].copy()
+
+
+def keep_middle(g: np.ndarray, axis: int = 1, bg: int = 0) -> np.ndarray:
+    """Keep only the middle column (axis 1) or row (axis 0) of an odd width (or height); the rest becomes `bg`."""
+    n = g.shape[axis]
+    if n % 2 == 0 or n < 3:
+        raise ValueError("no middle line")
+    out = np.full_like(g, bg)
+    if axis == 1:
+        out[:, n // 2] = g[:, n // 2]
+    else:
+        out[n // 2] = g[n // 2]
+    return out

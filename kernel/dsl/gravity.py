@@ -44,7 +44,7 @@ def object_gravity(g: np.ndarray, direction: str = "down", bg: int = 0) -> np.nd
 
 
 def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
-    """Objects not of color `anchor` slide straight toward it until they touch it or an object that moved before."""
+    """Objects not of color `anchor` slide toward it (straight, or diagonally) until they touch it or a moved object."""
     from .objects import objects
     target = g == anchor
     if not target.any():
@@ -67,6 +67,12 @@ def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
             moving.append((tx.min() - o.right, (0, 1), o))
         elif o.left > tx.max() and (ty >= o.top).any() and (ty <= o.bottom).any():
             moving.append((o.left - tx.max(), (0, -1), o))
+        elif (o.bottom < ty.min() or o.top > ty.max()) and (o.right < tx.min() or o.left > tx.max()):
+            # Off both the anchor's rows and columns: diagonally, if that ends beside it (below).
+            dy, dx = (1 if o.bottom < ty.min() else -1), (1 if o.right < tx.min() else -1)
+            gap_y = ty.min() - o.bottom if dy > 0 else o.top - ty.max()
+            gap_x = tx.min() - o.right if dx > 0 else o.left - tx.max()
+            moving.append((max(gap_y, gap_x), (dy, dx), o))
         else:
             for (y, x), c in zip(o.cells, o.colors):
                 out[y, x] = c
@@ -80,6 +86,9 @@ def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
             if any(not (0 <= y < h and 0 <= x < w) or out[y, x] != bg for y, x in cells):
                 break
             d = n
+        ends = [(y + d * dy, x + d * dx) for y, x in o.cells]
+        if dy and dx and not any(target[max(0, y - 1):y + 2, max(0, x - 1):x + 2].any() for y, x in ends):
+            d = 0  # a diagonal slide that passes the anchor by: the object stays
         moved |= d > 0
         for (y, x), c in zip(o.cells, o.colors):
             out[y + d * dy, x + d * dx] = c

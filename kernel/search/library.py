@@ -39,6 +39,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("crop_inside_color", (c,)) for c in colors]
     steps += [S("compress", (c,)) for c in sorted(in_all)]
     steps += [S("half", (w,)) for w in ("top", "bottom", "left", "right")] + [S("crop_to_tile")]
+    steps += [S("keep_middle", (axis, bg)) for axis in (1, 0)]
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
