@@ -219,9 +219,9 @@ def infer_window(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
 
 def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius: int = 2,
                 holdout: bool = True) -> Step | None:
-    """A pattern per marker color painted on the background around each of its cells (see dsl.stamp),
-    every offset seen with one color in every pair; with `holdout`, the patterns learned from
-    the other pairs must also draw each pair (leave-one-out)."""
+    """A pattern per marker color painted on the background around each of its cells, the marker
+    cell itself recolored or not (see dsl.stamp), every offset seen with one color in every pair;
+    with `holdout`, the patterns learned from the other pairs must also draw each pair (leave-one-out)."""
     if not same_shapes(states, outputs):
         return None
     changed = [(s != o) for s, o in zip(states, outputs)]
@@ -335,8 +335,8 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
             try:
                 outs = []
                 for s, o in zip(states, outputs):
-                    # Pair by pair, so most candidates cost one continuation: each pair's cells
-                    # must match its output's, or map one to one onto them (a recolor after).
+                    # Pair by pair, so most candidates cost one continuation: each color of it
+                    # must become one color of the output (itself, or another by a recolor after).
                     a = step.apply(s)
                     if a.shape != o.shape or len(np.unique(a * 16 + o)) != len(np.unique(a)):
                         break
