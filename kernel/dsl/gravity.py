@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import rot90, rot180, rot270
+from .objects import objects
 
 _TO_DOWN = {"down": (lambda g: g, lambda g: g), "up": (rot180, rot180),
             "left": (rot90, rot270), "right": (rot270, rot90)}
@@ -25,7 +26,6 @@ def gravity(g: np.ndarray, direction: str = "down", bg: int = 0) -> np.ndarray:
 
 def object_gravity(g: np.ndarray, direction: str = "down", bg: int = 0) -> np.ndarray:
     """Objects (8-connected, any colors) fall as rigid wholes, the nearest to the edge first."""
-    from .objects import objects
     there, back = _TO_DOWN[direction]
     a = there(g)
     h = a.shape[0]
@@ -45,7 +45,6 @@ def object_gravity(g: np.ndarray, direction: str = "down", bg: int = 0) -> np.nd
 
 def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
     """Objects not of color `anchor` slide toward it (straight, or diagonally) until they touch it or a moved object."""
-    from .objects import objects
     target = g == anchor
     if not target.any():
         raise ValueError("no anchor cells")
@@ -99,7 +98,6 @@ def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
 
 def dots_to_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Each lone cell jumps along its row or column to the nearest bigger object of its color; a cell with none goes."""
-    from .objects import objects
     out = g.copy()
     owner = np.zeros(g.shape, dtype=bool)  # cells of objects bigger than one cell
     lone = []
@@ -129,7 +127,6 @@ def dots_to_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 def align_objects(g: np.ndarray, anchor: int, axis: int = 0, bg: int = 0) -> np.ndarray:
     """Move every object straight so its top (axis 0) or left edge lines up with the `anchor`-colored object's."""
-    from .objects import objects
     objs = objects(g, 8, True, bg)
     anchors = [o for o in objs if anchor in o.colors]
     if len(anchors) != 1 or len(objs) < 2:

@@ -46,6 +46,11 @@ def each_cell(g: np.ndarray, fn: str, *args) -> np.ndarray:
     return out
 
 
+def _filled_cells(g: np.ndarray, boxes, bg: int, sep: int | None) -> list[int]:
+    """How many cells of each box are neither background nor the separator's color."""
+    return [int(((g[a:b, c:d] != bg) & (g[a:b, c:d] != sep)).sum()) for a, b, c, d in boxes]
+
+
 def _summary(cell: np.ndarray, how: str, bg: int, sep: int | None) -> int:
     fg = cell[(cell != bg) & (cell != sep)] if sep is not None else cell[cell != bg]
     if how == "filled":
@@ -75,7 +80,7 @@ def paint_cells(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray
     out = g.copy()
     boxes = [box for row in cell_boxes(g) for box in row]
     if how == "fullest":
-        fill = [int(((g[a:b, c:d] != bg) & (g[a:b, c:d] != sep)).sum()) for a, b, c, d in boxes]
+        fill = _filled_cells(g, boxes, bg, sep)
         for (a, b, c, d), n in zip(boxes, fill):
             out[a:b, c:d] = _summary(g[a:b, c:d], "majority", bg, sep) if n == max(fill) else bg
         return out
@@ -160,7 +165,7 @@ def spread_cell(g: np.ndarray, bg: int = 0, in_separator_color: bool = False) ->
     if in_separator_color and sep is None:
         raise ValueError("the separator lines have no one color")
     boxes = [box for row in cell_boxes(g) for box in row]
-    fill = [int(((g[a:b, c:d] != bg) & (g[a:b, c:d] != sep)).sum()) for a, b, c, d in boxes]
+    fill = _filled_cells(g, boxes, bg, sep)
     best = max(fill)
     fullest = {g[a:b, c:d].tobytes() + bytes(g[a:b, c:d].shape) for (a, b, c, d), n in zip(boxes, fill) if n == best}
     if best == 0 or len(fullest) > 1:
