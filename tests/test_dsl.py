@@ -633,3 +633,65 @@ def test_only_the_middle_line_is_kept():
     assert same(dsl.keep_middle(g, 0), [[0, 0, 0], [0, 3, 9], [0, 0, 0]])
     with pytest.raises(ValueError):
         dsl.keep_middle(G([[1, 2]]))
+
+
+def test_the_largest_rectangular_frame_is_cropped_inside_or_whole():
+    g = G([[0, 3, 3, 3, 3, 0],
+           [0, 3, 5, 0, 3, 1],
+           [0, 3, 0, 6, 3, 1],
+           [0, 3, 3, 3, 3, 1]])
+    assert same(dsl.crop_inside_frame(g), [[5, 0], [0, 6]])
+    assert dsl.crop_inside_frame(g, 0, False).shape == (4, 4)
+    with pytest.raises(ValueError):
+        dsl.crop_inside_frame(G([[3, 3, 3], [3, 0, 0], [3, 3, 3]]))  # an open side is no frame
+
+
+def test_a_grid_splits_into_equal_parts_with_or_without_separators():
+    g = G([[1, 2, 3, 3, 4, 4]])
+    assert same(dsl.split_part(g, 3, 0), [[1, 2]])
+    assert same(dsl.split_part(G([[1, 5, 2, 5, 3]]), 3, 2), [[3]])
+    assert same(dsl.split_part(G([[1], [2], [3]]), 3, 1, 0), [[2]])
+    with pytest.raises(ValueError):
+        dsl.split_part(G([[1, 2, 3, 4]]), 3, 0)
+
+
+def test_objects_move_by_their_own_size_and_one_cell_toward_an_anchor():
+    g = G([[0, 0, 0],
+           [0, 0, 0],
+           [2, 0, 1],
+           [2, 0, 1]])
+    assert same(dsl.move_by_size(g, "up"), [[2, 0, 1], [2, 0, 1], [0, 0, 0], [0, 0, 0]])
+    assert same(dsl.move_by_size(G([[4, 4, 0, 0]]), "right"), [[0, 0, 4, 4]])
+    g = G([[3, 0, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 4]])
+    assert same(dsl.nudge(g, 4), [[0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 0, 4]])
+    with pytest.raises(ValueError):
+        dsl.nudge(g, 7)  # no anchor
+
+
+def test_ring_colors_reverse_and_edges_pad_outward():
+    g = G([[1, 1, 1],
+           [1, 2, 1],
+           [1, 1, 1]])
+    assert same(dsl.reverse_rings(g), [[2, 2, 2], [2, 1, 2], [2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.reverse_rings(G([[1, 2], [1, 1]]))  # the one ring has two colors
+    assert same(dsl.pad_edge(G([[1, 2], [3, 8]])), [[0, 1, 2, 0], [1, 1, 2, 2], [3, 3, 8, 8], [0, 3, 8, 0]])
+    assert same(dsl.grow_canvas(G([[5]]), 3), [[5, 0, 0], [0, 0, 0], [0, 0, 0]])
+
+
+def test_the_cell_halfway_between_two_lone_cells_of_a_color_is_marked():
+    g = G([[1, 0, 0, 0, 1],
+           [0, 0, 2, 0, 0],
+           [0, 0, 0, 0, 2]])
+    assert same(dsl.mark_midpoints(g), [[1, 0, 10, 0, 1], [0, 0, 2, 0, 0], [0, 0, 0, 0, 2]])
+    with pytest.raises(ValueError):
+        dsl.mark_midpoints(G([[1, 0, 0, 1]]))  # no middle cell
+
+
+def test_lookup_gives_the_grid_its_table_names_or_refuses():
+    table = {((1,),): ((5, 5),), ((2,),): ((6,),)}
+    assert same(dsl.lookup(G([[1]]), table), [[5, 5]])
+    with pytest.raises(ValueError):
+        dsl.lookup(G([[3]]), table)

@@ -11,7 +11,7 @@ from kernel.search import search_task
 from kernel.search.compose import cover, sound_part
 from kernel.search.evidence import (Evidence, OutputRules, choice_bits, evidence, is_weak, keep, learned_size,
                                     output_bits)
-from kernel.search.finishers import infer_cell_rule, infer_stamp, infer_window
+from kernel.search.finishers import infer_cell_rule, infer_lookup, infer_stamp, infer_window
 from kernel.search.program import Step, run_steps
 
 
@@ -261,3 +261,35 @@ def test_cell_rule_lets_a_test_cell_of_a_color_no_pair_changes_keep_its_color():
     step = infer_cell_rule(states, outputs, [test], 0, holdout=0.0)
     assert step is not None and dsl.cell_rule(test, *step.args)[6, 0] == 5
     assert dsl.cell_rule(test, *step.args)[3, 3] == 4
+
+
+def test_lookup_finisher_answers_a_summary_some_pairs_share():
+    # Inputs summarised to a 1x1 color; two pairs share one, and the test's is one a pair has.
+    inputs = [np.full((3, 3), c) for c in (1, 2, 1, 2)]
+    states = [g[:1, :1] for g in inputs]
+    outputs = [G([[5, 0]]), G([[0, 5]]), G([[5, 0]])]
+    step = infer_lookup(states, outputs, inputs, 3)
+    assert step is not None and step.fn == "lookup"
+    assert same_grid(run_steps((step,), states[3]), [[0, 5]])
+    assert infer_lookup(states[:3] + [G([[7]])], outputs, inputs, 3) is None   # a summary no pair has
+    assert infer_lookup(inputs, outputs, inputs, 3) is None                    # no summary: whole inputs
+    unique = [G([[1]]), G([[2]]), G([[3]]), G([[1]])]
+    assert infer_lookup(unique, outputs, inputs, 3) is None                    # no pair shares its state
+
+
+def same_grid(a, rows):
+    return a.shape == G(rows).shape and (a == G(rows)).all()
+
+
+def test_a_program_whose_test_output_breaks_an_output_rule_does_not_end_the_deepening():
+    # Every train output is its input mirrored, and differs from it; the test input is its own
+    # mirror image, so the mirror answers it unchanged, which no train pair does: the search must
+    # look deeper instead of stopping at the first level.
+    rng = np.random.default_rng(4)
+    inputs = [rng.integers(1, 4, (4, 5)) for _ in range(3)]
+    half = rng.integers(1, 4, (4, 2))
+    test = np.hstack([half, rng.integers(1, 4, (4, 1)), half[:, ::-1]])
+    task = make_task([(g.tolist(), g[:, ::-1].tolist()) for g in inputs], tests=[test.tolist()])
+    result = search_task(task, SearchConfig(budget_s=1, max_depth=2, rank_share=0))
+    assert result.stopped == "budget"
+    assert any(f.steps == (Step("flip_lr"),) for f in result.found)

@@ -80,3 +80,11 @@ def color_histogram(g: np.ndarray, bg: int | None = None) -> np.ndarray:
     for x, (c, n) in enumerate(zip(ranked, counts)):
         out[:n, x] = c
     return out
+
+
+def lookup(g: np.ndarray, table) -> np.ndarray:
+    """The grid `table` ({grid as nested tuples: output as nested tuples}) gives for this grid; ValueError if none."""
+    key = tuple(map(tuple, g.tolist()))
+    if key not in table:
+        raise ValueError("grid not in the table")
+    return np.array(table[key], dtype=np.int64)

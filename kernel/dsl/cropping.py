@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .objects import objects
+
 
 def bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
     """(top, left, bottom, right) of the True cells, bottom/right exclusive; ValueError if none."""
@@ -31,6 +33,41 @@ def crop_inside_color(g: np.ndarray, color: int) -> np.ndarray:
     if b - t < 3 or r - l < 3:
         raise ValueError("nothing inside")
     return g[t + 1:b - 1, l + 1:r - 1].copy()
+
+
+def crop_inside_frame(g: np.ndarray, bg: int = 0, inside: bool = True) -> np.ndarray:
+    """Crop to the largest one-color rectangular frame (3x3 at least): what it encloses, or with the frame if not `inside`."""
+    best = None
+    for o in objects(g, 4, False, bg):
+        if o.height < 3 or o.width < 3:
+            continue
+        t, l, b, r = o.top, o.left, o.bottom + 1, o.right + 1
+        c = o.colors[0]
+        if (g[t, l:r] == c).all() and (g[b - 1, l:r] == c).all() and (g[t:b, l] == c).all() and (g[t:b, r - 1] == c).all():
+            area = (b - t) * (r - l)
+            if best is None or area > best[0]:
+                best = (area, (t, l, b, r), False)
+            elif area == best[0]:
+                best = (area, best[1], True)
+    if best is None:
+        raise ValueError("no rectangular frame")
+    if best[2]:
+        raise ValueError("two largest frames")
+    t, l, b, r = best[1]
+    return g[t + 1:b - 1, l + 1:r - 1].copy() if inside else g[t:b, l:r].copy()
+
+
+def split_part(g: np.ndarray, k: int, i: int, axis: int = 1) -> np.ndarray:
+    """Part `i` of `k` equal parts across the columns (axis 1) or rows (axis 0), one-cell separator lines dropped."""
+    n = g.shape[axis]
+    if n % k == 0:
+        size, gap = n // k, 0
+    elif (n - (k - 1)) % k == 0 and n > k:
+        size, gap = (n - (k - 1)) // k, 1
+    else:
+        raise ValueError(f"{n} cells do not split into {k} equal parts")
+    start = i * (size + gap)
+    return (g[:, start:start + size] if axis == 1 else g[start:start + size]).copy()
 
 
 def compress(g: np.ndarray, color: int = 0) -> np.ndarray:

@@ -72,3 +72,20 @@ def skew(g: np.ndarray, down: bool = True, fill: int = 10) -> np.ndarray:
         at = i if down else h - 1 - i
         out[i, at:at + w] = g[i]
     return out
+
+
+def pad_edge(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """One more row and column on every side, each a copy of the edge cell beside it; the four corners `bg`."""
+    out = np.pad(g, 1, mode="edge")
+    out[0, 0] = out[0, -1] = out[-1, 0] = out[-1, -1] = bg
+    return out
+
+
+def grow_canvas(g: np.ndarray, k: int = 2, bg: int = 0) -> np.ndarray:
+    """The grid at the top left of a canvas `k` times its size, the rest `bg` (room for what grows out of it)."""
+    h, w = g.shape
+    if h * k > 30 or w * k > 30:
+        raise ValueError("canvas larger than 30 cells")
+    out = np.full((h * k, w * k), bg, dtype=g.dtype)
+    out[:h, :w] = g
+    return out

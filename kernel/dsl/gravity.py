@@ -141,3 +141,43 @@ def align_objects(g: np.ndarray, anchor: int, axis: int = 0, bg: int = 0) -> np.
                 raise ValueError("an object would leave the grid")
             out[ty, tx] = c
     return out
+
+
+def move_by_size(g: np.ndarray, direction: str = "up", bg: int = 0) -> np.ndarray:
+    """Each object (8-connected, any colors) moves toward `direction` by its own height (or width), cells past the edge lost."""
+    dy, dx = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}[direction]
+    objs = objects(g, 8, True, bg)
+    if not objs:
+        raise ValueError("no objects")
+    out = np.full_like(g, bg)
+    h, w = g.shape
+    for o in objs:
+        sy, sx = dy * o.height, dx * o.width
+        for (y, x), c in zip(o.cells, o.colors):
+            if 0 <= y + sy < h and 0 <= x + sx < w:
+                out[y + sy, x + sx] = c
+    return out
+
+
+def nudge(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
+    """Objects not of color `anchor` move one cell toward the nearest `anchor` cell (straight or diagonally)."""
+    ty, tx = np.nonzero(g == anchor)
+    if not len(ty):
+        raise ValueError("no anchor cells")
+    out = np.where(g == anchor, g, bg)
+    h, w = g.shape
+    moved = False
+    for o in objects(g, 8, True, bg):
+        if anchor in o.colors:
+            continue
+        cy, cx = (o.top + o.bottom) / 2, (o.left + o.right) / 2
+        i = int(np.argmin(np.abs(ty - cy) + np.abs(tx - cx)))
+        sy, sx = int(np.sign(ty[i] - cy)), int(np.sign(tx[i] - cx))
+        for (y, x), c in zip(o.cells, o.colors):
+            if not (0 <= y + sy < h and 0 <= x + sx < w):
+                raise ValueError("an object would leave the grid")
+            out[y + sy, x + sx] = c
+        moved |= (sy, sx) != (0, 0)
+    if not moved:
+        raise ValueError("nothing moved")
+    return out

@@ -196,3 +196,22 @@ def center_lines(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.nda
         out[y, :] = np.where(out[y, :] == bg, color, out[y, :])
         out[:, x] = np.where(out[:, x] == bg, color, out[:, x])
     return out
+
+
+def mark_midpoints(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """The cell halfway between two lone cells of one color on a row or column is marked `color`."""
+    out = g.copy()
+    lone: dict[int, list[tuple[int, int]]] = {}
+    for o in objects(g, 8, False, bg):
+        if o.size == 1:
+            lone.setdefault(o.colors[0], []).append(o.cells[0])
+    marked = False
+    for cells in lone.values():
+        for i, (y0, x0) in enumerate(cells):
+            for y1, x1 in cells[i + 1:]:
+                if (y0 == y1 or x0 == x1) and (y0 + y1) % 2 == 0 and (x0 + x1) % 2 == 0:
+                    out[(y0 + y1) // 2, (x0 + x1) // 2] = color
+                    marked = True
+    if not marked:
+        raise ValueError("no two lone cells of a color in line")
+    return out

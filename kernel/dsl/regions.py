@@ -150,3 +150,20 @@ def mark_largest_rectangle(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER)
     out = g.copy()
     out[t:b, l:r] = color
     return out
+
+
+def reverse_rings(g: np.ndarray) -> np.ndarray:
+    """A grid of concentric one-color rings (each cell's ring: its distance to the edge) gets its ring colors in reverse order."""
+    h, w = g.shape
+    ys, xs = np.indices(g.shape)
+    ring = np.minimum(np.minimum(ys, xs), np.minimum(h - 1 - ys, w - 1 - xs))
+    n = int(ring.max()) + 1
+    colors = []
+    for k in range(n):
+        values = np.unique(g[ring == k])
+        if len(values) != 1:
+            raise ValueError(f"ring {k} has {len(values)} colors")
+        colors.append(int(values[0]))
+    if n < 2 or len(set(colors)) < 2:
+        raise ValueError("fewer than two ring colors")
+    return np.array(colors[::-1], dtype=g.dtype)[ring]

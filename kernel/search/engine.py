@@ -74,8 +74,9 @@ def _closeness(states, outputs) -> float:
     return total / len(outputs)
 
 
-def _finish(states, outputs, n_train, bg, periodic) -> list[tuple[Step, ...]]:
-    """The cheap finishers: nothing left to do, or one step whose parameters the pairs give."""
+def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ...]]:
+    """The cheap finishers: nothing left to do, or one step whose parameters the pairs give
+    (`root`: the inputs, train then test, the states came from)."""
     train, tests = states[:n_train], states[n_train:]
     if finishers.same_shapes(train, outputs) and all((s == o).all() for s, o in zip(train, outputs)):
         if all(int(t.max(initial=0)) < 10 for t in tests):
@@ -86,6 +87,9 @@ def _finish(states, outputs, n_train, bg, periodic) -> list[tuple[Step, ...]]:
         step = infer(train, outputs, tests)
         if step is not None:
             found.append((step,))
+    step = finishers.infer_lookup(states, outputs, root, n_train)
+    if step is not None:
+        found.append((step,))
     step = finishers.infer_stamp(train, outputs, tests, bg)
     if step is not None:
         found.append((step,))
@@ -94,6 +98,15 @@ def _finish(states, outputs, n_train, bg, periodic) -> list[tuple[Step, ...]]:
         if steps is not None:
             found.append(steps)
     return found
+
+
+def _consistent(tail, test_states, tests, rules: OutputRules) -> bool:
+    """Whether the test outputs of a chain ending in `tail` keep every OutputRules: one that breaks
+    them will be ranked last, so it must not end the deepening either."""
+    try:
+        return all(rules.broken_by(t, run_steps(tail, s)) is None for t, s in zip(tests, test_states))
+    except Exception:
+        return False
 
 
 def _believable(solutions, train_in, outputs, tests, max_programs, library_size) -> list[Found]:
@@ -161,6 +174,7 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
     library = step_library(train_in, root)
     seen = {_key(root)}
     periodic = finishers.outputs_repeat(outputs)
+    rules = OutputRules.of(train_in, outputs)
     solutions: list[tuple[Step, ...]] = []
     strong = 0  # solutions without a weak step: only these end the deepening
 
@@ -181,9 +195,9 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
     parts: list[tuple[tuple[Step, ...], dict, np.ndarray]] = []
 
     def record(steps, states, depth):
-        tails = _finish(states, outputs, n_train, bg, periodic)
+        tails = _finish(states, outputs, n_train, bg, periodic, root)
         for tail in tails:
-            add(steps + tail, weak=is_weak(tail))
+            add(steps + tail, weak=is_weak(tail) or not _consistent(tail, states[n_train:], tests, rules))
         if not tails and depth <= limits.rule_depth and finishers.same_shapes(states[:n_train], outputs):
             deferred.append((_closeness(states[:n_train], outputs), steps, states))
         if composable and not tails and depth >= 1 and len(parts) < MAX_PARTS_POOL:

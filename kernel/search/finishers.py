@@ -310,6 +310,31 @@ def _without_redundant_entries(patterns, states: Arrays, outputs: Arrays, bg: in
     return {c: p for c, p in pats.items() if p}
 
 
+# A lookup table is learned only over small summaries (a color, a count as a row of cells): a
+# whole grid seen again in the test input says nothing.
+LOOKUP_MAX_CELLS = 30
+
+
+def infer_lookup(states: Arrays, outputs: Arrays, inputs: Arrays, n_train: int) -> Step | None:
+    """Output = the train output whose state equals this one (dsl.lookup), for states (train
+    then test) that summarise their inputs in fewer cells and repeat: some two pairs share a
+    state, and every test state is one a pair has."""
+    if n_train < 3 or any(s.size > min(LOOKUP_MAX_CELLS, i.size - 1) for s, i in zip(states, inputs)):
+        return None
+    tests = states[n_train:]
+    table: dict = {}
+    for s, o in zip(states[:n_train], outputs):
+        key = tuple(map(tuple, s.tolist()))
+        out = tuple(map(tuple, o.tolist()))
+        if table.setdefault(key, out) != out:
+            return None
+    if len(table) == n_train or all(k == v for k, v in table.items()):
+        return None  # no state seen twice, or nothing to look up
+    if any(tuple(map(tuple, t.tolist())) not in table for t in tests):
+        return None
+    return Step("lookup", (table,))
+
+
 def outputs_repeat(outputs: Arrays) -> bool:
     """Every output repeats a tile smaller than itself: worth trying infer_continuation at all."""
     return all(smallest_period(o) != o.shape for o in outputs)

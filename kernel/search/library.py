@@ -39,6 +39,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("crop_inside_color", (c,)) for c in colors]
     steps += [S("compress", (c,)) for c in sorted(in_all)]
     steps += [S("half", (w,)) for w in ("top", "bottom", "left", "right")] + [S("crop_to_tile")]
+    steps += [S("split_part", (3, i, axis)) for axis in (1, 0) for i in range(3)]
+    steps += [S("crop_inside_frame", (bg, inside)) for inside in (True, False)]
     steps += [S("keep_middle", (axis, bg)) for axis in (1, 0)]
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
@@ -77,12 +79,13 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("extend_rays", (r, bg, False, PLACEHOLDER)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
-    steps += [S("draw_crosses", (bg, d)) for d in (False, True)] + [S("center_lines", (bg,))]
+    steps += [S("draw_crosses", (bg, d)) for d in (False, True)] + [S("center_lines", (bg,)), S("mark_midpoints", (bg,))]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg))]
+    steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings")]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
@@ -92,6 +95,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
+    steps += [S("nudge", (c, bg)) for c in colors]
+    steps += [S("move_by_size", (d, bg)) for d in ("up", "down", "left", "right")]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,))]
     steps += [S("shift", (dy, dx, bg)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))]
