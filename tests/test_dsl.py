@@ -272,6 +272,8 @@ def test_rays_segments_and_crosses():
     assert same(dsl.extend_rays(g, "up"), [[0, 1, 0], [0, 1, 0], [0, 0, 0]])
     assert same(dsl.extend_rays(g, "diagonal"), [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
     assert same(dsl.connect_same_color(G([[2, 0, 0, 2], [3, 0, 0, 4]])), [[2, 2, 2, 2], [3, 0, 0, 4]])
+    crossing = G([[0, 5, 0], [3, 0, 3], [0, 5, 0]])
+    assert dsl.connect_same_color(crossing)[1, 1] == 5  # where a row and a column cross, the column shows
     assert same(dsl.draw_crosses(g), [[0, 1, 0], [1, 1, 1], [0, 1, 0]])
     assert same(dsl.draw_crosses(g, diagonal=True), [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
 
@@ -695,3 +697,35 @@ def test_lookup_gives_the_grid_its_table_names_or_refuses():
     assert same(dsl.lookup(G([[1]]), table), [[5, 5]])
     with pytest.raises(ValueError):
         dsl.lookup(G([[3]]), table)
+
+
+def test_a_drifting_pattern_continues_down_its_shifted_period():
+    g = G([[1, 1, 0, 0, 0],
+           [0, 1, 0, 0, 0],
+           [0, 1, 1, 0, 0],
+           [0, 0, 1, 0, 0]])
+    out = dsl.continue_drift(g, 6, 5, True)
+    assert same(out[4:], [[0, 0, 1, 1, 0], [0, 0, 0, 1, 0]])
+    with pytest.raises(ValueError):
+        dsl.continue_drift(G([[1, 2], [3, 4]]), 2, 1)  # no period
+
+
+def test_enclosed_areas_are_labelled_by_shape_or_by_parity():
+    g = G([[1, 1, 1, 1, 1, 1, 1, 1],
+           [1, 0, 0, 1, 0, 0, 0, 1],
+           [1, 0, 0, 1, 1, 1, 1, 1],
+           [1, 1, 1, 1, 0, 0, 0, 0]])
+    assert same(dsl.label_enclosed(g)[1:3, 1:7], [[10, 10, 1, 11, 11, 11], [10, 10, 1, 1, 1, 1]])
+    assert same(dsl.label_enclosed(g, "parity")[1, 1:7], [10, 10, 1, 11, 11, 11])
+    with pytest.raises(ValueError):
+        dsl.label_enclosed(G([[0, 1], [1, 0]]))
+
+
+def test_lone_cells_paint_the_first_cell_of_a_bigger_object_they_see():
+    g = G([[0, 7, 0, 0],
+           [0, 0, 0, 0],
+           [0, 8, 8, 0],
+           [0, 8, 8, 3]])
+    assert same(dsl.project_markers(g), [[0, 7, 0, 0], [0, 0, 0, 0], [0, 7, 8, 0], [0, 8, 3, 3]])
+    with pytest.raises(ValueError):
+        dsl.project_markers(G([[1, 0, 2]]))  # nothing bigger to see

@@ -11,7 +11,7 @@ from kernel.search import search_task
 from kernel.search.compose import cover, sound_part
 from kernel.search.evidence import (Evidence, OutputRules, choice_bits, evidence, is_weak, keep, learned_size,
                                     output_bits)
-from kernel.search.finishers import infer_cell_rule, infer_lookup, infer_stamp, infer_window
+from kernel.search.finishers import infer_cell_rule, infer_lookup, infer_recolor, infer_stamp, infer_window
 from kernel.search.program import Step, run_steps
 
 
@@ -293,3 +293,13 @@ def test_a_program_whose_test_output_breaks_an_output_rule_does_not_end_the_deep
     result = search_task(task, SearchConfig(budget_s=1, max_depth=2, rank_share=0))
     assert result.stopped == "budget"
     assert any(f.steps == (Step("flip_lr"),) for f in result.found)
+
+
+def test_a_label_no_pair_showed_takes_the_color_most_labels_take():
+    # Objects labelled by size (placeholders 11, 12, 13): size 2 turns red, every other size blue.
+    states = [G([[11, 0, 12, 12]]), G([[13, 13, 13, 0]])]
+    outputs = [G([[1, 0, 2, 2]]), G([[1, 1, 1, 0]])]
+    step = infer_recolor(states, outputs, [G([[14, 14, 14, 14]])])
+    assert step is not None and step.args[0][14] == 1
+    # With one label per color there is no default: an unseen label has no known fate.
+    assert infer_recolor(states[:1], outputs[:1], [G([[14, 0, 0, 0]])]) is None

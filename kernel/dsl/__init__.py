@@ -21,13 +21,13 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least)
 from .counting import (color_histogram, color_ranking_column, count_cells_row, count_objects_row, line_majority,
                        lookup, majority_cell, majority_vote_cells)
-from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, split_part, crop_to_color, crop_to_content, half, keep_middle,
-                       select_cell, separator_lines, split_cells, trim_border, window)
+from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content, half,
+                       keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
 from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, draw_crosses, extend_ends,
-                    extend_rays, mark_midpoints, rays_to_objects)
+                    extend_rays, mark_midpoints, project_markers, rays_to_objects)
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
@@ -35,10 +35,10 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_obje
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching, halo,
-                      hollow, label_by_holes, mark_largest_rectangle, reverse_rings)
+                      hollow, label_by_holes, label_enclosed, mark_largest_rectangle, reverse_rings)
 from .rules import cell_rule, feature
-from .scaling import (continue_pattern, crop_to_tile, downscale, self_kron, shrink_repeats, smallest_period, tile,
-                      repeat_band, tile_layout, upscale, upscale_by_colors)
+from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, self_kron,
+                      shrink_repeats, smallest_period, tile, tile_layout, upscale, upscale_by_colors)
 from .stamps import stamp
 from .symmetry import (fill_diagonal_periodic, fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
                        symmetrize_around, symmetrize_content)
@@ -46,10 +46,10 @@ from .symmetry import (fill_diagonal_periodic, fill_periodic, fill_symmetry, rev
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
                  pad_edge, grow_canvas),
-    "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress, trim_border, half, split_cells,
-                 select_cell, separator_lines, bbox, window, keep_middle),
+    "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress,
+                 trim_border, half, split_cells, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
-                           smallest_period, continue_pattern, repeat_band, crop_to_tile),
+                           smallest_period, continue_pattern, continue_drift, repeat_band, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines),
@@ -57,7 +57,7 @@ GROUPS = {
                 mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border, flood_touching,
-                fill_color_boxes, mark_largest_rectangle, reverse_rings),
+                fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),
@@ -66,7 +66,7 @@ GROUPS = {
                  reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays, connect_elbow,
-              center_lines, mark_midpoints),
+              center_lines, mark_midpoints, project_markers),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
                               majority_vote_cells, line_majority, lookup),
     "cell rules": (cell_rule, feature),

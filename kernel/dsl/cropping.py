@@ -36,14 +36,15 @@ def crop_inside_color(g: np.ndarray, color: int) -> np.ndarray:
 
 
 def crop_inside_frame(g: np.ndarray, bg: int = 0, inside: bool = True) -> np.ndarray:
-    """Crop to the largest one-color rectangular frame (3x3 at least): what it encloses, or with the frame if not `inside`."""
+    """Crop to the largest one-color rectangular frame (3x3 or more): what it encloses, or all of it if not `inside`."""
     best = None
     for o in objects(g, 4, False, bg):
         if o.height < 3 or o.width < 3:
             continue
         t, l, b, r = o.top, o.left, o.bottom + 1, o.right + 1
         c = o.colors[0]
-        if (g[t, l:r] == c).all() and (g[b - 1, l:r] == c).all() and (g[t:b, l] == c).all() and (g[t:b, r - 1] == c).all():
+        rim = np.concatenate([g[t, l:r], g[b - 1, l:r], g[t:b, l], g[t:b, r - 1]])
+        if (rim == c).all():
             area = (b - t) * (r - l)
             if best is None or area > best[0]:
                 best = (area, (t, l, b, r), False)

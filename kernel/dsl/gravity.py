@@ -144,7 +144,7 @@ def align_objects(g: np.ndarray, anchor: int, axis: int = 0, bg: int = 0) -> np.
 
 
 def move_by_size(g: np.ndarray, direction: str = "up", bg: int = 0) -> np.ndarray:
-    """Each object (8-connected, any colors) moves toward `direction` by its own height (or width), cells past the edge lost."""
+    """Each object (8-connected, any colors) moves toward `direction` by its own height or width, lost off the edge."""
     dy, dx = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}[direction]
     objs = objects(g, 8, True, bg)
     if not objs:

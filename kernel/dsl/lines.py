@@ -54,17 +54,18 @@ def _gap(src: list, y: int, x: int, dy: int, dx: int, bg: int) -> tuple[list, tu
 
 
 def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
-    """Join two cells of one color in a row or column (or diagonal) with a segment of that color (or `color`)."""
+    """Join two cells of one color in a row or column (or diagonal) with a segment of their color (or `color`)."""
     h, w = g.shape
     src = g.tolist()
     out = g.tolist()
+    # All rows before all columns: where segments cross, the column's color shows.
     steps = [(0, 1), (1, 0)] + ([(1, 1), (1, -1)] if diagonal else [])
-    for y in range(h):
-        for x in range(w):
-            c = src[y][x]
-            if c == bg:
-                continue
-            for dy, dx in steps:
+    for dy, dx in steps:
+        for y in range(h):
+            for x in range(w):
+                c = src[y][x]
+                if c == bg:
+                    continue
                 path, end = _gap(src, y, x, dy, dx, bg)
                 if path and end is not None and src[end[0]][end[1]] == c:
                     for py, px in path:
@@ -214,4 +215,27 @@ def mark_midpoints(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
                     marked = True
     if not marked:
         raise ValueError("no two lone cells of a color in line")
+    return out
+
+
+def project_markers(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each lone cell paints its color on the first cell of a bigger one-color object it sees along its row or column."""
+    owner = np.zeros(g.shape, dtype=bool)
+    lone = []
+    for o in objects(g, 4, False, bg):
+        if o.size == 1:
+            lone.append((*o.cells[0], o.colors[0]))
+        else:
+            owner[o.mask(g.shape)] = True
+    src = g.tolist()
+    out = g.copy()
+    hit = False
+    for y, x, c in lone:
+        for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            _, end = _gap(src, y, x, dy, dx, bg)
+            if end is not None and owner[end]:
+                out[end] = c
+                hit = True
+    if not hit:
+        raise ValueError("no lone cell sees a bigger object")
     return out

@@ -153,7 +153,7 @@ def mark_largest_rectangle(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER)
 
 
 def reverse_rings(g: np.ndarray) -> np.ndarray:
-    """A grid of concentric one-color rings (each cell's ring: its distance to the edge) gets its ring colors in reverse order."""
+    """Concentric one-color rings (a cell's ring: its distance to the edge) take their colors in reverse order."""
     h, w = g.shape
     ys, xs = np.indices(g.shape)
     ring = np.minimum(np.minimum(ys, xs), np.minimum(h - 1 - ys, w - 1 - xs))
@@ -167,3 +167,28 @@ def reverse_rings(g: np.ndarray) -> np.ndarray:
     if n < 2 or len(set(colors)) < 2:
         raise ValueError("fewer than two ring colors")
     return np.array(colors[::-1], dtype=g.dtype)[ring]
+
+
+# How label_enclosed tells enclosed areas apart: by shape (square, other rectangle, any other
+# shape) or by whether they have an even number of cells, each its own placeholder.
+ENCLOSED_LABELS = ("shape", "parity")
+
+
+def label_enclosed(g: np.ndarray, how: str = "shape", bg: int = 0) -> np.ndarray:
+    """Enclosed background areas marked by "shape" (10 square, 11 rectangle, 12 other) or "parity" (10 even size)."""
+    free = g == bg
+    enclosed = free & ~reachable_from_border(free)
+    if not enclosed.any():
+        raise ValueError("nothing enclosed")
+    marked = np.where(enclosed, 1, 0)
+    out = g.copy()
+    for area in objects(marked, 4, False, 0):
+        if how == "parity":
+            label = PLACEHOLDER + area.size % 2
+        elif area.size == area.height * area.width:
+            label = PLACEHOLDER + (area.height != area.width)
+        else:
+            label = PLACEHOLDER + 2
+        ys, xs = zip(*area.cells)
+        out[list(ys), list(xs)] = label
+    return out

@@ -100,6 +100,38 @@ def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fix
     return np.tile(tile_, (H // py + 1, W // px + 1))[:H, :W]
 
 
+def _drift(g: np.ndarray, bg: int) -> tuple[int, int]:
+    """The smallest (dy, dx): each row from dy on is the row dy above it shifted dx to the right, `bg` shifted in."""
+    h, w = g.shape
+    for dy in range(1, h // 2 + 1):
+        for dx in sorted(range(-(w - 1), w), key=lambda d: (abs(d), -d)):
+            src = np.full((h - dy, w), bg, dtype=g.dtype)
+            if dx >= 0:
+                src[:, dx:] = g[:h - dy, :w - dx]
+            else:
+                src[:, :w + dx] = g[:h - dy, -dx:]
+            if (g[dy:] == src).all():
+                return dy, dx
+    raise ValueError("no drifting period")
+
+
+def continue_drift(g: np.ndarray, ky: int, kx: int, fixed: bool = False, bg: int = 0) -> np.ndarray:
+    """Continue down rows that repeat every dy rows shifted dx columns, over ky x kx times the size (cells: `fixed`)."""
+    dy, dx = _drift(g, bg)
+    H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
+    h, w = g.shape
+    if H > 30 or W > 30 or H < h or W < w:
+        raise ValueError("pattern larger than 30 cells, or smaller than the grid")
+    out = np.full((H, W), bg, dtype=g.dtype)
+    out[:h, :w] = g
+    for y in range(h, H):
+        if dx >= 0:
+            out[y, dx:] = out[y - dy, :W - dx]
+        else:
+            out[y, :W + dx] = out[y - dy, -dx:]
+    return out
+
+
 def upscale_by_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Each cell becomes a k-by-k block, k the number of non-background colors."""
     k = len(set(np.unique(g).tolist()) - {bg})

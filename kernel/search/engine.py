@@ -196,6 +196,9 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
 
     def record(steps, states, depth):
         tails = _finish(states, outputs, n_train, bg, periodic, root)
+        if depth == 0:
+            drift = finishers.infer_drift(states[:n_train], outputs, states[n_train:], bg)
+            tails += [(drift,)] if drift is not None else []
         for tail in tails:
             add(steps + tail, weak=is_weak(tail) or not _consistent(tail, states[n_train:], tests, rules))
         if not tails and depth <= limits.rule_depth and finishers.same_shapes(states[:n_train], outputs):

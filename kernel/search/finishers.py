@@ -13,7 +13,7 @@ import numpy as np
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
-from ..dsl.scaling import continue_pattern, downscale, smallest_period, upscale
+from ..dsl.scaling import continue_drift, continue_pattern, downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
 
@@ -39,13 +39,27 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
         return None  # identical already: no step needed
     seen = set(src.tolist())
     names_placeholders_only = all(a >= 10 for a in mapping)
+    default = _default_label_color({int(a): int(b) for a, b in zip(src, dst) if a >= 10})
     for t in tests:
         unseen = set(np.unique(t).tolist()) - seen
-        # A color the train pairs never showed: unknown fate, unless the map only names
-        # placeholders, so every real color plainly stays as it is.
+        # A label the train pairs never showed (say an object size) takes the color most labels
+        # take, when there is one; a real color never shown: unknown fate, unless the map only
+        # names placeholders, so every real color plainly stays as it is.
+        if default is not None:
+            mapping |= {c: default for c in unseen if c >= 10}
+            unseen = {c for c in unseen if c < 10}
         if unseen and not (names_placeholders_only and all(c < 10 for c in unseen)):
             return None
     return Step("recolor", (mapping,))
+
+
+def _default_label_color(labels: dict[int, int]) -> int | None:
+    """The color that most placeholders go to, if two at least do and no other color as many."""
+    counts = np.bincount(list(labels.values()), minlength=1) if labels else np.zeros(1, int)
+    top = int(np.argmax(counts))
+    if counts[top] < 2 or (counts == counts[top]).sum() > 1:
+        return None
+    return top
 
 
 def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
@@ -376,4 +390,25 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
                         return (step, recolor)
             except (ValueError, IndexError):
                 continue
+    return None
+
+
+def infer_drift(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Output = the state continued downward as its rows repeat, each period shifted sideways
+    (dsl.continue_drift), over a multiple of its size or one fixed size. It tries dozens of
+    shifts per period, so the search asks it of the inputs alone."""
+    if same_shapes(states, outputs) or any(o.shape[0] <= s.shape[0] for s, o in zip(states, outputs)):
+        return None
+    shapes = {o.shape for o in outputs}
+    ratio = _shape_ratio(outputs, states)
+    sizes = ([(*ratio, False)] if ratio is not None else []) + ([(*shapes.pop(), True)] if len(shapes) == 1 else [])
+    for ky, kx, fixed in sizes:
+        step = Step("continue_drift", (ky, kx, fixed, bg))
+        try:
+            if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+                for t in tests:
+                    step.apply(t)
+                return step
+        except ValueError:
+            continue
     return None

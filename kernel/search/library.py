@@ -13,6 +13,7 @@ from ..dsl.lines import RAY_SETS
 from ..dsl.masks import BOOLEAN_OPS
 from ..dsl.objects import PLACEHOLDER, SELECTORS
 from ..dsl.pieces import CELL_SUMMARIES, OBJECT_ORDERS
+from ..dsl.regions import ENCLOSED_LABELS
 from .program import Step
 
 
@@ -60,6 +61,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
+    steps += [S("label_enclosed", (how, bg)) for how in ENCLOSED_LABELS]
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)), S("mark_largest_rectangle", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
@@ -79,7 +81,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("extend_rays", (r, bg, False, PLACEHOLDER)) for r in RAY_SETS]
     steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
-    steps += [S("draw_crosses", (bg, d)) for d in (False, True)] + [S("center_lines", (bg,)), S("mark_midpoints", (bg,))]
+    steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
+    steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,))]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
