@@ -729,3 +729,24 @@ def test_lone_cells_paint_the_first_cell_of_a_bigger_object_they_see():
     assert same(dsl.project_markers(g), [[0, 7, 0, 0], [0, 0, 0, 0], [0, 7, 8, 0], [0, 8, 3, 3]])
     with pytest.raises(ValueError):
         dsl.project_markers(G([[1, 0, 2]]))  # nothing bigger to see
+
+
+def test_dotted_rays_alternate_their_color_and_the_placeholder():
+    g = G([[3, 0, 0, 0, 2]])
+    assert same(dsl.dotted_rays(g, "right"), [[3, 10, 3, 10, 2]])
+
+
+def test_the_object_with_the_most_cells_of_a_color_is_cropped():
+    g = G([[8, 1, 0, 8, 8],
+           [8, 8, 0, 1, 1],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.crop_most_color(g, 1), [[8, 8], [1, 1]])
+    with pytest.raises(ValueError):
+        dsl.crop_most_color(g, 3)
+
+
+def test_the_largest_and_smallest_background_areas_are_marked():
+    g = G([[0, 0, 1, 0],
+           [0, 0, 1, 1],
+           [1, 1, 1, 0]])
+    assert same(dsl.label_areas(g), [[10, 10, 1, 11], [10, 10, 1, 1], [1, 1, 1, 11]])

@@ -26,16 +26,17 @@ from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, cro
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
-from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, draw_crosses, extend_ends,
-                    extend_rays, mark_midpoints, project_markers, rays_to_objects)
+from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, dotted_rays, draw_crosses,
+                    extend_ends, extend_rays, mark_midpoints, project_markers, rays_to_objects)
 from .masks import combine_parts, mask_with, overlay, overlay_parts
-from .objects import (PLACEHOLDER, Obj, count_objects, crop_object, extract_object, keep_object,
+from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching, halo,
-                      hollow, label_by_holes, label_enclosed, mark_largest_rectangle, reverse_rings)
+                      hollow, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle,
+                      reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, self_kron,
                       shrink_repeats, smallest_period, tile, tile_layout, upscale, upscale_by_colors)
@@ -53,11 +54,11 @@ GROUPS = {
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines),
-    "objects": (objects, select_object, crop_object, extract_object, keep_object, remove_object,
+    "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border, flood_touching,
-                fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed),
+                fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),
@@ -65,8 +66,8 @@ GROUPS = {
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
                  reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
-    "lines": (extend_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays, connect_elbow,
-              center_lines, mark_midpoints, project_markers),
+    "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
+              connect_elbow, center_lines, mark_midpoints, project_markers),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
                               majority_vote_cells, line_majority, lookup),
     "cell rules": (cell_rule, feature),

@@ -42,6 +42,26 @@ def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False, co
     return np.array(out, dtype=g.dtype)
 
 
+def dotted_rays(g: np.ndarray, rays: str, bg: int = 0) -> np.ndarray:
+    """extend_rays whose every other cell (odd distance from its source) is the placeholder: a dotted line."""
+    h, w = g.shape
+    src = g.tolist()
+    out = g.tolist()
+    dirs = [DIRECTIONS[name] for name in RAY_SETS[rays]]
+    for y in range(h):
+        for x in range(w):
+            c = src[y][x]
+            if c == bg:
+                continue
+            for dy, dx in dirs:
+                ny, nx, d = y + dy, x + dx, 1
+                while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
+                    if out[ny][nx] == bg:
+                        out[ny][nx] = PLACEHOLDER if d % 2 else c
+                    ny, nx, d = ny + dy, nx + dx, d + 1
+    return np.array(out, dtype=g.dtype)
+
+
 def _gap(src: list, y: int, x: int, dy: int, dx: int, bg: int) -> tuple[list, tuple[int, int] | None]:
     """The background cells from (y, x) in direction (dy, dx), and the cell that ends them (None at the edge)."""
     h, w = len(src), len(src[0])
@@ -219,7 +239,7 @@ def mark_midpoints(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
 
 
 def project_markers(g: np.ndarray, bg: int = 0) -> np.ndarray:
-    """Each lone cell paints its color on the first cell of a bigger one-color object it sees along its row or column."""
+    """Each lone cell paints its color on the first cell of a bigger one-color object it sees in its row or column."""
     owner = np.zeros(g.shape, dtype=bool)
     lone = []
     for o in objects(g, 4, False, bg):

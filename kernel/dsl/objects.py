@@ -192,6 +192,16 @@ def crop_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor:
     return g[o.top:o.bottom + 1, o.left:o.right + 1].copy()
 
 
+def crop_most_color(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Crop to the object (4-connected, any colors) with the most cells of `color`; ValueError on a tie."""
+    objs = objects(g, 4, True, bg)
+    counts = [o.colors.count(color) for o in objs]
+    if not counts or max(counts) == 0 or counts.count(max(counts)) > 1:
+        raise ValueError(f"no one object has the most cells of {color}")
+    o = objs[counts.index(max(counts))]
+    return g[o.top:o.bottom + 1, o.left:o.right + 1].copy()
+
+
 def extract_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor: bool = True,
                    bg: int = 0) -> np.ndarray:
     """The picked object alone on `bg`, cropped to its bounding box (other objects' cells removed)."""

@@ -192,3 +192,17 @@ def label_enclosed(g: np.ndarray, how: str = "shape", bg: int = 0) -> np.ndarray
         ys, xs = zip(*area.cells)
         out[list(ys), list(xs)] = label
     return out
+
+
+def label_areas(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Background areas (4-connected) marked by size: the largest 10, the smallest 11 (every one of that size)."""
+    areas = objects(np.where(g == bg, 1, 0), 4, False, 0)
+    sizes = sorted({a.size for a in areas})
+    if len(sizes) < 2:
+        raise ValueError("fewer than two sizes of background area")
+    out = g.copy()
+    for a in areas:
+        if a.size in (sizes[0], sizes[-1]):
+            ys, xs = zip(*a.cells)
+            out[list(ys), list(xs)] = PLACEHOLDER + (a.size == sizes[0])
+    return out

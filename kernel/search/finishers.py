@@ -46,8 +46,11 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
         # take, when there is one; a real color never shown: unknown fate, unless the map only
         # names placeholders, so every real color plainly stays as it is.
         if default is not None:
-            mapping |= {c: default for c in unseen if c >= 10}
-            unseen = {c for c in unseen if c < 10}
+            # Only between labels the pairs showed: a label past them (a bigger object than any
+            # pair has) may well be the one the rule singles out.
+            labels = [c for c in seen if c >= 10]
+            mapping |= {c: default for c in unseen if min(labels) < c < max(labels)}
+            unseen = {c for c in unseen if c not in mapping}
         if unseen and not (names_placeholders_only and all(c < 10 for c in unseen)):
             return None
     return Step("recolor", (mapping,))

@@ -48,6 +48,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
+    steps += [S("crop_most_color", (c, bg)) for c in any_colors]
     for conn, multi in ((8, True), (4, False)):
         steps += [S("extract_object", (sel, conn, multi, bg)) for sel in SELECTORS]
     steps += [S("keep_object", (sel, 8, True, bg)) for sel in SELECTORS]
@@ -61,7 +62,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
-    steps += [S("label_enclosed", (how, bg)) for how in ENCLOSED_LABELS]
+    steps += [S("label_enclosed", (how, bg)) for how in ENCLOSED_LABELS] + [S("label_areas", (bg,))]
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("hollow", (bg,)), S("mark_largest_rectangle", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
@@ -79,6 +80,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("rays_to_objects", (bg, d)) for d in (False, True)]
     # The same lines in the placeholder color, for a finishing recolor to name.
     steps += [S("extend_rays", (r, bg, False, PLACEHOLDER)) for r in RAY_SETS]
+    steps += [S("dotted_rays", (r, bg)) for r in ("up", "down", "left", "right", "vertical", "horizontal", "orthogonal",
+                                                  "diagonal")]
     steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
