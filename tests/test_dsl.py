@@ -274,6 +274,7 @@ def test_rays_segments_and_crosses():
     assert same(dsl.connect_same_color(G([[2, 0, 0, 2], [3, 0, 0, 4]])), [[2, 2, 2, 2], [3, 0, 0, 4]])
     crossing = G([[0, 5, 0], [3, 0, 3], [0, 5, 0]])
     assert dsl.connect_same_color(crossing)[1, 1] == 5  # where a row and a column cross, the column shows
+    assert dsl.connect_same_color(crossing, axis=1)[1, 1] == 3  # rows only
     assert same(dsl.draw_crosses(g), [[0, 1, 0], [1, 1, 1], [0, 1, 0]])
     assert same(dsl.draw_crosses(g, diagonal=True), [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
 
@@ -750,3 +751,20 @@ def test_the_largest_and_smallest_background_areas_are_marked():
            [0, 0, 1, 1],
            [1, 1, 1, 0]])
     assert same(dsl.label_areas(g), [[10, 10, 1, 11], [10, 10, 1, 1], [1, 1, 1, 11]])
+
+
+def test_half_of_each_object_is_marked():
+    g = G([[2, 0, 0],
+           [2, 0, 3],
+           [2, 0, 3]])
+    assert same(dsl.mark_half(g, "bottom"), [[2, 0, 0], [2, 0, 3], [10, 0, 10]])
+    assert same(dsl.mark_half(g, "top"), [[10, 0, 0], [2, 0, 10], [2, 0, 3]])
+    with pytest.raises(ValueError):
+        dsl.mark_half(G([[1, 0, 1]]), "top")  # one-row objects have no half
+
+
+def test_colors_unified_and_the_one_asymmetric_cell_selected():
+    assert same(dsl.unify_colors(G([[2, 2, 8], [0, 2, 0]])), [[2, 2, 2], [0, 2, 0]])
+    g = G([[1, 1, 5, 1, 2],
+           [1, 1, 5, 3, 4]])
+    assert same(dsl.select_cell(g, "asymmetric"), [[1, 2], [3, 4]])

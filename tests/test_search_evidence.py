@@ -264,17 +264,17 @@ def test_cell_rule_lets_a_test_cell_of_a_color_no_pair_changes_keep_its_color():
 
 
 def test_lookup_finisher_answers_a_summary_some_pairs_share():
-    # Inputs summarised to a 1x1 color; two pairs share one, and the test's is one a pair has.
-    inputs = [np.full((3, 3), c) for c in (1, 2, 1, 2)]
+    # Inputs summarised to a 1x1 color; two pairs confirm an entry, and the test's is one a pair has.
+    inputs = [np.full((3, 3), c) for c in (1, 2, 1, 1, 2)]
     states = [g[:1, :1] for g in inputs]
-    outputs = [G([[5, 0]]), G([[0, 5]]), G([[5, 0]])]
-    step = infer_lookup(states, outputs, inputs, 3)
+    outputs = [G([[5, 0]]), G([[0, 5]]), G([[5, 0]]), G([[5, 0]])]
+    step = infer_lookup(states, outputs, inputs, 4)
     assert step is not None and step.fn == "lookup"
-    assert same_grid(run_steps((step,), states[3]), [[0, 5]])
-    assert infer_lookup(states[:3] + [G([[7]])], outputs, inputs, 3) is None   # a summary no pair has
-    assert infer_lookup(inputs, outputs, inputs, 3) is None                    # no summary: whole inputs
-    unique = [G([[1]]), G([[2]]), G([[3]]), G([[1]])]
-    assert infer_lookup(unique, outputs, inputs, 3) is None                    # no pair shares its state
+    assert same_grid(run_steps((step,), states[4]), [[0, 5]])
+    assert infer_lookup(states[:4] + [G([[7]])], outputs, inputs, 4) is None   # a summary no pair has
+    assert infer_lookup(inputs, outputs, inputs, 4) is None                    # no summary: whole inputs
+    once = [G([[1]]), G([[2]]), G([[1]]), G([[3]]), G([[1]])]
+    assert infer_lookup(once, outputs, inputs, 4) is None                      # one confirmation only
 
 
 def same_grid(a, rows):
@@ -296,10 +296,13 @@ def test_a_program_whose_test_output_breaks_an_output_rule_does_not_end_the_deep
 
 
 def test_a_label_no_pair_showed_takes_the_color_most_labels_take():
-    # Objects labelled by size (placeholders 11, 12, 13): size 2 turns red, every other size blue.
-    states = [G([[11, 0, 12, 12]]), G([[13, 13, 13, 0]])]
-    outputs = [G([[1, 0, 2, 2]]), G([[1, 1, 1, 0]])]
+    # Objects labelled by size (placeholders 11 to 15): size 2 turns red, every other size blue.
+    states = [G([[11, 0, 12, 12]]), G([[13, 13, 13, 0]]), G([[15, 15, 15, 15, 15]])]
+    outputs = [G([[1, 0, 2, 2]]), G([[1, 1, 1, 0]]), G([[1, 1, 1, 1, 1]])]
     step = infer_recolor(states, outputs, [G([[14, 14, 14, 14]])])
     assert step is not None and step.args[0][14] == 1
-    # With one label per color there is no default: an unseen label has no known fate.
-    assert infer_recolor(states[:1], outputs[:1], [G([[14, 0, 0, 0]])]) is None
+    # Past the labels the pairs showed (a bigger object than any), the fate is unknown.
+    assert infer_recolor(states, outputs, [G([[16, 0, 0, 0]])]) is None
+    # With fewer than three labels to a color there is no default either.
+    two = [G([[11, 0, 13, 13]]), G([[15, 15, 15, 0]])]
+    assert infer_recolor(two, [G([[1, 0, 2, 2]]), G([[1, 1, 1, 0]])], [G([[12, 0, 0, 0]])]) is None

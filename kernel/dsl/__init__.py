@@ -18,7 +18,7 @@ import inspect
 
 from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
-                     recolor, recolor_from_lines, remove_color, replace_color, swap_most_least)
+                     recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
 from .counting import (color_histogram, color_ranking_column, count_cells_row, count_objects_row, line_majority,
                        lookup, majority_cell, majority_vote_cells)
 from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content, half,
@@ -31,7 +31,7 @@ from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
-                      mark_object, objects, remove_noise, remove_object, select_object)
+                      mark_half, mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching, halo,
@@ -53,9 +53,9 @@ GROUPS = {
                            smallest_period, continue_pattern, continue_drift, repeat_band, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
-               most_common_color, least_common_color, recolor_from_lines),
+               most_common_color, least_common_color, recolor_from_lines, unify_colors),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
-                mark_object, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
+                mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, hollow, halo, draw_border, flood_touching,
                 fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas),

@@ -83,6 +83,11 @@ def paint_nonzero(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
     return np.where(g != bg, color, bg).astype(g.dtype)
 
 
+def unify_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Every non-background cell takes the most frequent non-background color."""
+    return paint_nonzero(g, most_common_color(g, bg), bg)
+
+
 def recolor_from_lines(g: np.ndarray, axis: int = 1, bg: int = 0, per_object: bool = False) -> np.ndarray:
     """Cells or objects of the commonest non-background color take the one other color of their rows (or columns)."""
     ranked = colors_by_count(g, bg)

@@ -156,6 +156,9 @@ def select_cell(g: np.ndarray, selector: str, bg: int = 0) -> np.ndarray:
     if selector == "unique":
         keys = [p.tobytes() + bytes(p.shape) for p in parts]
         picks = [p for p, k in zip(parts, keys) if keys.count(k) == 1]
+    elif selector == "asymmetric":
+        picks = [p for p in parts if not (p == p[:, ::-1]).all() and not (p == p[::-1]).all()
+                 and not (p.shape[0] == p.shape[1] and (p == p.T).all())]
     elif selector == "odd_color":
         keys = [tuple(sorted(set(np.unique(p).tolist()) - {bg})) for p in parts]
         picks = [p for p, k in zip(parts, keys) if keys.count(k) == 1]
@@ -174,7 +177,7 @@ def select_cell(g: np.ndarray, selector: str, bg: int = 0) -> np.ndarray:
     return picks[0]
 
 
-CELL_SELECTORS = ("most_filled", "least_filled", "most_colors", "least_colors", "unique", "odd_color")
+CELL_SELECTORS = ("most_filled", "least_filled", "most_colors", "least_colors", "unique", "odd_color", "asymmetric")
 
 
 WINDOW_ANCHORS = ("top_left", "top_right", "bottom_left", "bottom_right", "center")

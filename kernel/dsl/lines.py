@@ -73,13 +73,14 @@ def _gap(src: list, y: int, x: int, dy: int, dx: int, bg: int) -> tuple[list, tu
     return path, ((ny, nx) if 0 <= ny < h and 0 <= nx < w else None)
 
 
-def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
-    """Join two cells of one color in a row or column (or diagonal) with a segment of their color (or `color`)."""
+def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None,
+                       axis: int | None = None) -> np.ndarray:
+    """Join two cells of one color in a row or column (or diagonal; rows only: axis 1) with a segment of their color."""
     h, w = g.shape
     src = g.tolist()
     out = g.tolist()
     # All rows before all columns: where segments cross, the column's color shows.
-    steps = [(0, 1), (1, 0)] + ([(1, 1), (1, -1)] if diagonal else [])
+    steps = {None: [(0, 1), (1, 0)], 1: [(0, 1)], 0: [(1, 0)]}[axis] + ([(1, 1), (1, -1)] if diagonal else [])
     for dy, dx in steps:
         for y in range(h):
             for x in range(w):

@@ -230,6 +230,24 @@ def mark_object(g: np.ndarray, selector: str, connectivity: int = 4, multicolor:
     return np.where(o.mask(g.shape), PLACEHOLDER, g)
 
 
+def mark_half(g: np.ndarray, side: str, bg: int = 0) -> np.ndarray:
+    """Each one-color object's `side` half (top, bottom, left, right; no odd middle line) becomes the placeholder."""
+    out = g.copy()
+    for o in objects(g, 4, False, bg):
+        for y, x in o.cells:
+            if side in ("top", "bottom"):
+                k = o.height // 2
+                inside = y < o.top + k if side == "top" else y > o.bottom - k
+            else:
+                k = o.width // 2
+                inside = x < o.left + k if side == "left" else x > o.right - k
+            if inside:
+                out[y, x] = PLACEHOLDER
+    if (out == g).all():
+        raise ValueError("no object has two rows or columns")
+    return out
+
+
 def remove_noise(g: np.ndarray, max_size: int = 1, connectivity: int = 8, bg: int = 0) -> np.ndarray:
     """Remove objects (any colors together) of at most `max_size` cells."""
     out = g.copy()

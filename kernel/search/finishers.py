@@ -57,10 +57,10 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
 
 
 def _default_label_color(labels: dict[int, int]) -> int | None:
-    """The color that most placeholders go to, if two at least do and no other color as many."""
+    """The color that most placeholders go to, if three at least do and no other color as many."""
     counts = np.bincount(list(labels.values()), minlength=1) if labels else np.zeros(1, int)
     top = int(np.argmax(counts))
-    if counts[top] < 2 or (counts == counts[top]).sum() > 1:
+    if counts[top] < 3 or (counts == counts[top]).sum() > 1:
         return None
     return top
 
@@ -334,8 +334,9 @@ LOOKUP_MAX_CELLS = 30
 
 def infer_lookup(states: Arrays, outputs: Arrays, inputs: Arrays, n_train: int) -> Step | None:
     """Output = the train output whose state equals this one (dsl.lookup), for states (train
-    then test) that summarise their inputs in fewer cells and repeat: some two pairs share a
-    state, and every test state is one a pair has."""
+    then test) that summarise their inputs in fewer cells and repeat: two pairs at least find
+    the entry of an earlier pair (one confirmation was measured to fit by accident as often as
+    not), and every test state is one a pair has."""
     if n_train < 3 or any(s.size > min(LOOKUP_MAX_CELLS, i.size - 1) for s, i in zip(states, inputs)):
         return None
     tests = states[n_train:]
@@ -345,8 +346,8 @@ def infer_lookup(states: Arrays, outputs: Arrays, inputs: Arrays, n_train: int) 
         out = tuple(map(tuple, o.tolist()))
         if table.setdefault(key, out) != out:
             return None
-    if len(table) == n_train or all(k == v for k, v in table.items()):
-        return None  # no state seen twice, or nothing to look up
+    if n_train - len(table) < 2 or all(k == v for k, v in table.items()):
+        return None  # fewer than two pairs confirm an entry another pair made, or nothing to look up
     if any(tuple(map(tuple, t.tolist())) not in table for t in tests):
         return None
     return Step("lookup", (table,))

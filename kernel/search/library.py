@@ -54,9 +54,11 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("keep_object", (sel, 8, True, bg)) for sel in SELECTORS]
     steps += [S("remove_object", (sel, 8, True, bg)) for sel in SELECTORS]
     steps += [S("mark_object", (sel, 4, False, bg)) for sel in SELECTORS]
+    steps += [S("mark_half", (side, bg)) for side in ("top", "bottom", "left", "right")]
     steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
     steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
-    steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,))]
+    steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,)),
+              S("unify_colors", (bg,))]
     steps += [S("recolor_from_lines", (axis, bg, each)) for axis in (1, 0) for each in (False, True)]
     steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
@@ -83,6 +85,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("dotted_rays", (r, bg)) for r in ("up", "down", "left", "right", "vertical", "horizontal", "orthogonal",
                                                   "diagonal")]
     steps += [S("connect_same_color", (bg, d, PLACEHOLDER)) for d in (False, True)]
+    steps += [S("connect_same_color", (bg, False, PLACEHOLDER, axis)) for axis in (1, 0)]
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,))]
