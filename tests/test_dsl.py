@@ -768,3 +768,11 @@ def test_colors_unified_and_the_one_asymmetric_cell_selected():
     g = G([[1, 1, 5, 1, 2],
            [1, 1, 5, 3, 4]])
     assert same(dsl.select_cell(g, "asymmetric"), [[1, 2], [3, 4]])
+
+
+def test_each_object_is_framed_one_cell_out():
+    g = G([[0, 0, 0, 0],
+           [0, 3, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 2]])
+    assert same(dsl.frame_objects(g), [[10, 10, 10, 0], [10, 3, 10, 0], [10, 10, 10, 10], [0, 0, 10, 2]])

@@ -53,6 +53,7 @@ def test_keep_emits_the_best_answer_and_a_plain_runner_up_only():
     inconsistent = Evidence(False, False, 1, 0)
     assert keep([(plain, "a"), (inconsistent, "b")], 8) == [(0, True)]
     assert keep([(inconsistent, "a")], 8) == [(0, False)]  # alone, it is still only a guess
+    assert keep([(Evidence(True, True, 3, 3), "a")], 8) == [(0, False)]  # a weak step after two others
     assert keep([], 8) == []
 
 

@@ -37,6 +37,22 @@ def fill_boxes(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarr
     return out
 
 
+def frame_objects(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Background cells on the rectangle one cell around each object's bounding box become `color`."""
+    out = g.copy()
+    h, w = g.shape
+    for o in objects(g, 8, True, bg):
+        t, l, b, r = o.top - 1, o.left - 1, o.bottom + 1, o.right + 1
+        ring = np.zeros((h + 2, w + 2), dtype=bool)  # one cell of margin: a frame may leave the grid
+        ring[t + 1:b + 2, l + 1:r + 2] = True
+        ring[t + 2:b + 1, l + 2:r + 1] = False
+        ring = ring[1:-1, 1:-1] & (g == bg)
+        out[ring] = color
+    if (out == g).all():
+        raise ValueError("no room for a frame")
+    return out
+
+
 def hollow(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
     """Cells with non-background on all four sides become `color` (outlines stay)."""
     nb = g != bg

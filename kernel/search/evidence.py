@@ -123,8 +123,8 @@ def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tu
     with whether it is trusted: every program that agrees with the best one, and for the second
     attempt the best program of one other answer when both are plain chains (no weak step) and it
     is consistent (a weak runner-up was measured to be wrong far more often than right). The best
-    answer is trusted unless its evidence is thin, it breaks an OutputRules, or a runner-up
-    disagrees with it; a runner-up never is."""
+    answer is trusted unless its evidence is thin, it breaks an OutputRules, it ends in a weak
+    step after two others, or a runner-up disagrees with it; a runner-up never is."""
     if not ranked:
         return []
     best_ev, best_key = ranked[0]
@@ -135,6 +135,9 @@ def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tu
             if ev.consistent and not ev.weak and not best_ev.weak and len(chosen) < max_programs:
                 runner_up = i
             break
-    trusted = runner_up is None and not best_ev.thin and best_ev.consistent
+    # A weak step at the end of two others fits by accident as often as not (three of six such
+    # programs trusted on ARC-AGI-1 evaluation were wrong): a guess.
+    deep_weak = best_ev.weak and best_ev.steps >= 3
+    trusted = runner_up is None and not best_ev.thin and best_ev.consistent and not deep_weak
     kept = [(i, trusted) for i in chosen] + ([(runner_up, False)] if runner_up is not None else [])
     return sorted(kept)
