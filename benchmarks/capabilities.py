@@ -26,17 +26,18 @@ DATA = Path(__file__).resolve().parent / "data" / "arc1-training-unsolved.tsv"
 # The DSL families added for each capability; a capability without one was left for later.
 ADDED = {
     "pieces-assemble": "each_cell, cell_colors, paint_cells, each_object, stack_objects",
-    "select-piece": "window finisher; most_minority selector, compress",
+    "select-piece": "window finisher; most_minority selector, compress; crop_inside_frame, split_part, crop_most_color",
     "stamp-template": "stamp finisher (one pattern per marker color, rings inside out)",
-    "object-move": "attract",
-    "pattern-continue": "continue_pattern finisher",
-    "line-drawing": "rays and segments in a placeholder color",
-    "object-recolor-by-property": "object features in cell rules",
-    "fill-regions": "object features in cell rules (enclosed, holes); fill_empty_lines",
+    "object-move": "attract; move_by_size, nudge",
+    "pattern-continue": "continue_pattern finisher; continue_drift",
+    "line-drawing": "rays and segments in a placeholder color; dotted_rays, project_markers, mark_midpoints",
+    "object-recolor-by-property": "object features in cell rules; mark_half, unify_colors",
+    "fill-regions": "object features in cell rules (enclosed, holes); fill_empty_lines; label_enclosed, label_areas",
     "local-rule": "object features in cell rules",
     "multi-rule": "composition of partial chains (combine_changes)",
     "denoise": "line_majority",
     "symmetry-complete": "symmetrize_content",
+    "count-to-output": "lookup finisher over small summaries",
 }
 
 
