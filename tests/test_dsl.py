@@ -628,6 +628,12 @@ def test_the_largest_background_rectangle_is_marked():
     assert same(dsl.mark_largest_rectangle(g), [[1, 0, 1, 0], [10, 10, 10, 1], [10, 10, 10, 1]])
     with pytest.raises(ValueError):
         dsl.mark_largest_rectangle(G([[0, 1], [1, 0]]))  # two of the same area
+    line = G([[0, 0, 0, 0, 0, 0, 0],
+              [1, 1, 0, 0, 1, 1, 1],
+              [1, 1, 0, 0, 1, 1, 1]])
+    assert dsl.mark_largest_rectangle(line)[0].tolist() == [10] * 7  # the row of seven
+    two_wide = dsl.mark_largest_rectangle(line, 0, 10, 2)
+    assert (two_wide[:, 2:4] == 10).all() and (two_wide == 10).sum() == 6  # not a one-cell-high row
 
 
 def test_only_the_middle_line_is_kept():
@@ -776,3 +782,9 @@ def test_each_object_is_framed_one_cell_out():
            [0, 0, 0, 0],
            [0, 0, 0, 2]])
     assert same(dsl.frame_objects(g), [[10, 10, 10, 0], [10, 3, 10, 0], [10, 10, 10, 10], [0, 0, 10, 2]])
+
+
+def test_cells_between_separators_are_summarised_by_their_count():
+    g = G([[1, 1, 5, 0, 1],
+           [0, 0, 5, 0, 0]])
+    assert same(dsl.cell_colors(g, "count"), [[12, 11]])

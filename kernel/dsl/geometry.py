@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .limits import MAX_SIDE, TooLarge
+
 
 def rot90(g: np.ndarray) -> np.ndarray:
     """Rotate a quarter turn counter-clockwise."""
@@ -65,8 +67,8 @@ def shift(g: np.ndarray, dy: int, dx: int, fill: int = 0) -> np.ndarray:
 def skew(g: np.ndarray, down: bool = True, fill: int = 10) -> np.ndarray:
     """Shear: row i moves right by i cells (`down`) or by h-1-i, widening the grid; new cells are `fill`."""
     h, w = g.shape
-    if w + h - 1 > 30:
-        raise ValueError("skewed grid wider than 30 cells")
+    if w + h - 1 > MAX_SIDE:
+        raise TooLarge("skewed grid wider than 30 cells")
     out = np.full((h, w + h - 1), fill, dtype=g.dtype)
     for i in range(h):
         at = i if down else h - 1 - i
@@ -84,8 +86,8 @@ def pad_edge(g: np.ndarray, bg: int = 0) -> np.ndarray:
 def grow_canvas(g: np.ndarray, k: int = 2, bg: int = 0) -> np.ndarray:
     """The grid at the top left of a canvas `k` times its size, the rest `bg` (room for what grows out of it)."""
     h, w = g.shape
-    if h * k > 30 or w * k > 30:
-        raise ValueError("canvas larger than 30 cells")
+    if h * k > MAX_SIDE or w * k > MAX_SIDE:
+        raise TooLarge("canvas larger than 30 cells")
     out = np.full((h * k, w * k), bg, dtype=g.dtype)
     out[:h, :w] = g
     return out

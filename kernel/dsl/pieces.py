@@ -10,9 +10,9 @@ import numpy as np
 
 from .colors import recolor
 from .cropping import spans_between, separator_lines
-from .objects import objects
+from .objects import PLACEHOLDER, objects
 
-CELL_SUMMARIES = ("majority", "minority", "filled", "empty")
+CELL_SUMMARIES = ("majority", "minority", "filled", "empty", "count")
 OBJECT_ORDERS = ("reading", "size", "size_desc", "left", "top")
 
 
@@ -57,6 +57,8 @@ def _summary(cell: np.ndarray, how: str, bg: int, sep: int | None) -> int:
         return int(fg.size > 0)
     if how == "empty":
         return int(fg.size == 0)
+    if how == "count":
+        return PLACEHOLDER + fg.size  # a label for a recolor to name
     if fg.size == 0:
         return bg
     values, counts = np.unique(fg, return_counts=True)
@@ -67,7 +69,7 @@ def _summary(cell: np.ndarray, how: str, bg: int, sep: int | None) -> int:
 
 
 def cell_colors(g: np.ndarray, how: str = "majority", bg: int = 0) -> np.ndarray:
-    """One cell per cell between separator lines: its majority or minority color, or 1 if filled/empty."""
+    """One cell per cell between separator lines: its majority or minority color, 1 if filled/empty, or 10 + count."""
     _, _, sep = separator_lines(g)
     boxes = cell_boxes(g)
     return np.array([[_summary(g[a:b, c:d], how, bg, sep) for a, b, c, d in row] for row in boxes],

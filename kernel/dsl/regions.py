@@ -134,8 +134,8 @@ def fill_color_boxes(g: np.ndarray, bg: int = 0) -> np.ndarray:
     return out
 
 
-def mark_largest_rectangle(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
-    """The largest rectangle of background cells (one alone of its area) becomes `color`."""
+def mark_largest_rectangle(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, min_side: int = 1) -> np.ndarray:
+    """The largest rectangle of background cells (one alone of its area; sides `min_side` or more) becomes `color`."""
     h, w = g.shape
     heights = [0] * w
     best, boxes = 0, []
@@ -154,6 +154,8 @@ def mark_largest_rectangle(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER)
             right = x
             while right < w - 1 and heights[right + 1] >= top_h:
                 right += 1
+            if top_h < min_side or right - left + 1 < min_side:
+                continue
             area = top_h * (right - left + 1)
             box = (y - top_h + 1, y + 1, left, right + 1)
             if area > best:

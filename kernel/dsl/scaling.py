@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import apply_symmetry
+from .limits import MAX_SIDE, TooLarge
 
 
 def upscale(g: np.ndarray, ky: int, kx: int) -> np.ndarray:
@@ -54,8 +55,8 @@ def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False, color: int | Non
     """Fractal: a copy of the grid at every non-background cell (background if invert, `color` if given)."""
     mask = (g == color) if color is not None else (g == bg) if invert else (g != bg)
     h, w = g.shape
-    if h * h > 30 or w * w > 30:
-        raise ValueError("result larger than 30x30")
+    if h * h > MAX_SIDE or w * w > MAX_SIDE:
+        raise TooLarge("result larger than 30x30")
     out = np.full((h * h, w * w), bg, dtype=g.dtype)
     for y, x in zip(*np.nonzero(mask)):
         out[y * h:(y + 1) * h, x * w:(x + 1) * w] = g
@@ -90,8 +91,8 @@ def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fix
     """Repeat the grid's smallest tile (cells of color `bg` unknown) over ky x kx times its size, or ky x kx cells if `fixed`."""
     py, px = smallest_period(g, bg)
     H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
-    if H > 30 or W > 30:
-        raise ValueError("pattern larger than 30 cells")
+    if H > MAX_SIDE or W > MAX_SIDE:
+        raise TooLarge("pattern larger than 30 cells")
     tile_ = np.empty((py, px), dtype=g.dtype)
     known = g != bg if bg is not None else np.ones_like(g, dtype=bool)
     ys, xs = np.nonzero(known)
@@ -120,8 +121,10 @@ def continue_drift(g: np.ndarray, ky: int, kx: int, fixed: bool = False, bg: int
     dy, dx = _drift(g, bg)
     H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
     h, w = g.shape
-    if H > 30 or W > 30 or H < h or W < w:
-        raise ValueError("pattern larger than 30 cells, or smaller than the grid")
+    if H > MAX_SIDE or W > MAX_SIDE:
+        raise TooLarge("pattern larger than 30 cells")
+    if H < h or W < w:
+        raise ValueError("pattern smaller than the grid")
     out = np.full((H, W), bg, dtype=g.dtype)
     out[:h, :w] = g
     for y in range(h, H):
@@ -135,8 +138,10 @@ def continue_drift(g: np.ndarray, ky: int, kx: int, fixed: bool = False, bg: int
 def upscale_by_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Each cell becomes a k-by-k block, k the number of non-background colors."""
     k = len(set(np.unique(g).tolist()) - {bg})
-    if k < 2 or max(g.shape) * k > 30:
-        raise ValueError("fewer than two colors, or too big a result")
+    if k < 2:
+        raise ValueError("fewer than two colors")
+    if max(g.shape) * k > MAX_SIDE:
+        raise TooLarge("result larger than 30 cells")
     return upscale(g, k, k)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..config import SearchConfig
 from ..dsl.colors import recolor
+from ..dsl.limits import MAX_SIDE, TooLarge
 from ..dsl.pieces import FIXED, color_ranks
 from ..tasks import Task
 from . import finishers
@@ -24,7 +25,6 @@ from .evidence import OutputRules, evidence, is_weak, keep, output_bits
 from .library import background, step_library
 from .program import Step, run_steps, to_source
 
-MAX_SIDE = 30
 # Chains kept for composition: each holds a mask of the train cells, so a few MB at most.
 MAX_PARTS_POOL = 400
 # A program ending in a weak step (see evidence.WEAK_STEPS) can fit the train pairs by
@@ -252,9 +252,17 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
                 return False
             try:
                 new = tuple(step.apply(s) for s in states)
+            except TooLarge:
+                if not steps:
+                    applies.add(step)  # stopped by the size limit only: it may apply after a crop
+                continue
             except Exception:  # a step that does not apply to some input is no branch
                 continue
-            if any(a.ndim != 2 or a.size == 0 or a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE for a in new):
+            if any(a.ndim != 2 or a.size == 0 for a in new):
+                continue
+            if any(a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE for a in new):
+                if not steps:
+                    applies.add(step)
                 continue
             if not steps:
                 applies.add(step)

@@ -66,8 +66,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
     steps += [S("label_enclosed", (how, bg)) for how in ENCLOSED_LABELS] + [S("label_areas", (bg,))]
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("frame_objects", (bg,)), S("hollow", (bg,)),
-              S("mark_largest_rectangle", (bg,)), S("halo", (bg, 10, True)), S("halo", (bg, 10, False)),
-              S("draw_border")]
+              S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
+              S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
