@@ -788,3 +788,11 @@ def test_cells_between_separators_are_summarised_by_their_count():
     g = G([[1, 1, 5, 0, 1],
            [0, 0, 5, 0, 0]])
     assert same(dsl.cell_colors(g, "count"), [[12, 11]])
+
+
+def test_a_result_past_the_size_limit_is_its_own_error():
+    big = np.zeros((12, 12), dtype=np.int64)
+    for step in (dsl.self_kron, lambda g: dsl.grow_canvas(g, 3), lambda g: dsl.skew(np.zeros((20, 20), int))):
+        with pytest.raises(dsl.TooLarge):
+            step(big)
+    assert issubclass(dsl.TooLarge, ValueError)  # callers that catch ValueError still do

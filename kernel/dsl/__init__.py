@@ -28,6 +28,7 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
 from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, dotted_rays, draw_crosses,
                     extend_ends, extend_rays, mark_midpoints, project_markers, rays_to_objects)
+from .limits import MAX_SIDE, TooLarge
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
@@ -86,4 +87,5 @@ def catalogue() -> str:
     return "\n".join(lines)
 
 
-__all__ = sorted({fn.__name__ for fns in GROUPS.values() for fn in fns} | {"PLACEHOLDER", "Obj", "catalogue"})
+__all__ = sorted({fn.__name__ for fns in GROUPS.values() for fn in fns}
+                 | {"PLACEHOLDER", "MAX_SIDE", "TooLarge", "Obj", "catalogue"})
