@@ -75,7 +75,7 @@ def _gap(src: list, y: int, x: int, dy: int, dx: int, bg: int) -> tuple[list, tu
 
 def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None,
                        axis: int | None = None) -> np.ndarray:
-    """Join two same-colored cells in line (rows only if axis 1, columns if 0) by a segment of their color or `color`."""
+    """Join two same-colored cells in line (axis 1: rows only, 0: columns) by a segment of their color or `color`."""
     h, w = g.shape
     src = g.tolist()
     out = g.tolist()
