@@ -335,8 +335,8 @@ LOOKUP_MAX_CELLS = 30
 def infer_lookup(states: Arrays, outputs: Arrays, inputs: Arrays, n_train: int) -> Step | None:
     """Output = the train output whose state equals this one (dsl.lookup), for states (train
     then test) that summarise their inputs in fewer cells and repeat: two pairs at least find
-    the entry of an earlier pair (one confirmation was measured to fit by accident as often as
-    not), and every test state is one a pair has."""
+    the entry of an earlier pair (every lookup with one confirmation that the development harness
+    found, on training and evaluation, was wrong), and every test state is one a pair has."""
     if n_train < 3 or any(s.size > min(LOOKUP_MAX_CELLS, i.size - 1) for s, i in zip(states, inputs)):
         return None
     tests = states[n_train:]
