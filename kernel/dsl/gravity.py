@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import rot90, rot180, rot270
-from .objects import objects
+from .objects import lone_cells, objects
 
 _TO_DOWN = {"down": (lambda g: g, lambda g: g), "up": (rot180, rot180),
             "left": (rot90, rot270), "right": (rot270, rot90)}
@@ -99,13 +99,7 @@ def attract(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
 def dots_to_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Each lone cell jumps along its row or column to the nearest bigger object of its color; a cell with none goes."""
     out = g.copy()
-    owner = np.zeros(g.shape, dtype=bool)  # cells of objects bigger than one cell
-    lone = []
-    for o in objects(g, 8, True, bg):
-        if o.size == 1:
-            lone.append((*o.cells[0], o.colors[0]))
-        else:
-            owner[o.mask(g.shape)] = True
+    lone, owner = lone_cells(g, 8, True, bg)
     if not lone or not owner.any():
         raise ValueError("no lone cells, or nothing bigger")
     for y, x, _ in lone:

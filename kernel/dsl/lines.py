@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .objects import PLACEHOLDER, objects
+from .objects import PLACEHOLDER, lone_cells, objects
 
 DIRECTIONS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1),
               "up_left": (-1, -1), "up_right": (-1, 1), "down_left": (1, -1), "down_right": (1, 1)}
@@ -18,6 +18,16 @@ RAY_SETS = {"up": ("up",), "down": ("down",), "left": ("left",), "right": ("righ
 
 def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False, color: int | None = None) -> np.ndarray:
     """Each non-background cell paints background (its color, or `color`) toward `rays` (see RAY_SETS) until blocked."""
+    return _cast(g, rays, bg, through, color, dotted=False)
+
+
+def dotted_rays(g: np.ndarray, rays: str, bg: int = 0) -> np.ndarray:
+    """extend_rays whose every other cell (odd distance from its source) is the placeholder: a dotted line."""
+    return _cast(g, rays, bg, through=False, color=None, dotted=True)
+
+
+def _cast(g: np.ndarray, rays: str, bg: int, through: bool, color: int | None, dotted: bool) -> np.ndarray:
+    """The walk of extend_rays and dotted_rays: a ray's cell at an odd distance is the placeholder if `dotted`."""
     h, w = g.shape
     # Python lists: the walk touches cells one by one, where numpy's per-item indexing is slow.
     src = g.tolist()
@@ -31,33 +41,13 @@ def extend_rays(g: np.ndarray, rays: str, bg: int = 0, through: bool = False, co
             if color is not None:
                 c = color
             for dy, dx in dirs:
-                ny, nx = y + dy, x + dx
+                ny, nx, d = y + dy, x + dx, 1
                 while 0 <= ny < h and 0 <= nx < w:
                     if src[ny][nx] != bg:
                         if not through:
                             break
                     elif out[ny][nx] == bg:
-                        out[ny][nx] = c
-                    ny, nx = ny + dy, nx + dx
-    return np.array(out, dtype=g.dtype)
-
-
-def dotted_rays(g: np.ndarray, rays: str, bg: int = 0) -> np.ndarray:
-    """extend_rays whose every other cell (odd distance from its source) is the placeholder: a dotted line."""
-    h, w = g.shape
-    src = g.tolist()
-    out = g.tolist()
-    dirs = [DIRECTIONS[name] for name in RAY_SETS[rays]]
-    for y in range(h):
-        for x in range(w):
-            c = src[y][x]
-            if c == bg:
-                continue
-            for dy, dx in dirs:
-                ny, nx, d = y + dy, x + dx, 1
-                while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
-                    if out[ny][nx] == bg:
-                        out[ny][nx] = PLACEHOLDER if d % 2 else c
+                        out[ny][nx] = PLACEHOLDER if dotted and d % 2 else c
                     ny, nx, d = ny + dy, nx + dx, d + 1
     return np.array(out, dtype=g.dtype)
 
@@ -96,22 +86,15 @@ def connect_same_color(g: np.ndarray, bg: int = 0, diagonal: bool = False, color
 
 def rays_to_objects(g: np.ndarray, bg: int = 0, diagonal: bool = False, color: int | None = None) -> np.ndarray:
     """Each lone cell draws a line (its color, or `color`) to the first bigger object it sees straight ahead."""
-    h, w = g.shape
     src = g.tolist()
     out = g.tolist()
-    owner = [[0] * w for _ in range(h)]  # size of the 8-connected object a cell belongs to
-    lone = []
-    for o in objects(g, 8, True, bg):
-        for y, x in o.cells:
-            owner[y][x] = o.size
-        if o.size == 1:
-            lone.append(o.cells[0])
+    lone, bigger = lone_cells(g, 8, True, bg)
     dirs = [d for name, d in DIRECTIONS.items() if ("_" in name) == diagonal]
-    for y, x in lone:
-        c = src[y][x] if color is None else color
+    for y, x, c in lone:
+        c = c if color is None else color
         for dy, dx in dirs:
             path, end = _gap(src, y, x, dy, dx, bg)
-            if path and end is not None and owner[end[0]][end[1]] > 1:
+            if path and end is not None and bigger[end]:
                 for py, px in path:
                     out[py][px] = c
     result = np.array(out, dtype=g.dtype)
@@ -224,9 +207,8 @@ def mark_midpoints(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
     """The cell halfway between two lone cells of one color on a row or column is marked `color`."""
     out = g.copy()
     lone: dict[int, list[tuple[int, int]]] = {}
-    for o in objects(g, 8, False, bg):
-        if o.size == 1:
-            lone.setdefault(o.colors[0], []).append(o.cells[0])
+    for y, x, c in lone_cells(g, 8, False, bg)[0]:
+        lone.setdefault(c, []).append((y, x))
     marked = False
     for cells in lone.values():
         for i, (y0, x0) in enumerate(cells):
@@ -241,13 +223,7 @@ def mark_midpoints(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
 
 def project_markers(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Each lone cell paints its color on the first cell of a bigger one-color object it sees in its row or column."""
-    owner = np.zeros(g.shape, dtype=bool)
-    lone = []
-    for o in objects(g, 4, False, bg):
-        if o.size == 1:
-            lone.append((*o.cells[0], o.colors[0]))
-        else:
-            owner[o.mask(g.shape)] = True
+    lone, owner = lone_cells(g, 4, False, bg)
     src = g.tolist()
     out = g.copy()
     hit = False

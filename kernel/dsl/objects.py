@@ -102,6 +102,18 @@ def objects(g: np.ndarray, connectivity: int = 4, multicolor: bool = False, bg: 
     return found
 
 
+def lone_cells(g: np.ndarray, connectivity: int = 8, multicolor: bool = True,
+               bg: int = 0) -> tuple[list[tuple[int, int, int]], np.ndarray]:
+    """The one-cell objects as (y, x, color), and a mask of the cells of the bigger ones."""
+    lone, bigger = [], np.zeros(g.shape, dtype=bool)
+    for o in objects(g, connectivity, multicolor, bg):
+        if o.size == 1:
+            lone.append((*o.cells[0], o.colors[0]))
+        else:
+            bigger[o.mask(g.shape)] = True
+    return lone, bigger
+
+
 def _rank_key(selector: str):
     return {
         "largest": lambda o: -o.size,

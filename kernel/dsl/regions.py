@@ -207,8 +207,7 @@ def label_enclosed(g: np.ndarray, how: str = "shape", bg: int = 0) -> np.ndarray
             label = PLACEHOLDER + (area.height != area.width)
         else:
             label = PLACEHOLDER + 2
-        ys, xs = zip(*area.cells)
-        out[list(ys), list(xs)] = label
+        out[area.mask(g.shape)] = label
     return out
 
 
@@ -221,6 +220,5 @@ def label_areas(g: np.ndarray, bg: int = 0) -> np.ndarray:
     out = g.copy()
     for a in areas:
         if a.size in (sizes[0], sizes[-1]):
-            ys, xs = zip(*a.cells)
-            out[list(ys), list(xs)] = PLACEHOLDER + (a.size == sizes[0])
+            out[a.mask(g.shape)] = PLACEHOLDER + (a.size == sizes[0])
     return out

@@ -13,7 +13,7 @@ import numpy as np
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
-from ..dsl.scaling import continue_drift, continue_pattern, downscale, smallest_period, upscale
+from ..dsl.scaling import downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
 
@@ -40,6 +40,7 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
     seen = set(src.tolist())
     names_placeholders_only = all(a >= 10 for a in mapping)
     default = _default_label_color({int(a): int(b) for a, b in zip(src, dst) if a >= 10})
+    labels = [c for c in seen if c >= 10]
     for t in tests:
         unseen = set(np.unique(t).tolist()) - seen
         # A label the train pairs never showed (say an object size) takes the color most labels
@@ -48,7 +49,6 @@ def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None
         if default is not None:
             # Only between labels the pairs showed: a label past them (a bigger object than any
             # pair has) may well be the one the rule singles out.
-            labels = [c for c in seen if c >= 10]
             mapping |= {c: default for c in unseen if min(labels) < c < max(labels)}
             unseen = {c for c in unseen if c not in mapping}
         if unseen and not (names_placeholders_only and all(c < 10 for c in unseen)):
