@@ -796,3 +796,54 @@ def test_a_result_past_the_size_limit_is_its_own_error():
         with pytest.raises(dsl.TooLarge):
             step(big)
     assert issubclass(dsl.TooLarge, ValueError)  # callers that catch ValueError still do
+
+
+def test_objects_are_recolored_by_a_property_with_a_default_for_unseen_values():
+    g = G([[1, 1, 0, 1, 0],
+           [1, 1, 0, 1, 0],
+           [0, 0, 0, 1, 0],
+           [1, 0, 0, 0, 0]])
+    # four cells red, every other size (3 and 1 here) blue
+    assert same(dsl.recolor_by_property(g, "size", {4: 2}, 3),
+                [[2, 2, 0, 3, 0], [2, 2, 0, 3, 0], [0, 0, 0, 3, 0], [3, 0, 0, 0, 0]])
+    assert same(dsl.recolor_by_property(g, "solid_box", {False: 5}), g)  # no value in the table, no default: kept
+    assert dict((o.size, v) for o, v in dsl.property_values(g, "size_extreme")) == {4: "largest", 3: "between",
+                                                                                     1: "smallest"}
+
+
+def test_shape_class_ignores_rotation_and_bends_tell_lines_from_corners():
+    ell = G([[1, 0], [1, 1]])
+    other_ell = G([[1, 1], [0, 1]])
+    key = [v for _, v in dsl.property_values(ell, "shape_class")]
+    assert key == [v for _, v in dsl.property_values(other_ell, "shape_class")]
+    assert [v for _, v in dsl.property_values(ell, "bends")] == [1]
+    assert [v for _, v in dsl.property_values(G([[1, 1, 1]]), "bends")] == [0]
+
+
+def test_a_template_is_copied_onto_markers_centered_over_boxes_or_by_its_color_cell():
+    g = G([[2, 3, 2, 0, 0, 0],
+           [0, 2, 0, 0, 0, 0],
+           [0, 2, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 5, 0],
+           [0, 0, 0, 0, 0, 0]])
+    template = [[2, 3, 2], [0, 2, 0], [0, 2, 0]]
+    assert same(dsl.copy_template(g, "center")[3:6, 3:6], template)
+    boxes = g.copy()
+    boxes[3:6, 3:6] = 5
+    assert same(dsl.copy_template(boxes, "fill")[3:6, 3:6], template)
+    anchored = g.copy()
+    anchored[4, 4] = 3  # a lone 3: the template's own 3 goes there
+    assert same(dsl.copy_template(anchored, "anchor")[4:6, 3:6], template[:2])
+    with pytest.raises(ValueError):
+        dsl.copy_template(g, "fill")  # no marker of the template's box
+
+
+def test_each_color_casts_its_own_rays_from_the_cells_farthest_that_way():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 1, 1, 0, 0],
+           [0, 1, 1, 0, 0],
+           [0, 0, 0, 0, 2],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.object_rays(g, {1: ("up_left",), 2: ("down",)}),
+                [[1, 0, 0, 0, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0], [0, 0, 0, 0, 2], [0, 0, 0, 0, 2]])

@@ -309,3 +309,39 @@ def test_cell_rules_are_not_learned_over_colors_that_do_not_fit_their_keys():
     from kernel.search.finishers import infer_cell_rule
     big = [np.array([[0, 27], [27, 0]])]  # a placeholder for "an object of 17 cells"
     assert infer_cell_rule(big, [np.array([[0, 1], [1, 0]])], big, bg=0) is None
+
+
+def test_objects_recolored_by_size_with_a_default_generalise_to_unseen_sizes():
+    rng = np.random.default_rng(3)
+
+    def scene(sizes):
+        return rect_scene(rng, sizes)
+
+    def truth(g):  # objects of four cells red, every other blue
+        return dsl.recolor_by_property(g, "size", {4: 2}, 1, 8, False, 0)
+
+    inputs = [scene([(2, 2), (1, 3), (1, 1)]), scene([(1, 4), (2, 3), (1, 2)]), scene([(2, 2), (3, 1), (1, 5)]),
+              scene([(2, 2), (2, 4), (1, 6)])]  # the test input has sizes no pair has
+    task = make_task([(g.tolist(), truth(g).tolist()) for g in inputs[:3]], tests=[inputs[3].tolist()])
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found
+    assert (run_steps(result.found[0].steps, inputs[3]) == truth(inputs[3])).all()
+
+
+def test_rays_per_color_are_learned_from_the_pairs():
+    rng = np.random.default_rng(4)
+
+    def scene(_):
+        g = np.zeros((9, 9), dtype=np.int64)
+        for color in (1, 2):
+            y, x = rng.integers(2, 7, size=2)
+            g[y, x] = color
+        return g
+
+    def truth(g):
+        return dsl.object_rays(g, {1: ("up",), 2: ("down_right",)})
+
+    task, want = synthetic_task(scene, truth, seed=4)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and result.found[0].steps[-1].fn == "object_rays"
+    assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

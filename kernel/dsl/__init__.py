@@ -27,7 +27,7 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
 from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, dotted_rays, draw_crosses,
-                    extend_ends, extend_rays, mark_midpoints, project_markers, rays_to_objects)
+                    extend_ends, extend_rays, mark_midpoints, object_rays, project_markers, rays_to_objects)
 from .limits import MAX_SIDE, TooLarge
 from .masks import combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
@@ -35,13 +35,14 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
                       mark_half, mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
+from .properties import PROPERTIES, property_values, recolor_by_property
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching,
                       frame_objects, halo, hollow, label_areas, label_by_holes, label_enclosed,
                       mark_largest_rectangle, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, self_kron,
                       shrink_repeats, smallest_period, tile, tile_layout, upscale, upscale_by_colors)
-from .stamps import stamp
+from .stamps import TEMPLATE_PLACEMENTS, copy_template, stamp
 from .symmetry import (fill_diagonal_periodic, fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
                        symmetrize_around, symmetrize_content)
 
@@ -57,18 +58,18 @@ GROUPS = {
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, count_objects),
+                label_by_touching_border, count_objects, property_values, recolor_by_property),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, frame_objects, hollow, halo, draw_border, flood_touching,
                 fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),
-    "stamps": (stamp,),
+    "stamps": (stamp, copy_template),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
                  reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
-              connect_elbow, center_lines, mark_midpoints, project_markers),
+              connect_elbow, center_lines, mark_midpoints, project_markers, object_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
                               majority_vote_cells, line_majority, lookup),
     "cell rules": (cell_rule, feature),
@@ -88,4 +89,4 @@ def catalogue() -> str:
 
 
 __all__ = sorted({fn.__name__ for fns in GROUPS.values() for fn in fns}
-                 | {"PLACEHOLDER", "MAX_SIDE", "TooLarge", "Obj", "catalogue"})
+                 | {"PLACEHOLDER", "PROPERTIES", "TEMPLATE_PLACEMENTS", "MAX_SIDE", "TooLarge", "Obj", "catalogue"})

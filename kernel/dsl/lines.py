@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
 from .objects import PLACEHOLDER, lone_cells, objects
@@ -235,4 +237,22 @@ def project_markers(g: np.ndarray, bg: int = 0) -> np.ndarray:
                 hit = True
     if not hit:
         raise ValueError("no lone cell sees a bigger object")
+    return out
+
+
+def object_rays(g: np.ndarray, rays: Mapping[int, tuple[str, ...]], bg: int = 0) -> np.ndarray:
+    """Each object of color c casts rays[c] (DIRECTIONS) in c over background, from its cells farthest that way, to the edge."""
+    h, w = g.shape
+    out = g.copy()
+    for o in objects(g, 8, False, bg):
+        for name in rays.get(o.colors[0], ()):
+            dy, dx = DIRECTIONS[name]
+            reach = max(y * dy + x * dx for y, x in o.cells)
+            for y, x in o.cells:
+                if y * dy + x * dx != reach:
+                    continue
+                ny, nx = y + dy, x + dx
+                while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
+                    out[ny, nx] = o.colors[0]
+                    ny, nx = ny + dy, nx + dx
     return out

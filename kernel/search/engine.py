@@ -9,6 +9,7 @@ found; the programs found are then ranked by evidence and only the believable on
 from __future__ import annotations
 
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -90,9 +91,10 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
     step = finishers.infer_lookup(states, outputs, root, n_train)
     if step is not None:
         found.append((step,))
-    step = finishers.infer_stamp(train, outputs, tests, bg)
-    if step is not None:
-        found.append((step,))
+    for infer in (finishers.infer_stamp, finishers.infer_object_rays):
+        step = infer(train, outputs, tests, bg)
+        if step is not None:
+            found.append((step,))
     if periodic:
         steps = finishers.infer_continuation(train, outputs, tests, bg)
         if steps is not None:
@@ -218,13 +220,14 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
         # spend the whole budget on rules and starve the next level.
         until = clock() + limits.rule_share * (deadline - clock())
         deferred.sort(key=lambda e: -e[0])
-        for _, steps, states in deferred:
-            if clock() > until or len(solutions) >= limits.max_programs:
-                break
-            step = finishers.infer_cell_rule(states[:n_train], outputs, states[n_train:], bg,
-                                             holdout=limits.rule_holdout)
-            if step is not None:
-                add(steps + (step,), weak=True)  # a cell rule
+        # Whole objects recolored by a property first: the narrower table, and the cheaper one.
+        for learn in (finishers.infer_object_recolor, partial(finishers.infer_cell_rule, holdout=limits.rule_holdout)):
+            for _, steps, states in deferred:
+                if clock() > until or len(solutions) >= limits.max_programs:
+                    break
+                step = learn(states[:n_train], outputs, states[n_train:], bg)
+                if step is not None:
+                    add(steps + (step,), weak=True)  # a learned table
         deferred.clear()
 
     record((), root, 0)

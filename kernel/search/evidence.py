@@ -27,7 +27,7 @@ from .program import Step
 
 # Steps that fit the train pairs by accident more often than the rest: their programs do not
 # end the search's deepening and rank after the others.
-WEAK_STEPS = ("cell_rule", "stamp", "window", "combine_changes", "lookup")
+WEAK_STEPS = ("cell_rule", "stamp", "window", "combine_changes", "lookup", "recolor_by_property")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Evidence:
 
     def rank(self) -> tuple:
         """Sort key: the most believable program first."""
-        return (not self.consistent, self.weak, self.steps + self.learned / 4, self.learned)
+        return (not self.consistent, self.steps + self.learned / 4 + 2 * self.weak, self.weak, self.learned)
 
 
 def evidence(steps: Sequence[Step], rules: OutputRules, tests: Sequence[np.ndarray],

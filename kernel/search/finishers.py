@@ -12,6 +12,9 @@ import numpy as np
 
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
+from ..dsl.lines import DIRECTIONS, object_rays
+from ..dsl.objects import objects
+from ..dsl.properties import PROPERTIES, property_values
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
 from ..dsl.scaling import downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
@@ -416,3 +419,147 @@ def infer_drift(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step
         except ValueError:
             continue
     return None
+
+
+# Object groupings tried by infer_object_recolor: one-color parts (4- then 8-connected), then
+# objects of any colors.
+_GROUPINGS = ((4, False), (8, False), (8, True))
+
+
+def _object_targets(states: Arrays, outputs: Arrays, connectivity: int, multicolor: bool, bg: int):
+    """Per pair, each object with what the output made of it: None (unchanged) or its one new
+    color; None when some object is changed but not to one color."""
+    per_pair = []
+    for s, o in zip(states, outputs):
+        targets = []
+        for obj in objects(s, connectivity, multicolor, bg):
+            ys, xs = map(list, zip(*obj.cells))
+            new = o[ys, xs]
+            if (new == s[ys, xs]).all():
+                targets.append((obj, None))
+            elif (new == new[0]).all():
+                targets.append((obj, int(new[0])))
+            else:
+                return None
+        per_pair.append(targets)
+    return per_pair
+
+
+def _values_without_conflict(prop: str, states: Arrays, targets: list[list], connectivity: int, multicolor: bool,
+                             bg: int) -> list[list] | None:
+    """Each pair's objects' values of `prop`, or None as soon as one value has met two targets
+    (computed pair by pair: most properties fail on the first or second pair)."""
+    seen: dict = {}
+    values = []
+    for s, ts in zip(states, targets):
+        vs = [v for _, v in property_values(s, prop, connectivity, multicolor, bg)]
+        for v, t in zip(vs, ts):
+            if seen.setdefault(v, t) != t:
+                return None
+        values.append(vs)
+    return values
+
+
+def _property_table(values: list[list], targets: list[list], test_values: list) -> tuple[dict, object] | None:
+    """The table value -> target that fits every object of every pair, with a default (the target
+    of most distinct values, two at least, no other as many) standing in for the rest; None when
+    pairs disagree, a test value is neither in the table nor covered by a default, or a value the
+    table names occurs in one pair only."""
+    table: dict = {}
+    for vs, ts in zip(values, targets):
+        for v, t in zip(vs, ts):
+            if table.setdefault(v, t) != t:
+                return None
+    by_target: dict = {}
+    for v, t in table.items():
+        by_target[t] = by_target.get(t, 0) + 1
+    top = max(by_target.values())
+    default = MISSING = object()
+    if top >= 2 and list(by_target.values()).count(top) == 1:
+        default = next(t for t, n in by_target.items() if n == top)
+    if default is MISSING and any(v not in table for v in test_values):
+        return None
+    if len(values) > 1:
+        # Every value the table names must be confirmed by a second pair: a table of one entry
+        # per object (an exact shape, a width) fits any pairs and predicts nothing.
+        pairs_with = {}
+        for vs in values:
+            for v in set(vs):
+                pairs_with[v] = pairs_with.get(v, 0) + 1
+        if any(pairs_with[v] < 2 for v, t in table.items() if default is MISSING or t != default):
+            return None
+    if default is MISSING:
+        return table, None
+    return {v: t for v, t in table.items() if t != default}, default
+
+
+def infer_object_recolor(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Whole objects recolored by one property (size, shape, solidity, rank...: dsl.PROPERTIES),
+    learned as a table with a default; the smallest table over the first grouping that fits."""
+    if not same_shapes(states, outputs):
+        return None
+    if any(((s == bg) & (s != o)).any() for s, o in zip(states, outputs)):
+        return None  # background drawn on: not a recolor of objects
+    if all((s == o).all() for s, o in zip(states, outputs)):
+        return None
+    # Every grouping's objects are unions of one-color 4-connected parts, so each such part must
+    # come out in one color: a vector check that rejects most states before any labelling.
+    for s, o in zip(states, outputs):
+        for a, b, oa, ob in ((s[:, :-1], s[:, 1:], o[:, :-1], o[:, 1:]), (s[:-1], s[1:], o[:-1], o[1:])):
+            if ((a == b) & (a != bg) & (oa != ob)).any():
+                return None
+    for connectivity, multicolor in _GROUPINGS:
+        per_pair = _object_targets(states, outputs, connectivity, multicolor, bg)
+        if per_pair is None:
+            continue
+        targets = [[t for _, t in pair] for pair in per_pair]
+        best = None
+        for prop in PROPERTIES:
+            values = _values_without_conflict(prop, states, targets, connectivity, multicolor, bg)
+            if values is None:
+                continue
+            test_values = [v for t in tests for _, v in property_values(t, prop, connectivity, multicolor, bg)]
+            fit = _property_table(values, targets, test_values)
+            if fit is not None and (best is None or len(fit[0]) < len(best[1])):
+                best = (prop, *fit)
+                if len(fit[0]) <= 1:
+                    break  # one exception to a default: no table is smaller but the one for all objects
+        if best is not None:
+            prop, table, default = best
+            return Step("recolor_by_property", (prop, table, default, connectivity, multicolor, bg))
+    return None
+
+
+def infer_object_rays(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Rays in each color's own directions (dsl.object_rays): every direction whose rays the
+    outputs show for every object of that color, if together they draw exactly the outputs."""
+    if not same_shapes(states, outputs):
+        return None
+    if any(((s != bg) & (s != o)).any() for s, o in zip(states, outputs)) or all(
+            (s == o).all() for s, o in zip(states, outputs)):
+        return None  # only background may change, and some must
+    colors = set()
+    for s, o in zip(states, outputs):
+        colors |= set(np.unique(o[s != o]).tolist())
+    table = {}
+    for c in sorted(colors):
+        dirs = tuple(d for d in DIRECTIONS
+                     if any((s == c).any() for s in states)
+                     and all(_rays_kept(s, o, c, d, bg) for s, o in zip(states, outputs)))
+        if dirs:
+            table[c] = dirs
+    if not table:
+        return None
+    step = Step("object_rays", (table, bg))
+    if not all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+        return None
+    if not all(set(np.unique(t).tolist()) & set(table) for t in tests):
+        return None  # a test input with none of the colors that cast rays
+    return step
+
+
+def _rays_kept(s: np.ndarray, o: np.ndarray, c: int, direction: str, bg: int) -> bool:
+    """Whether every ray of color c in `direction` is in output o, and draws something."""
+    drawn = object_rays(s, {c: (direction,)}, bg)
+    new = drawn != s
+    return bool(new.any() and (o[new] == c).all())

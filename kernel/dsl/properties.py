@@ -1,0 +1,109 @@
+"""What an object is, as a value a table can be keyed on: its size, its shape (as drawn, or up to
+rotation and reflection), whether it is a solid box, how it ranks by size, how many objects share
+its shape or color. `recolor_by_property` recolors whole objects by such a table, with a default
+for values no example showed (e.g. "objects of six cells red, every other blue")."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Mapping
+
+import numpy as np
+
+from .objects import Obj, has_hole, objects
+
+PROPERTIES = ("size_extreme", "size", "height", "width", "shape", "shape_class", "solid_box", "bends", "size_rank",
+              "size_rank_up", "shape_count", "color_count", "twin", "holes", "touches_border", "symmetric", "n_colors",
+              "color")
+
+
+def _shape(o: Obj) -> tuple:
+    return (o.height, o.width) + o.shape_key()
+
+
+def _shape_class(o: Obj) -> tuple:
+    return _class_of(_shape(o))
+
+
+def _bends(o: Obj) -> int:
+    """How many cells turn a corner: a neighbour above or below and one beside (a line 0, an L 1, a U 2)."""
+    cells = set(o.cells)
+    n = sum(((y - 1, x) in cells or (y + 1, x) in cells) and ((y, x - 1) in cells or (y, x + 1) in cells)
+            for y, x in o.cells)
+    return min(n, 4)
+
+
+def _holes(o: Obj) -> bool:
+    if min(o.height, o.width) < 3 or o.size == o.height * o.width:
+        return False  # nothing can be enclosed: most objects, and the check is a flood fill
+    return _holed(_shape(o))
+
+
+@lru_cache(maxsize=4096)
+def _holed(shape: tuple) -> bool:
+    h, w = shape[:2]
+    return has_hole(Obj(shape[2:], (1,) * len(shape[2:]), 0, 0, h - 1, w - 1))
+
+
+@lru_cache(maxsize=4096)
+def _class_of(shape: tuple) -> tuple:
+    """The shape up to the eight rotations and reflections (the smallest of their encodings)."""
+    m = np.zeros(shape[:2], dtype=np.int8)
+    for y, x in shape[2:]:
+        m[y, x] = 1
+    forms = []
+    for k in range(4):
+        r = np.rot90(m, k)
+        for f in (r, r[:, ::-1]):
+            forms.append(f.shape + tuple(np.flatnonzero(f).tolist()))
+    return min(forms)
+
+
+def property_values(g: np.ndarray, prop: str, connectivity: int = 4, multicolor: bool = False,
+                    bg: int = 0) -> list[tuple[Obj, object]]:
+    """Each object of `g` with its value of `prop` (one of PROPERTIES)."""
+    objs = objects(g, connectivity, multicolor, bg)
+    h, w = g.shape
+    if prop == "size_extreme":
+        sizes = [o.size for o in objs]
+        return [(o, "largest" if o.size == max(sizes) else "smallest" if o.size == min(sizes) else "between")
+                for o in objs]
+    if prop in ("size_rank", "size_rank_up"):
+        sizes = sorted({o.size for o in objs}, reverse=prop == "size_rank")
+        return [(o, sizes.index(o.size)) for o in objs]
+    if prop == "twin":  # another object of another color has this one's shape
+        shapes: dict = {}
+        for o in objs:
+            shapes.setdefault(_shape(o), set()).add(o.color)
+        return [(o, len(shapes[_shape(o)]) > 1) for o in objs]
+    if prop in ("shape_count", "color_count"):
+        keys = [_shape(o) if prop == "shape_count" else o.color for o in objs]
+        return [(o, min(keys.count(k), 3)) for o, k in zip(objs, keys)]
+    one = {
+        "size": lambda o: o.size,
+        "height": lambda o: o.height,
+        "width": lambda o: o.width,
+        "shape": _shape,
+        "shape_class": _shape_class,
+        "solid_box": lambda o: o.size == o.height * o.width,
+        "bends": _bends,
+        "holes": _holes,
+        "touches_border": lambda o: o.top == 0 or o.left == 0 or o.bottom == h - 1 or o.right == w - 1,
+        "symmetric": lambda o: bool((o.patch(-1) == o.patch(-1)[:, ::-1]).all()
+                                    or (o.patch(-1) == o.patch(-1)[::-1, :]).all()),
+        "n_colors": lambda o: len(set(o.colors)),
+        "color": lambda o: o.color,
+    }[prop]
+    return [(o, one(o)) for o in objs]
+
+
+def recolor_by_property(g: np.ndarray, prop: str, table: Mapping, default: int | None = None,
+                        connectivity: int = 4, multicolor: bool = False, bg: int = 0) -> np.ndarray:
+    """Each object becomes color table[its prop value], else `default` (None keeps its colors); see PROPERTIES."""
+    out = g.copy()
+    for o, value in property_values(g, prop, connectivity, multicolor, bg):
+        color = table[value] if value in table else default
+        if color is not None:
+            ys, xs = zip(*o.cells)
+            out[list(ys), list(xs)] = color
+    return out
