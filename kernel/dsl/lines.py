@@ -241,7 +241,7 @@ def project_markers(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 
 def object_rays(g: np.ndarray, rays: Mapping[int, tuple[str, ...]], bg: int = 0) -> np.ndarray:
-    """Each object of color c casts rays[c] (DIRECTIONS) in c over background, from its cells farthest that way, to the edge."""
+    """Each object of color c casts rays[c] (DIRECTIONS) over background, from its cells farthest that way."""
     h, w = g.shape
     out = g.copy()
     for o in objects(g, 8, False, bg):

@@ -30,7 +30,7 @@ TEMPLATE_PLACEMENTS = ("center", "fill", "anchor")
 
 
 def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0) -> np.ndarray:
-    """The object of most colors copied onto one-color objects: centered on each, over its box, or by its color's cell."""
+    """The object of most colors copied onto one-color markers: centered, over a box its size, or by their color."""
     objs = objects(g, 8, True, bg)
     if len(objs) < 2:
         raise ValueError("no template and marker")
