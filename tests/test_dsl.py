@@ -847,3 +847,12 @@ def test_each_color_casts_its_own_rays_from_the_cells_farthest_that_way():
            [0, 0, 0, 0, 0]])
     assert same(dsl.object_rays(g, {1: ("up_left",), 2: ("down",)}),
                 [[1, 0, 0, 0, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0], [0, 0, 0, 0, 2], [0, 0, 0, 0, 2]])
+
+
+def test_an_object_can_take_its_own_rarest_color_and_a_fractal_can_copy_at_the_majority_color():
+    g = G([[5, 5, 0],
+           [5, 3, 0],
+           [0, 0, 0]])
+    assert same(dsl.recolor_by_property(g, "n_colors", {2: "minor"}, None, 8, True), [[3, 3, 0], [3, 3, 0], [0, 0, 0]])
+    two = G([[1, 2], [2, 2]])
+    assert same(dsl.self_kron(two, 0, False, "majority"), [[0, 0, 1, 2], [0, 0, 2, 2], [1, 2, 1, 2], [2, 2, 2, 2]])

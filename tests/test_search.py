@@ -345,3 +345,13 @@ def test_rays_per_color_are_learned_from_the_pairs():
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and result.found[0].steps[-1].fn == "object_rays"
     assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_a_fractal_is_found_when_each_output_is_its_input_squared():
+    def truth(g):
+        return dsl.self_kron(g, 0)
+
+    task, want = synthetic_task(lambda r: random_grid(r, 3, 3, colors=(4,), density=0.4), truth, seed=5)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and result.found[0].steps[-1].fn == "self_kron"
+    assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

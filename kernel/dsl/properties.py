@@ -97,12 +97,20 @@ def property_values(g: np.ndarray, prop: str, connectivity: int = 4, multicolor:
     return [(o, one(o)) for o in objs]
 
 
-def recolor_by_property(g: np.ndarray, prop: str, table: Mapping, default: int | None = None,
+def minority_color(o: Obj) -> int:
+    """The object's least frequent color (the first in reading order among equals)."""
+    counts = {c: o.colors.count(c) for c in o.colors}
+    return min(counts, key=counts.get)
+
+
+def recolor_by_property(g: np.ndarray, prop: str, table: Mapping, default: int | str | None = None,
                         connectivity: int = 4, multicolor: bool = False, bg: int = 0) -> np.ndarray:
-    """Each object becomes color table[its prop value], else `default` (None keeps its colors); see PROPERTIES."""
+    """Each object becomes color table[its prop value], else `default`: None keeps it, "minor" its rarest color."""
     out = g.copy()
     for o, value in property_values(g, prop, connectivity, multicolor, bg):
         color = table[value] if value in table else default
+        if color == "minor":
+            color = minority_color(o)
         if color is not None:
             ys, xs = zip(*o.cells)
             out[list(ys), list(xs)] = color

@@ -51,8 +51,10 @@ def tile_layout(g: np.ndarray, layout: tuple[tuple[str, ...], ...]) -> np.ndarra
     return np.concatenate(rows, axis=0)
 
 
-def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False, color: int | None = None) -> np.ndarray:
-    """Fractal: a copy of the grid at every non-background cell (background if invert, `color` if given)."""
+def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False, color: int | str | None = None) -> np.ndarray:
+    """Fractal: a copy of the grid at every non-background cell (background if invert; `color`, or "majority")."""
+    if color == "majority":
+        color = int(np.argmax(np.bincount(g.ravel())))
     mask = (g == color) if color is not None else (g == bg) if invert else (g != bg)
     h, w = g.shape
     if h * h > MAX_SIDE or w * w > MAX_SIDE:

@@ -14,7 +14,7 @@ from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.lines import DIRECTIONS, object_rays
 from ..dsl.objects import objects
-from ..dsl.properties import PROPERTIES, property_values
+from ..dsl.properties import PROPERTIES, minority_color, property_values
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
 from ..dsl.scaling import downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
@@ -513,6 +513,11 @@ def infer_object_recolor(states: Arrays, outputs: Arrays, tests: Arrays, bg: int
         if per_pair is None:
             continue
         targets = [[t for _, t in pair] for pair in per_pair]
+        # An object painted its own rarest color (a shape taking its marker's color) reads as
+        # that, not as a color per pair: then one table entry covers every pair.
+        if multicolor and all(t is None or (len(set(o.colors)) > 1 and t == minority_color(o))
+                              for pair in per_pair for o, t in pair):
+            targets = [[None if t is None else "minor" for t in ts] for ts in targets]
         best = None
         for prop in PROPERTIES:
             values = _values_without_conflict(prop, states, targets, connectivity, multicolor, bg)
@@ -563,3 +568,22 @@ def _rays_kept(s: np.ndarray, o: np.ndarray, c: int, direction: str, bg: int) ->
     drawn = object_rays(s, {c: (direction,)}, bg)
     new = drawn != s
     return bool(new.any() and (o[new] == c).all())
+
+
+def infer_kron(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """A fractal (dsl.self_kron) when every output is its state's shape squared: a step the
+    level-by-level search reaches late, as a state at another shape than the output's ranks low."""
+    if not all(o.shape == (s.shape[0] ** 2, s.shape[1] ** 2) for s, o in zip(states, outputs)):
+        return None
+    colors = sorted(set().union(*(np.unique(s).tolist() for s in states)) - {bg})
+    # The copies may sit on black in grids of another background color.
+    fills = dict.fromkeys((bg, 0))
+    for args in [(f, inv) for f in fills for inv in (False, True)] + [(0, False, "majority")] + [
+            (bg, False, c) for c in colors]:
+        step = Step("self_kron", args)
+        try:
+            if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+                return step
+        except ValueError:
+            return None
+    return None
