@@ -26,18 +26,23 @@ DATA = Path(__file__).resolve().parent / "data" / "arc1-training-unsolved.tsv"
 # The DSL families added for each capability; a capability without one was left for later.
 ADDED = {
     "pieces-assemble": "each_cell, cell_colors, paint_cells, each_object, stack_objects",
-    "select-piece": "window finisher; most_minority selector, compress; crop_inside_frame, split_part, crop_most_color",
-    "stamp-template": "stamp finisher (one pattern per marker color, rings inside out)",
+    "select-piece": "window finisher; most_minority selector, compress; crop_inside_frame, split_part, "
+                    "crop_most_color; crop_by_property finisher",
+    "stamp-template": "stamp finisher (one pattern per marker color, rings inside out); copy_template",
     "object-move": "attract; move_by_size, nudge",
     "pattern-continue": "continue_pattern finisher; continue_drift",
-    "line-drawing": "rays and segments in a placeholder color; dotted_rays, project_markers, mark_midpoints",
-    "object-recolor-by-property": "object features in cell rules; mark_half, unify_colors",
-    "fill-regions": "object features in cell rules (enclosed, holes); fill_empty_lines; label_enclosed, label_areas",
+    "line-drawing": "rays and segments in a placeholder color; dotted_rays, project_markers, mark_midpoints; "
+                    "object_rays finisher",
+    "object-recolor-by-property": "object features in cell rules; mark_half, unify_colors; "
+                                  "recolor_by_property finisher",
+    "fill-regions": "object features in cell rules (enclosed, holes); fill_empty_lines; label_enclosed, label_areas; "
+                    "recolor_areas finisher",
     "local-rule": "object features in cell rules",
     "multi-rule": "composition of partial chains (combine_changes)",
     "denoise": "line_majority",
     "symmetry-complete": "symmetrize_content",
     "count-to-output": "lookup finisher over small summaries",
+    "tile-transformed": "self_kron finisher",
 }
 
 

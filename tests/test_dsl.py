@@ -856,3 +856,21 @@ def test_an_object_can_take_its_own_rarest_color_and_a_fractal_can_copy_at_the_m
     assert same(dsl.recolor_by_property(g, "n_colors", {2: "minor"}, None, 8, True), [[3, 3, 0], [3, 3, 0], [0, 0, 0]])
     two = G([[1, 2], [2, 2]])
     assert same(dsl.self_kron(two, 0, False, "majority"), [[0, 0, 1, 2], [0, 0, 2, 2], [1, 2, 1, 2], [2, 2, 2, 2]])
+
+
+def test_background_areas_are_recolored_by_a_property():
+    g = G([[5, 5, 5, 0, 0],
+           [5, 0, 5, 0, 0],
+           [5, 5, 5, 0, 0]])
+    # the enclosed area (not touching the border) red; the open one stays
+    assert same(dsl.recolor_areas(g, "touches_border", {False: 2}), [[5, 5, 5, 0, 0], [5, 2, 5, 0, 0], [5, 5, 5, 0, 0]])
+    assert [v for _, v in dsl.property_values(np.where(g == 0, 1, 0), "touches_border+size")] == [(True, 6), (False, 1)]
+
+
+def test_the_grid_is_cropped_to_the_one_object_a_property_value_singles_out():
+    g = G([[1, 1, 1, 0, 2, 2],
+           [1, 0, 1, 0, 2, 2],
+           [1, 1, 1, 0, 0, 0]])
+    assert same(dsl.crop_by_property(g, "holes", True), [[1, 1, 1], [1, 0, 1], [1, 1, 1]])
+    with pytest.raises(ValueError):
+        dsl.crop_by_property(g, "touches_border", True)  # both objects do

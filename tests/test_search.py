@@ -355,3 +355,41 @@ def test_a_fractal_is_found_when_each_output_is_its_input_squared():
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and result.found[0].steps[-1].fn == "self_kron"
     assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_enclosed_areas_recolored_by_size_are_learned_as_areas():
+    rng = np.random.default_rng(6)
+
+    def scene(_):
+        g = np.zeros((12, 12), dtype=np.int64)
+        for y0, x0 in ((0, 0), (0, 6), (6, 0), (6, 6)):
+            h, w = int(rng.integers(3, 6)), int(rng.integers(3, 6))
+            g[y0:y0 + h, x0:x0 + w] = 1
+            g[y0 + 1:y0 + h - 1, x0 + 1:x0 + w - 1] = 0
+        return g
+
+    def truth(g):  # the largest hole 3, every other 2
+        return dsl.recolor_areas(g, "touches_border+size_extreme", {(False, "largest"): 3, (False, "smallest"): 2,
+                                                                    (False, "between"): 2})
+
+    task, want = synthetic_task(scene, truth, seed=6)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found
+    assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_the_object_with_a_hole_is_cropped_whatever_its_size():
+    rng = np.random.default_rng(7)
+
+    def scene(_):
+        g = np.zeros((12, 12), dtype=np.int64)
+        for k, (y0, x0) in enumerate(rng.permutation([(0, 0), (0, 6), (6, 0), (6, 6)])[:3]):
+            h, w = int(rng.integers(3, 6)), int(rng.integers(3, 6))
+            g[y0:y0 + h, x0:x0 + w] = k + 1
+            if k == 0:
+                g[y0 + 1, x0 + 1] = 0
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.crop_by_property(g, "holes", True), seed=7)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

@@ -35,7 +35,7 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
                       mark_half, mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
-from .properties import PROPERTIES, property_values, recolor_by_property
+from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
 from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching,
                       frame_objects, halo, hollow, label_areas, label_by_holes, label_enclosed,
                       mark_largest_rectangle, reverse_rings)
@@ -58,9 +58,9 @@ GROUPS = {
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, count_objects, property_values, recolor_by_property),
+                label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property),
     "regions": (fill_enclosed, fill_empty_lines, fill_boxes, frame_objects, hollow, halo, draw_border, flood_touching,
-                fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas),
+                fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas, recolor_areas),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),

@@ -61,7 +61,11 @@ def _class_of(shape: tuple) -> tuple:
 
 def property_values(g: np.ndarray, prop: str, connectivity: int = 4, multicolor: bool = False,
                     bg: int = 0) -> list[tuple[Obj, object]]:
-    """Each object of `g` with its value of `prop` (one of PROPERTIES)."""
+    """Each object of `g` with its value of `prop` (one of PROPERTIES, or two joined by "+": a pair of values)."""
+    if "+" in prop:
+        first, second = prop.split("+")
+        return [(o, (a, b)) for (o, a), (_, b) in zip(property_values(g, first, connectivity, multicolor, bg),
+                                                      property_values(g, second, connectivity, multicolor, bg))]
     objs = objects(g, connectivity, multicolor, bg)
     h, w = g.shape
     if prop == "size_extreme":
@@ -115,3 +119,24 @@ def recolor_by_property(g: np.ndarray, prop: str, table: Mapping, default: int |
             ys, xs = zip(*o.cells)
             out[list(ys), list(xs)] = color
     return out
+
+
+def recolor_areas(g: np.ndarray, prop: str, table: Mapping, default: int | None = None, bg: int = 0) -> np.ndarray:
+    """Each background area (4-connected) becomes color table[its prop value], else `default` (None: stays)."""
+    out = g.copy()
+    for o, value in property_values(np.where(g == bg, 1, 0), prop, 4, False, 0):
+        color = table[value] if value in table else default
+        if color is not None:
+            ys, xs = zip(*o.cells)
+            out[list(ys), list(xs)] = color
+    return out
+
+
+def crop_by_property(g: np.ndarray, prop: str, value, connectivity: int = 8, multicolor: bool = True,
+                     bg: int = 0) -> np.ndarray:
+    """Crop to the bounding box of the one object whose `prop` is `value`; ValueError unless exactly one is."""
+    picked = [o for o, v in property_values(g, prop, connectivity, multicolor, bg) if v == value]
+    if len(picked) != 1:
+        raise ValueError(f"{len(picked)} objects with {prop} {value!r}")
+    o = picked[0]
+    return g[o.top:o.bottom + 1, o.left:o.right + 1].copy()

@@ -91,7 +91,8 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
     step = finishers.infer_lookup(states, outputs, root, n_train)
     if step is not None:
         found.append((step,))
-    for infer in (finishers.infer_stamp, finishers.infer_object_rays, finishers.infer_kron):
+    for infer in (finishers.infer_stamp, finishers.infer_object_rays, finishers.infer_kron,
+                  finishers.infer_crop_by_property):
         step = infer(train, outputs, tests, bg)
         if step is not None:
             found.append((step,))

@@ -27,7 +27,7 @@ from .program import Step
 
 # Steps that fit the train pairs by accident more often than the rest: their programs do not
 # end the search's deepening and rank after the others.
-WEAK_STEPS = ("cell_rule", "stamp", "window", "combine_changes", "lookup", "recolor_by_property")
+WEAK_STEPS = ("cell_rule", "stamp", "window", "combine_changes", "lookup", "recolor_by_property", "recolor_areas")
 
 
 @dataclass(frozen=True)

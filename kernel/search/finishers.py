@@ -495,13 +495,12 @@ def _property_table(values: list[list], targets: list[list], test_values: list) 
 
 def infer_object_recolor(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
     """Whole objects recolored by one property (size, shape, solidity, rank...: dsl.PROPERTIES),
-    learned as a table with a default; the smallest table over the first grouping that fits."""
-    if not same_shapes(states, outputs):
+    learned as a table with a default; the smallest table over the first grouping that fits. Or,
+    where only background changes, whole background areas (dsl.recolor_areas)."""
+    if not same_shapes(states, outputs) or all((s == o).all() for s, o in zip(states, outputs)):
         return None
     if any(((s == bg) & (s != o)).any() for s, o in zip(states, outputs)):
-        return None  # background drawn on: not a recolor of objects
-    if all((s == o).all() for s, o in zip(states, outputs)):
-        return None
+        return _infer_area_recolor(states, outputs, tests, bg)
     # Every grouping's objects are unions of one-color 4-connected parts, so each such part must
     # come out in one color: a vector check that rejects most states before any labelling.
     for s, o in zip(states, outputs):
@@ -518,21 +517,54 @@ def infer_object_recolor(states: Arrays, outputs: Arrays, tests: Arrays, bg: int
         if multicolor and all(t is None or (len(set(o.colors)) > 1 and t == minority_color(o))
                               for pair in per_pair for o, t in pair):
             targets = [[None if t is None else "minor" for t in ts] for ts in targets]
-        best = None
-        for prop in PROPERTIES:
-            values = _values_without_conflict(prop, states, targets, connectivity, multicolor, bg)
-            if values is None:
-                continue
-            test_values = [v for t in tests for _, v in property_values(t, prop, connectivity, multicolor, bg)]
-            fit = _property_table(values, targets, test_values)
-            if fit is not None and (best is None or len(fit[0]) < len(best[1])):
-                best = (prop, *fit)
-                if len(fit[0]) <= 1:
-                    break  # one exception to a default: no table is smaller but the one for all objects
+        best = _smallest_table(PROPERTIES, states, targets, tests, connectivity, multicolor, bg)
         if best is not None:
             prop, table, default = best
             return Step("recolor_by_property", (prop, table, default, connectivity, multicolor, bg))
     return None
+
+
+# What a background area can be told apart by: one property, or whether it is enclosed and one more.
+_AREA_PROPERTIES = tuple(p for p in PROPERTIES if p not in ("color", "n_colors", "color_count", "twin")) + tuple(
+    f"touches_border+{p}" for p in ("size_extreme", "size", "shape_class", "solid_box"))
+
+
+def _infer_area_recolor(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    if any(((s != bg) & (s != o)).any() for s, o in zip(states, outputs)):
+        return None  # objects changed as well
+    areas = [np.where(s == bg, 1, 0) for s in states]
+    targets = []
+    for a, o in zip(areas, outputs):
+        ts = []
+        for area in objects(a, 4, False, 0):
+            ys, xs = map(list, zip(*area.cells))
+            new = o[ys, xs]
+            if not (new == new[0]).all():
+                return None
+            ts.append(None if new[0] == bg else int(new[0]))
+        targets.append(ts)
+    best = _smallest_table(_AREA_PROPERTIES, areas, targets, [np.where(t == bg, 1, 0) for t in tests], 4, False, 0)
+    if best is None:
+        return None
+    prop, table, default = best
+    return Step("recolor_areas", (prop, table, default, bg))
+
+
+def _smallest_table(props: Sequence[str], grids: Arrays, targets: list[list], tests: Arrays, connectivity: int,
+                    multicolor: bool, bg: int) -> tuple[str, dict, object] | None:
+    """The property, table and default of the smallest table (see _property_table) that fits."""
+    best = None
+    for prop in props:
+        values = _values_without_conflict(prop, grids, targets, connectivity, multicolor, bg)
+        if values is None:
+            continue
+        test_values = [v for t in tests for _, v in property_values(t, prop, connectivity, multicolor, bg)]
+        fit = _property_table(values, targets, test_values)
+        if fit is not None and (best is None or len(fit[0]) < len(best[1])):
+            best = (prop, *fit)
+            if len(fit[0]) <= 1:
+                break  # one exception to a default: no table is smaller but the one for all objects
+    return best
 
 
 def infer_object_rays(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
@@ -587,3 +619,63 @@ def infer_kron(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step 
         except ValueError:
             return None
     return None
+
+
+# The properties that pick one object to crop to, the likelier reasons first. A value shared by one
+# object in every pair is a rule when it is "the one with a hole", a coincidence more often when it
+# is "the one of 9 cells" or "the fifth smallest": sizes, ranks and exact shapes are left out.
+_PICKING = ("size_extreme", "shape_count", "color_count", "holes", "symmetric", "solid_box", "touches_border",
+            "n_colors", "bends", "twin", "color")
+
+
+def infer_crop_by_property(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """The crop to the one object (dsl.crop_by_property) that a property value singles out in every
+    pair and in every test input."""
+    windows = []
+    for s, o in zip(states, outputs):
+        if o.shape[0] > s.shape[0] or o.shape[1] > s.shape[1] or o.shape == s.shape:
+            return None
+        # Where the output's four corners match first (cheap, and rare), then the whole window.
+        (h, w), (oh, ow) = s.shape, o.shape
+        corners = ((s[:h - oh + 1, :w - ow + 1] == o[0, 0]) & (s[oh - 1:, ow - 1:] == o[-1, -1])
+                   & (s[:h - oh + 1, ow - 1:] == o[0, -1]) & (s[oh - 1:, :w - ow + 1] == o[-1, 0]))
+        hits = {(int(y), int(x)) for y, x in np.argwhere(corners) if (s[y:y + oh, x:x + ow] == o).all()}
+        if not hits:
+            return None  # the output is no part of the state
+        windows.append(hits)
+    for connectivity, multicolor in ((8, True), (4, False), (8, False)):
+        chosen = []
+        for s, o, spots in zip(states, outputs, windows):
+            fits = [ob for ob in objects(s, connectivity, multicolor, bg)
+                    if (ob.height, ob.width) == o.shape and (ob.top, ob.left) in spots]
+            if not fits:
+                break
+            chosen.append(fits)
+        else:
+            for prop in _PICKING:
+                value = _picking_value(prop, states, chosen, connectivity, multicolor, bg)
+                if value is None:
+                    continue
+                step = Step("crop_by_property", (prop, value, connectivity, multicolor, bg))
+                try:
+                    for t in tests:
+                        step.apply(t)
+                except ValueError:
+                    continue
+                return step
+    return None
+
+
+def _picking_value(prop: str, states: Arrays, chosen: list, connectivity: int, multicolor: bool, bg: int):
+    """The value of `prop` that exactly one object has in each state, one of the chosen ones; or None."""
+    common = None
+    for s, fits in zip(states, chosen):
+        values = property_values(s, prop, connectivity, multicolor, bg)
+        counts: dict = {}
+        for _, v in values:
+            counts[v] = counts.get(v, 0) + 1
+        here = {v for o, v in values if counts[v] == 1 and any(o is f for f in fits)}
+        common = here if common is None else common & here
+        if not common:
+            return None
+    return min(common, key=repr) if len(common) == 1 else None
