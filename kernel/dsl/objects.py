@@ -158,7 +158,7 @@ def select_object(objs: list[Obj], selector: str) -> Obj:
         return singles[0]
     if selector in ("symmetric", "asymmetric", "holed", "solid"):
         want = selector in ("symmetric", "holed")
-        test = (lambda o: _is_symmetric(o.patch(-1))) if selector.endswith("symmetric") else has_hole
+        test = (lambda o: is_symmetric(o.patch(-1))) if selector.endswith("symmetric") else has_hole
         picked = [o for o in objs if test(o) == want]
         if len(picked) != 1:
             raise ValueError(f"{len(picked)} {selector} objects")
@@ -193,7 +193,8 @@ def has_hole(o: Obj) -> bool:
     return bool((free & ~reachable_from_border(free)).any())
 
 
-def _is_symmetric(p: np.ndarray) -> bool:
+def is_symmetric(p: np.ndarray) -> bool:
+    """Whether a patch reads the same mirrored left to right or top to bottom."""
     return bool((p == p[:, ::-1]).all() or (p == p[::-1, :]).all())
 
 

@@ -1,7 +1,8 @@
 """What an object is, as a value a table can be keyed on: its size, its shape (as drawn, or up to
 rotation and reflection), whether it is a solid box, how it ranks by size, how many objects share
 its shape or color. `recolor_by_property` recolors whole objects by such a table, with a default
-for values no example showed (e.g. "objects of six cells red, every other blue")."""
+for values no example showed (e.g. "objects of six cells red, every other blue"); `recolor_areas`
+does the same for background areas, and `crop_by_property` crops to the one object with a value."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .objects import Obj, has_hole, objects
+from .objects import Obj, has_hole, is_symmetric, objects
 
 PROPERTIES = ("size_extreme", "size", "height", "width", "shape", "shape_class", "solid_box", "bends", "size_rank",
               "size_rank_up", "shape_count", "color_count", "twin", "holes", "touches_border", "symmetric", "n_colors",
@@ -93,8 +94,7 @@ def property_values(g: np.ndarray, prop: str, connectivity: int = 4, multicolor:
         "bends": _bends,
         "holes": _holes,
         "touches_border": lambda o: o.top == 0 or o.left == 0 or o.bottom == h - 1 or o.right == w - 1,
-        "symmetric": lambda o: bool((o.patch(-1) == o.patch(-1)[:, ::-1]).all()
-                                    or (o.patch(-1) == o.patch(-1)[::-1, :]).all()),
+        "symmetric": lambda o: is_symmetric(o.patch(-1)),
         "n_colors": lambda o: len(set(o.colors)),
         "color": lambda o: o.color,
     }[prop]

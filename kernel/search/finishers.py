@@ -580,9 +580,9 @@ def infer_object_rays(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -
         colors |= set(np.unique(o[s != o]).tolist())
     table = {}
     for c in sorted(colors):
-        dirs = tuple(d for d in DIRECTIONS
-                     if any((s == c).any() for s in states)
-                     and all(_rays_kept(s, o, c, d, bg) for s, o in zip(states, outputs)))
+        if not any((s == c).any() for s in states):
+            continue  # a color only the outputs have casts nothing
+        dirs = tuple(d for d in DIRECTIONS if all(_rays_kept(s, o, c, d, bg) for s, o in zip(states, outputs)))
         if dirs:
             table[c] = dirs
     if not table:
