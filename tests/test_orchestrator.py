@@ -205,13 +205,16 @@ def test_sigterm_mid_run_leaves_a_valid_submission(tmp_path):
 
 @pytest.mark.slow
 def test_a_restarted_run_resumes_instead_of_redoing_finished_work(tmp_path):
-    first = run_cli("dry-run", *SEARCH_RUN, "--limit", 8, "--budget", "9s", "--out", tmp_path)
+    # Evaluation tasks: most use their whole 2 s, so 9 s cannot finish all eight (the first
+    # training tasks are solved too fast for that).
+    tasks = ["--dataset", "arc-agi-1/evaluation", "--limit", 8]
+    first = run_cli("dry-run", *SEARCH_RUN, *tasks, "--budget", "9s", "--out", tmp_path)
     assert first.returncode == 0, first.stderr
     done_first = {e["task_id"] for e in read_trace(tmp_path / "trace.jsonl") if e["event"] == "task_done"}
     assert 0 < len(done_first) < 8
-    second = run_cli("dry-run", *SEARCH_RUN, "--limit", 8, "--budget", "60s", "--out", tmp_path)
+    second = run_cli("dry-run", *SEARCH_RUN, *tasks, "--budget", "60s", "--out", tmp_path)
     assert second.returncode == 0, second.stderr
-    _, metrics, events = _finished(tmp_path, tasks=8)
+    _, metrics, events = _finished(tmp_path, tasks=8, dataset="arc-agi-1/evaluation")
     starts = [e for e in events if e["event"] == "stage_start" and e["stage"] == "search"]
     assert starts[-1]["resumed_keys"] == len(done_first)
     done = [e["task_id"] for e in events if e["event"] == "task_done"]
