@@ -110,22 +110,21 @@ def minority_color(o: Obj) -> int:
 def recolor_by_property(g: np.ndarray, prop: str, table: Mapping, default: int | str | None = None,
                         connectivity: int = 4, multicolor: bool = False, bg: int = 0) -> np.ndarray:
     """Each object becomes color table[its prop value], else `default`: None keeps it, "minor" its rarest color."""
-    out = g.copy()
-    for o, value in property_values(g, prop, connectivity, multicolor, bg):
-        color = table[value] if value in table else default
-        if color == "minor":
-            color = minority_color(o)
-        if color is not None:
-            ys, xs = zip(*o.cells)
-            out[list(ys), list(xs)] = color
-    return out
+    return _paint(g, property_values(g, prop, connectivity, multicolor, bg), table, default)
 
 
 def recolor_areas(g: np.ndarray, prop: str, table: Mapping, default: int | None = None, bg: int = 0) -> np.ndarray:
     """Each background area (4-connected) becomes color table[its prop value], else `default` (None: stays)."""
+    return _paint(g, property_values(np.where(g == bg, 1, 0), prop, 4, False, 0), table, default)
+
+
+def _paint(g: np.ndarray, valued: list[tuple[Obj, object]], table: Mapping, default) -> np.ndarray:
+    """`g` with each object's cells in table[its value], else `default` (None: untouched, "minor": its rarest color)."""
     out = g.copy()
-    for o, value in property_values(np.where(g == bg, 1, 0), prop, 4, False, 0):
+    for o, value in valued:
         color = table[value] if value in table else default
+        if color == "minor":
+            color = minority_color(o)
         if color is not None:
             ys, xs = zip(*o.cells)
             out[list(ys), list(xs)] = color
