@@ -874,3 +874,50 @@ def test_the_grid_is_cropped_to_the_one_object_a_property_value_singles_out():
     assert same(dsl.crop_by_property(g, "holes", True), [[1, 1, 1], [1, 0, 1], [1, 1, 1]])
     with pytest.raises(ValueError):
         dsl.crop_by_property(g, "touches_border", True)  # both objects do
+
+
+def test_a_count_is_drawn_as_a_diagonal_a_row_or_the_first_cells_of_a_fixed_grid():
+    g = G([[1, 1, 0, 2],
+           [1, 1, 0, 0],
+           [0, 0, 0, 1],
+           [2, 0, 0, 0]])
+    assert dsl.count_of(g, "objects") == 4 and dsl.count_of(g, "blocks_of:1") == 1
+    assert dsl.count_of(g, "cells_of:2") == 2 and dsl.count_of(g, "colors") == 2
+    assert same(dsl.draw_count(g, "objects_of:2", "diag", 8), [[8, 0], [0, 8]])
+    assert same(dsl.draw_count(g, "objects_of:1", "row", 3), [[3, 3]])
+    assert same(dsl.draw_count(g, "objects", ("fill", 2, 3), 5, 0, 9), [[5, 5, 5], [5, 9, 9]])
+    with pytest.raises(ValueError):
+        dsl.draw_count(g, "cells_of:1", ("fill", 1, 3), 5)  # five cells do not fit in three
+
+
+def test_every_third_column_counted_from_the_edge_is_a_cell_feature():
+    g = np.zeros((2, 5), dtype=np.int64)
+    assert dsl.feature(g, "col_mod3").tolist()[0] == [0, 1, 2, 0, 1]
+    assert dsl.feature(g, "col_parity_r").tolist()[0] == [0, 1, 0, 1, 0]
+    assert dsl.feature(g, "row_parity_b")[:, 0].tolist() == [1, 0]
+
+
+def test_diagonal_rays_leave_convex_corners_and_the_notches_of_concave_ones():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 2, 0, 0],
+           [2, 2, 4, 2, 2]])
+    # the top cell's two free diagonals, in the object's rarest color (the base's corners point off the grid)
+    assert same(dsl.corner_rays(g, "convex", "minor"), [[4, 0, 0, 0, 4], [0, 4, 0, 4, 0], [0, 0, 2, 0, 0],
+                                                        [2, 2, 4, 2, 2]])
+    l_shape = G([[0, 0, 0, 0],
+                 [0, 0, 0, 0],
+                 [7, 0, 0, 0],
+                 [7, 7, 0, 0]])
+    # out of the notch at (2, 1), starting beyond it
+    assert same(dsl.corner_rays(l_shape, "concave"), [[0, 0, 0, 7], [0, 0, 7, 0], [7, 0, 0, 0], [7, 7, 0, 0]])
+
+
+def test_parts_are_stacked_in_a_given_order_and_a_grid_cuts_into_equal_blocks():
+    g = G([[1, 0, 2, 2],
+           [0, 0, 0, 2]])
+    assert [b.tolist() for b in dsl.blocks(g, 1, 2)] == [[[1, 0], [0, 0]], [[2, 2], [0, 2]]]
+    assert same(dsl.overlay_parts(g, 0, False, (1, 0), (1, 2)), [[1, 2], [0, 2]])
+    assert same(dsl.overlay_parts(G([[1, 1, 5, 2, 2]]), 0, False, (1, 0)), [[1, 1]])  # separator cut
+    with pytest.raises(ValueError):
+        dsl.overlay_parts(g, 0, False, (0, 0), (1, 2))

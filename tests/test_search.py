@@ -393,3 +393,32 @@ def test_the_object_with_a_hole_is_cropped_whatever_its_size():
     task, want = synthetic_task(scene, lambda g: dsl.crop_by_property(g, "holes", True), seed=7)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_the_number_of_objects_is_drawn_as_a_diagonal():
+    def scene(rng):
+        g = np.zeros((10, 10), dtype=np.int64)
+        for y, x in rng.permutation([(y, x) for y in (0, 3, 6) for x in (0, 4, 8)])[:int(rng.integers(1, 7))]:
+            g[y:y + 2, x:x + 2] = 4
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.draw_count(g, "objects", "diag", 8), seed=8)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_every_third_cell_of_a_color_is_recolored_by_a_cell_rule():
+    task, want = synthetic_task(lambda r: random_grid(r, 4, int(r.integers(7, 12)), colors=(4,), density=0.6),
+                                lambda g: dsl.cell_rule(g, ("self", "col_mod3"), {(4, 0): 6}), n_train=4, seed=9)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_four_quadrants_are_stacked_in_the_order_the_pairs_show():
+    def scene(rng):
+        return np.concatenate([np.concatenate([random_grid(rng, 4, 4, colors=(c,), density=0.5) for c in row], axis=1)
+                               for row in ((4, 5), (6, 9))])
+
+    task, want = synthetic_task(scene, lambda g: dsl.overlay_parts(g, 0, False, (0, 3, 2, 1), (2, 2)), seed=10)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

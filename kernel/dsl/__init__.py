@@ -19,17 +19,18 @@ import inspect
 from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
-from .counting import (color_histogram, color_ranking_column, count_cells_row, count_objects_row, line_majority,
-                       lookup, majority_cell, majority_vote_cells)
+from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_histogram, color_ranking_column,
+                       count_cells_row, count_objects_row, count_of, draw_count, line_majority, lookup, majority_cell,
+                       majority_vote_cells)
 from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content, half,
                        keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
-from .lines import (bounce_rays, center_lines, connect_elbow, connect_same_color, dotted_rays, draw_crosses,
+from .lines import (CORNER_KINDS, bounce_rays, center_lines, corner_rays, connect_elbow, connect_same_color, dotted_rays, draw_crosses,
                     extend_ends, extend_rays, mark_midpoints, object_rays, project_markers, rays_to_objects)
 from .limits import MAX_SIDE, TooLarge
-from .masks import combine_parts, mask_with, overlay, overlay_parts
+from .masks import blocks, combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_half, mark_object, objects, remove_noise, remove_object, select_object)
@@ -67,11 +68,11 @@ GROUPS = {
     "stamps": (stamp, copy_template),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
                  reveal_periodic, fill_diagonal_periodic),
-    "masks and overlays": (combine_parts, overlay_parts, overlay, mask_with),
+    "masks and overlays": (combine_parts, overlay_parts, blocks, overlay, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
-              connect_elbow, center_lines, mark_midpoints, project_markers, object_rays),
+              connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
-                              majority_vote_cells, line_majority, lookup),
+                              count_of, draw_count, majority_vote_cells, line_majority, lookup),
     "cell rules": (cell_rule, feature),
 }
 

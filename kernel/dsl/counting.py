@@ -82,6 +82,47 @@ def color_histogram(g: np.ndarray, bg: int | None = None) -> np.ndarray:
     return out
 
 
+# What draw_count counts: "objects" (8-connected, any colors), "objects4" (one-color, 4-connected), "colors"
+# (non-background), or per color c: "objects_of:c", "blocks_of:c" (of two cells or more), "cells_of:c".
+COUNT_SOURCES = ("objects", "objects4", "colors")
+COUNT_SOURCES_PER_COLOR = ("objects_of", "blocks_of", "cells_of")
+# How draw_count draws n: an n x n diagonal, a 1 x n row, an n x 1 column, an n x n square, or ("fill", h, w):
+# the first n cells of an h x w grid in reading order.
+COUNT_FORMS = ("diag", "row", "column", "square")
+
+
+def count_of(g: np.ndarray, source: str, bg: int = 0) -> int:
+    """How many of `source` (see COUNT_SOURCES) the grid has."""
+    if source == "colors":
+        return len(colors_by_count(g, bg))
+    if source in ("objects", "objects4"):
+        return len(objects(g, 8 if source == "objects" else 4, source == "objects", bg))
+    kind, _, color = source.partition(":")
+    c = int(color)
+    if kind == "cells_of":
+        return int((g == c).sum())
+    objs = [o for o in objects(g, 4, False, bg) if o.colors[0] == c]
+    return len(objs) if kind == "objects_of" else sum(o.size > 1 for o in objs)
+
+
+def draw_count(g: np.ndarray, source: str, form, color: int, bg: int = 0, out_bg: int = 0) -> np.ndarray:
+    """Draws n, the grid's count of `source`, in `color` as `form` (see COUNT_FORMS) on `out_bg`."""
+    n = count_of(g, source, bg)
+    if form in ("diag", "row", "column", "square") and not 1 <= n <= 30:
+        raise ValueError(f"a count of {n} cannot be drawn as a {form}")
+    if form == "diag":
+        return np.where(np.eye(n, dtype=bool), color, out_bg).astype(g.dtype)
+    if form in ("row", "column", "square"):
+        shape = {"row": (1, n), "column": (n, 1), "square": (n, n)}[form]
+        return np.full(shape, color, dtype=g.dtype)
+    _, h, w = form
+    if n > h * w:
+        raise ValueError(f"a count of {n} does not fit in {h}x{w}")
+    out = np.full(h * w, out_bg, dtype=g.dtype)
+    out[:n] = color
+    return out.reshape(h, w)
+
+
 def lookup(g: np.ndarray, table) -> np.ndarray:
     """The grid `table` ({grid as nested tuples: output as nested tuples}) gives for this grid; ValueError if none."""
     key = tuple(map(tuple, g.tolist()))

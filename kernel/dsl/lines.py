@@ -7,6 +7,7 @@ from typing import Mapping
 import numpy as np
 
 from .objects import PLACEHOLDER, lone_cells, objects
+from .properties import minority_color
 
 DIRECTIONS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1),
               "up_left": (-1, -1), "up_right": (-1, 1), "down_left": (1, -1), "down_right": (1, 1)}
@@ -255,4 +256,35 @@ def object_rays(g: np.ndarray, rays: Mapping[int, tuple[str, ...]], bg: int = 0)
                 while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
                     out[ny, nx] = o.colors[0]
                     ny, nx = ny + dy, nx + dx
+    return out
+
+
+CORNER_KINDS = ("convex", "concave")
+
+
+def corner_rays(g: np.ndarray, kind: str = "convex", color: str = "own", bg: int = 0) -> np.ndarray:
+    """Diagonal rays over background from each object's convex corners, or out of its concave ones, in the cell's own
+    color or its object's rarest ("minor")."""
+    h, w = g.shape
+
+    def empty(y, x):
+        return not (0 <= y < h and 0 <= x < w) or g[y, x] == bg
+
+    out = g.copy()
+    drawn = False
+    for o in objects(g, 8, True, bg):
+        paint = minority_color(o) if color == "minor" else None
+        for (y, x), c in zip(o.cells, o.colors):
+            for dy, dx in ((-1, -1), (-1, 1), (1, -1), (1, 1)):
+                sides = (empty(y + dy, x), empty(y, x + dx))
+                if not empty(y + dy, x + dx) or sides != ((True, True) if kind == "convex" else (False, False)):
+                    continue
+                # A convex corner's ray starts at its diagonal neighbour; a concave one's beyond the notch.
+                ny, nx = (y + dy, x + dx) if kind == "convex" else (y + 2 * dy, x + 2 * dx)
+                while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
+                    out[ny, nx] = c if paint is None else paint
+                    drawn = True
+                    ny, nx = ny + dy, nx + dx
+    if not drawn:
+        raise ValueError("no corner casts a ray")
     return out

@@ -48,9 +48,27 @@ def combine_parts(g: np.ndarray, op: str, bg: int = 0) -> np.ndarray:
     return m.astype(np.int64)
 
 
-def overlay_parts(g: np.ndarray, bg: int = 0, reverse: bool = False) -> np.ndarray:
-    """Stack the parts of a divided grid, later parts' non-background on top (earlier on top if `reverse`)."""
-    parts = _parts(g)
+def blocks(g: np.ndarray, ky: int, kx: int) -> list[np.ndarray]:
+    """The grid cut into ky x kx equal blocks, or equal cells between separator lines, in reading order."""
+    h, w = g.shape
+    if h % ky == 0 and w % kx == 0:
+        bh, bw = h // ky, w // kx
+        return [g[y * bh:(y + 1) * bh, x * bw:(x + 1) * bw] for y in range(ky) for x in range(kx)]
+    if (h + 1) % ky == 0 and (w + 1) % kx == 0:
+        bh, bw = (h + 1) // ky - 1, (w + 1) // kx - 1
+        return [g[y * (bh + 1):y * (bh + 1) + bh, x * (bw + 1):x * (bw + 1) + bw] for y in range(ky) for x in range(kx)]
+    raise ValueError(f"a {h}x{w} grid does not cut into {ky}x{kx} equal blocks")
+
+
+def overlay_parts(g: np.ndarray, bg: int = 0, reverse: bool = False, order: tuple[int, ...] | None = None,
+                  grid: tuple[int, int] | None = None) -> np.ndarray:
+    """Stack the parts of a divided grid (or its `grid` of equal blocks), later parts' non-background on top
+    (earlier on top if `reverse`; `order`: part indices bottom to top)."""
+    parts = _parts(g) if grid is None else blocks(g, *grid)
+    if order is not None:
+        if sorted(order) != list(range(len(parts))):
+            raise ValueError(f"order {order} does not name each of {len(parts)} parts once")
+        parts = [parts[i] for i in order]
     if reverse:
         parts = parts[::-1]
     out = parts[0].copy()

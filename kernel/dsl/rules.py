@@ -23,7 +23,10 @@ CELL_FEATURES = ("self", "n", "s", "w", "e", "nw", "ne", "sw", "se",
 # can, 2 on objects.
 OBJECT_FEATURES = ("size4", "obj_size", "obj_rank", "obj_colors", "obj_major", "obj_minor", "holes",
                    "touches_border", "unique_shape", "enclosed")
-FEATURES = CELL_FEATURES + OBJECT_FEATURES
+# Where a cell sits in a repeat of three, or of two counted from the bottom or right edge: learned only
+# together with the cell's own color (see search.finishers._rule_combos), as every third cell recolored.
+POSITION_FEATURES = ("row_mod3", "col_mod3", "row_parity_b", "col_parity_r")
+FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES
 
 
 def _ray(g: np.ndarray, dy: int, dx: int, bg: int) -> np.ndarray:
@@ -140,6 +143,12 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return np.repeat((np.arange(h) % 2)[:, None], w, axis=1)
     if name == "col_parity":
         return np.repeat((np.arange(w) % 2)[None, :], h, axis=0)
+    if name in POSITION_FEATURES:
+        period = 3 if name.endswith("mod3") else 2
+        rows, cols = np.indices((h, w))
+        if name.endswith("_b") or name.endswith("_r"):
+            rows, cols = h - 1 - rows, w - 1 - cols
+        return (rows if name.startswith("row") else cols) % period
     if name in ("n4", "n8"):
         nb = np.pad(g != bg, 1, constant_values=False).astype(np.int64)
         total = nb[:-2, 1:-1] + nb[2:, 1:-1] + nb[1:-1, :-2] + nb[1:-1, 2:]

@@ -92,7 +92,8 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
     if step is not None:
         found.append((step,))
     for infer in (finishers.infer_stamp, finishers.infer_object_rays, finishers.infer_kron,
-                  finishers.infer_crop_by_property):
+                  finishers.infer_crop_by_property, finishers.infer_count_drawing,
+                  finishers.infer_overlay_order):
         step = infer(train, outputs, tests, bg)
         if step is not None:
             found.append((step,))

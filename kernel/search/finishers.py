@@ -5,17 +5,19 @@ returns the step that maps every train state to its output, or None."""
 from __future__ import annotations
 
 from functools import cache
-from itertools import combinations
+from itertools import combinations, permutations
 from typing import Sequence
 
 import numpy as np
 
+from ..dsl.counting import COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, count_of
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.lines import DIRECTIONS, object_rays
+from ..dsl.masks import blocks
 from ..dsl.objects import objects
 from ..dsl.properties import PROPERTIES, minority_color, property_values
-from ..dsl.rules import FEATURES, OBJECT_FEATURES, feature
+from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, feature
 from ..dsl.scaling import downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
@@ -140,6 +142,7 @@ def _rule_combos(size: int) -> tuple[tuple[str, ...], ...]:
     """The feature combinations a cell rule of `size` features may use."""
     return tuple(c for c in combinations(FEATURES, size)
                  if c != ("self",)  # that is a recolor
+                 and (size == 2 and c[0] == "self" or not any(f in POSITION_FEATURES for f in c))
                  # keeps the triples to about the count before object features came
                  and not (size == 3 and "self" not in c and any(f in OBJECT_FEATURES for f in c)))
 
@@ -679,3 +682,118 @@ def _picking_value(prop: str, states: Arrays, chosen: list, connectivity: int, m
         if not common:
             return None
     return min(common, key=repr) if len(common) == 1 else None
+
+
+def _count_form(outputs: Arrays):
+    """(form, color, out_bg, counts) when every output draws a number the same way (see dsl.draw_count):
+    one color on one background, as an n x n diagonal, a 1 x n row, an n x 1 column, an n x n square, or
+    the first n cells of one fixed shape in reading order. None otherwise."""
+    colors = [set(np.unique(o).tolist()) for o in outputs]
+    same_shape = len({o.shape for o in outputs}) == 1
+    for form in ("diag", "row", "column", "square", "fill"):
+        if form == "diag":
+            if not all(o.shape[0] == o.shape[1] and len(c) == 2 for o, c in zip(outputs, colors)):
+                continue
+            n = [o.shape[0] for o in outputs]
+            color = {int(o[0, 0]) for o in outputs}
+            out_bg = {int(o[0, 1]) for o in outputs}
+            if len(color) != 1 or len(out_bg) != 1:
+                continue
+            drawn = [np.where(np.eye(k, dtype=bool), *color, *out_bg) for k in n]
+        elif form in ("row", "column", "square"):
+            if same_shape or not all(len(c) == 1 for c in colors):
+                continue
+            color = {int(o[0, 0]) for o in outputs}
+            out_bg = {0}
+            n = [o.shape[1] if form == "row" else o.shape[0] for o in outputs]
+            if len(color) != 1:
+                continue
+            drawn = [np.full({"row": (1, k), "column": (k, 1), "square": (k, k)}[form], *color) for k in n]
+        else:
+            if not same_shape or not all(len(c) <= 2 for c in colors):
+                continue
+            flat = [o.ravel() for o in outputs]
+            color = {int(f[0]) for f in flat}
+            if len(color) != 1:
+                continue
+            others = set().union(*colors) - color
+            if len(others) != 1:
+                continue
+            out_bg = others
+            n = [int((f == f[0]).sum()) for f in flat]
+            drawn = [np.where(np.arange(f.size) < k, *color, *out_bg).reshape(outputs[0].shape)
+                     for f, k in zip(flat, n)]
+            form = ("fill",) + outputs[0].shape
+        if len(set(n)) > 1 and all((d == o).all() for d, o in zip(drawn, outputs)):
+            return form, color.pop(), out_bg.pop(), n
+    return None
+
+
+def infer_count_drawing(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """A number drawn (dsl.draw_count) when the outputs show how many of something each state has:
+    the count that matches every pair, of objects, colors, or one color's objects, blocks or cells.
+    The counts must differ between pairs, or a constant output would pass as one."""
+    if same_shapes(states, outputs):
+        return None
+    found = _count_form(outputs)
+    if found is None:
+        return None
+    form, color, out_bg, counts = found
+    palette = sorted(set().union(*(np.unique(s).tolist() for s in states)) - {bg})
+    sources = list(COUNT_SOURCES) + [f"{kind}:{c}" for kind in COUNT_SOURCES_PER_COLOR for c in palette]
+    for source in sources:
+        if all(count_of(s, source, bg) == n for s, n in zip(states, counts)):
+            step = Step("draw_count", (source, form, color, bg, out_bg))
+            try:
+                for t in tests:
+                    step.apply(t)
+            except ValueError:
+                continue
+            return step
+    return None
+
+
+def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """The parts of each state stacked in a learned order (dsl.overlay_parts) when every output has one
+    part's shape: the state cut into equal blocks, with or without one-cell separators. The orders
+    that fit every pair must agree on the test inputs, or none is believed."""
+    grids = set()
+    for s, o in zip(states, outputs):
+        (h, w), (oh, ow) = s.shape, o.shape
+        if h % oh == 0 and w % ow == 0:
+            grids.add((h // oh, w // ow))
+        elif (h + 1) % (oh + 1) == 0 and (w + 1) % (ow + 1) == 0:
+            grids.add(((h + 1) // (oh + 1), (w + 1) // (ow + 1)))
+        else:
+            return None
+    if len(grids) != 1:
+        return None
+    grid = grids.pop()
+    n = grid[0] * grid[1]
+    if not 2 <= n <= 5:
+        return None
+    try:
+        stacks = [np.stack(blocks(s, *grid)) for s in states]
+        test_stacks = [np.stack(blocks(t, *grid)) for t in tests]
+    except ValueError:
+        return None
+    if any(p.shape[1:] != o.shape for p, o in zip(stacks, outputs)):
+        return None
+    # Every output cell must be background where all parts are, and one part's color elsewhere.
+    for p, o in zip(stacks, outputs):
+        filled = (p != bg).any(axis=0)
+        if (filled != (o != bg)).any() or not (p == o).any(axis=0)[filled].all():
+            return None
+    fits, answers = [], set()
+    for order in permutations(range(n)):
+        def stack(p):
+            out = p[order[0]].copy()
+            for i in order[1:]:
+                out = np.where(p[i] != bg, p[i], out)
+            return out
+        if all((stack(p) == o).all() for p, o in zip(stacks, outputs)):
+            fits.append(order)
+            answers.add(tuple(stack(p).tobytes() for p in test_stacks))
+    if not fits or len(answers) > 1:
+        return None
+    return Step("overlay_parts", (bg, False, fits[0], grid))

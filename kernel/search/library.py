@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dsl.cropping import CELL_SELECTORS
 from ..dsl.geometry import SYMMETRIES
-from ..dsl.lines import RAY_SETS
+from ..dsl.lines import CORNER_KINDS, RAY_SETS
 from ..dsl.masks import BOOLEAN_OPS
 from ..dsl.objects import PLACEHOLDER, SELECTORS
 from ..dsl.pieces import CELL_SUMMARIES, OBJECT_ORDERS
@@ -73,6 +73,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_content", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
+    # The cells a symmetry adds, in a placeholder color a recolor finisher names: a shape completed in red.
+    steps += [S(fn, (k, bg, PLACEHOLDER)) for fn in ("symmetrize", "symmetrize_content") for k in ("lr", "ud", "rot")]
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
@@ -91,6 +93,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,))]
+    steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
