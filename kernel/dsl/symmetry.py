@@ -8,8 +8,8 @@ import numpy as np
 from .cropping import bbox
 
 
-def symmetrize(g: np.ndarray, kind: str, bg: int = 0, paint: int | None = None) -> np.ndarray:
-    """Background cells take the color of their mirror image (kind: lr, ud, both, rot, diag), or `paint`."""
+def symmetrize(g: np.ndarray, kind: str, bg: int = 0) -> np.ndarray:
+    """Background cells take the color of their mirror image (kind: lr, ud, both, rot, diag)."""
     views = {"lr": [g[:, ::-1]], "ud": [g[::-1]], "both": [g[:, ::-1], g[::-1], g[::-1, ::-1]],
              "rot": [np.rot90(g, k) for k in (1, 2, 3)] if g.shape[0] == g.shape[1] else None,
              "diag": [g.T] if g.shape[0] == g.shape[1] else None}[kind]
@@ -18,16 +18,14 @@ def symmetrize(g: np.ndarray, kind: str, bg: int = 0, paint: int | None = None) 
     out = g.copy()
     for v in views:
         out = np.where(out == bg, v, out)
-    if paint is not None:
-        out = np.where((g == bg) & (out != bg), paint, out)
     return out
 
 
-def symmetrize_content(g: np.ndarray, kind: str, bg: int = 0, paint: int | None = None) -> np.ndarray:
+def symmetrize_content(g: np.ndarray, kind: str, bg: int = 0) -> np.ndarray:
     """symmetrize inside the bounding box of the non-background cells (a shape completed about its own center)."""
     t, l, b, r = bbox(g != bg)
     out = g.copy()
-    out[t:b, l:r] = symmetrize(g[t:b, l:r], kind, bg, paint)
+    out[t:b, l:r] = symmetrize(g[t:b, l:r], kind, bg)
     return out
 
 
