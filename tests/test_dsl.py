@@ -921,3 +921,20 @@ def test_parts_are_stacked_in_a_given_order_and_a_grid_cuts_into_equal_blocks():
     assert same(dsl.overlay_parts(G([[1, 1, 5, 2, 2]]), 0, False, (1, 0)), [[1, 1]])  # separator cut
     with pytest.raises(ValueError):
         dsl.overlay_parts(g, 0, False, (0, 0), (1, 2))
+
+
+def test_empty_lines_inside_a_frame_and_gaps_between_facing_objects_are_filled():
+    g = G([[8, 8, 8, 8],
+           [8, 0, 0, 2],
+           [8, 0, 8, 2],
+           [8, 8, 8, 2]])
+    assert same(dsl.fill_empty_lines(g, 0, 3, True), [[8, 8, 8, 8], [8, 3, 3, 2], [8, 3, 8, 2], [8, 8, 8, 2]])
+    boxes = G([[1, 1, 1, 0, 0],
+               [1, 1, 1, 0, 0],
+               [0, 0, 0, 0, 0],
+               [4, 4, 4, 4, 0]])
+    # the gap row under the top box, over the three columns both boxes share, less one each side
+    assert same(dsl.bridge_objects(boxes, 1, 0, 8), [[1, 1, 1, 0, 0], [1, 1, 1, 0, 0], [0, 8, 0, 0, 0],
+                                                      [4, 4, 4, 4, 0]])
+    with pytest.raises(ValueError):
+        dsl.bridge_objects(G([[1, 0], [0, 2]]))

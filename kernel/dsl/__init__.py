@@ -27,8 +27,9 @@ from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, cro
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
-from .lines import (CORNER_KINDS, bounce_rays, center_lines, corner_rays, connect_elbow, connect_same_color, dotted_rays, draw_crosses,
-                    extend_ends, extend_rays, mark_midpoints, object_rays, project_markers, rays_to_objects)
+from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
+                    dotted_rays, draw_crosses, extend_ends, extend_rays, mark_midpoints, object_rays, project_markers,
+                    rays_to_objects)
 from .limits import MAX_SIDE, TooLarge
 from .masks import blocks, combine_parts, mask_with, overlay, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
@@ -37,8 +38,8 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_cells, spread_cell, stack_objects)
 from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
-from .regions import (draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed, flood_touching,
-                      frame_objects, halo, hollow, label_areas, label_by_holes, label_enclosed,
+from .regions import (bridge_objects, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed,
+                      flood_touching, frame_objects, halo, hollow, label_areas, label_by_holes, label_enclosed,
                       mark_largest_rectangle, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, self_kron,
@@ -60,8 +61,9 @@ GROUPS = {
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property),
-    "regions": (fill_enclosed, fill_empty_lines, fill_boxes, frame_objects, hollow, halo, draw_border, flood_touching,
-                fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas, recolor_areas),
+    "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_boxes, frame_objects, hollow, halo, draw_border,
+                flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas,
+                recolor_areas),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge),
     "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks),

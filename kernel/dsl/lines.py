@@ -263,8 +263,7 @@ CORNER_KINDS = ("convex", "concave")
 
 
 def corner_rays(g: np.ndarray, kind: str = "convex", color: str = "own", bg: int = 0) -> np.ndarray:
-    """Diagonal rays over background from each object's convex corners, or out of its concave ones, in the cell's own
-    color or its object's rarest ("minor")."""
+    """Diagonal rays from objects' convex corners, or out of concave notches, in the cell's or object's rarest color."""
     h, w = g.shape
 
     def empty(y, x):

@@ -17,8 +17,14 @@ def fill_enclosed(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.nd
     return np.where(enclosed, color, g)
 
 
-def fill_empty_lines(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
-    """Rows and columns that are all background become `color`."""
+def fill_empty_lines(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, inside: bool = False) -> np.ndarray:
+    """Rows and columns that are all background become `color` (`inside`: all but their end cells, inside a frame)."""
+    if inside:
+        if min(g.shape) < 3:
+            raise ValueError("no inside to a grid this thin")
+        out = g.copy()
+        out[1:-1, 1:-1] = fill_empty_lines(g[1:-1, 1:-1], bg, color)
+        return out
     empty = g == bg
     lines = empty.all(axis=1)[:, None] | empty.all(axis=0)[None, :]
     if not lines.any():
@@ -221,4 +227,30 @@ def label_areas(g: np.ndarray, bg: int = 0) -> np.ndarray:
     for a in areas:
         if a.size in (sizes[0], sizes[-1]):
             out[a.mask(g.shape)] = PLACEHOLDER + (a.size == sizes[0])
+    return out
+
+
+def bridge_objects(g: np.ndarray, inset: int = 0, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Empty gaps between objects facing each other across rows or columns become `color` (shared span less `inset`)."""
+    objs = objects(g, 8, True, bg)
+    out = g.copy()
+    for i, a in enumerate(objs):
+        for b in objs[i + 1:]:
+            for lo, hi in ((a, b), (b, a)):
+                # vertical gap: lo above hi, columns shared; horizontal gap: lo left of hi, rows shared
+                for vertical in (True, False):
+                    if vertical:
+                        gap0, gap1 = lo.bottom + 1, hi.top - 1
+                        span0, span1 = max(lo.left, hi.left) + inset, min(lo.right, hi.right) - inset
+                    else:
+                        gap0, gap1 = lo.right + 1, hi.left - 1
+                        span0, span1 = max(lo.top, hi.top) + inset, min(lo.bottom, hi.bottom) - inset
+                    if gap0 > gap1 or span0 > span1:
+                        continue
+                    area = (slice(gap0, gap1 + 1), slice(span0, span1 + 1)) if vertical else \
+                        (slice(span0, span1 + 1), slice(gap0, gap1 + 1))
+                    if (g[area] == bg).all():
+                        out[area] = color
+    if (out == g).all():
+        raise ValueError("no two objects face each other across empty cells")
     return out

@@ -65,6 +65,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
+    steps += [S("fill_empty_lines", (bg, PLACEHOLDER, True))]
+    steps += [S("bridge_objects", (inset, bg)) for inset in (0, 1)]
     steps += [S("label_enclosed", (how, bg)) for how in ENCLOSED_LABELS] + [S("label_areas", (bg,))]
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("frame_objects", (bg,)), S("hollow", (bg,)),
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
