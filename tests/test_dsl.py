@@ -938,3 +938,14 @@ def test_empty_lines_inside_a_frame_and_gaps_between_facing_objects_are_filled()
                                                       [4, 4, 4, 4, 0]])
     with pytest.raises(ValueError):
         dsl.bridge_objects(G([[1, 0], [0, 2]]))
+
+
+def test_a_run_of_colors_repeats_along_its_row_and_column():
+    g = G([[0, 0, 0, 0],
+           [0, 0, 2, 0],
+           [0, 8, 3, 0],
+           [0, 0, 0, 0]])
+    # row 2's run 8 3 repeats from where it starts; column 2's run 2 3 likewise
+    assert same(dsl.repeat_runs(g), [[0, 0, 3, 0], [0, 0, 2, 0], [3, 8, 3, 8], [0, 0, 2, 0]])
+    with pytest.raises(ValueError):
+        dsl.repeat_runs(G([[1, 0, 1]]))  # not one run

@@ -42,7 +42,7 @@ from .regions import (bridge_objects, draw_border, fill_boxes, fill_color_boxes,
                       flood_touching, frame_objects, halo, hollow, label_areas, label_by_holes, label_enclosed,
                       mark_largest_rectangle, reverse_rings)
 from .rules import cell_rule, feature
-from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, self_kron,
+from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, repeat_runs, self_kron,
                       shrink_repeats, smallest_period, tile, tile_layout, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, copy_template, stamp
 from .symmetry import (fill_diagonal_periodic, fill_periodic, fill_symmetry, reveal_masked, reveal_periodic, symmetrize,
@@ -54,7 +54,7 @@ GROUPS = {
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress,
                  trim_border, half, split_cells, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
-                           smallest_period, continue_pattern, continue_drift, repeat_band, crop_to_tile),
+                           smallest_period, continue_pattern, continue_drift, repeat_band, repeat_runs, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines, unify_colors),

@@ -158,6 +158,21 @@ def repeat_band(g: np.ndarray, axis: int = 0, bg: int = 0) -> np.ndarray:
     return out if axis == 0 else out.T
 
 
+def repeat_runs(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each row or column whose non-background cells form one run of two or more repeats that run along its length."""
+    out = g.copy()
+    for a, o in ((g, out), (g.T, out.T)):
+        for line, line_out in zip(a, o):
+            cells = np.flatnonzero(line != bg)
+            if len(cells) < 2 or cells[-1] - cells[0] + 1 != len(cells):
+                continue
+            start, n = int(cells[0]), len(cells)
+            line_out[:] = line[start + (np.arange(len(line)) - start) % n]
+    if (out == g).all():
+        raise ValueError("no run to repeat")
+    return out
+
+
 def crop_to_tile(g: np.ndarray) -> np.ndarray:
     """The smallest tile the grid repeats (see smallest_period), at its top left."""
     py, px = smallest_period(g)

@@ -98,7 +98,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
-              S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg))]
+              S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg)),
+              S("repeat_runs", (bg,))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings")]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
