@@ -949,3 +949,21 @@ def test_a_run_of_colors_repeats_along_its_row_and_column():
     assert same(dsl.repeat_runs(g), [[0, 0, 3, 0], [0, 0, 2, 0], [3, 8, 3, 8], [0, 0, 2, 0]])
     with pytest.raises(ValueError):
         dsl.repeat_runs(G([[1, 0, 1]]))  # not one run
+
+
+def test_one_color_rows_inside_stacked_squares_do_not_split_them():
+    g = G([[8, 9, 8], [9, 8, 8], [8, 8, 8],
+           [4, 4, 4], [4, 4, 3], [3, 3, 3]])
+    # rows 2, 3 and 5 are one color, but the grid is two 3x3 squares
+    assert [p.tolist() for p in dsl.split_cells(g)] == [g[:3].tolist(), g[3:].tolist()]
+    assert same(dsl.select_cell(g, "asymmetric"), g[3:])
+
+
+def test_a_template_is_copied_onto_markers_of_its_shape_and_can_be_erased():
+    g = G([[2, 3, 0, 0, 0],
+           [3, 0, 0, 0, 0],
+           [0, 8, 8, 0, 8],
+           [0, 8, 0, 0, 8]])
+    # the marker touching the template at a corner is still a marker; the straight one is another shape
+    assert same(dsl.copy_template(g, "shape", 0, True), [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 2, 3, 0, 8],
+                                                         [0, 3, 0, 0, 8]])

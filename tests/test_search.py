@@ -422,3 +422,13 @@ def test_four_quadrants_are_stacked_in_the_order_the_pairs_show():
     task, want = synthetic_task(scene, lambda g: dsl.overlay_parts(g, 0, False, (0, 3, 2, 1), (2, 2)), seed=10)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_a_boolean_op_over_equal_blocks_without_separators_is_learned_with_its_colors():
+    def scene(rng):
+        return np.concatenate([random_grid(rng, 4, 4, colors=(c,), density=0.6) for c in (1, 2, 3)], axis=1)
+
+    task, want = synthetic_task(scene, lambda g: dsl.recolor(dsl.combine_parts(g, "and", 0, (1, 3)), {1: 6}), seed=11)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and [s.fn for s in result.found[0].steps] == ["combine_parts", "recolor"]
+    assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

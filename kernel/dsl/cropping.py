@@ -135,16 +135,21 @@ def spans_between(lines: list[int], n: int) -> list[tuple[int, int]]:
 def split_cells(g: np.ndarray) -> list[np.ndarray]:
     """Parts between separator lines in reading order; without lines, equal squares along the long side."""
     rows, cols, _ = separator_lines(g)
+    h, w = g.shape
+    squares = None
+    if w > h and w % h == 0:
+        squares = [g[:, i:i + h].copy() for i in range(0, w, h)]
+    elif h > w and h % w == 0:
+        squares = [g[i:i + w].copy() for i in range(0, h, w)]
     if rows or cols:
-        parts = [g[a:b, c:d].copy() for a, b in spans_between(rows, g.shape[0]) for c, d in spans_between(cols, g.shape[1])]
+        parts = [g[a:b, c:d].copy() for a, b in spans_between(rows, h) for c, d in spans_between(cols, w)]
+        # One-color rows inside square blocks laid end to end are not separators.
+        if squares is not None and len({p.shape for p in parts}) > 1:
+            parts = squares
+    elif squares is not None:
+        parts = squares
     else:
-        h, w = g.shape
-        if w > h and w % h == 0:
-            parts = [g[:, i:i + h].copy() for i in range(0, w, h)]
-        elif h > w and h % w == 0:
-            parts = [g[i:i + w].copy() for i in range(0, h, w)]
-        else:
-            raise ValueError("no separators and no equal split")
+        raise ValueError("no separators and no equal split")
     if len(parts) < 2:
         raise ValueError("fewer than two parts")
     return parts

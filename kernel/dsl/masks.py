@@ -28,9 +28,9 @@ def _parts(g: np.ndarray) -> list[np.ndarray]:
     return [top, bottom] if h > w else [top.T, bottom.T]
 
 
-def combine_parts(g: np.ndarray, op: str, bg: int = 0) -> np.ndarray:
-    """1 where a boolean op (see BOOLEAN_OPS) of the parts' non-background masks holds, 0 elsewhere."""
-    masks = [p != bg for p in _parts(g)]
+def combine_parts(g: np.ndarray, op: str, bg: int = 0, grid: tuple[int, int] | None = None) -> np.ndarray:
+    """1 where a boolean op (see BOOLEAN_OPS) of the parts' (or `grid` blocks') non-background masks holds, else 0."""
+    masks = [p != bg for p in (_parts(g) if grid is None else blocks(g, *grid))]
     if op == "and":
         m = np.logical_and.reduce(masks)
     elif op == "or":

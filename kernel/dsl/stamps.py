@@ -26,12 +26,13 @@ def stamp(g: np.ndarray, patterns: Mapping[int, Mapping[tuple[int, int], int]], 
     return out
 
 
-TEMPLATE_PLACEMENTS = ("center", "fill", "anchor")
+TEMPLATE_PLACEMENTS = ("center", "fill", "anchor", "shape")
 
 
-def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0) -> np.ndarray:
-    """The object of most colors copied onto one-color markers: centered, over a box its size, or by their color."""
-    objs = objects(g, 8, True, bg)
+def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0, erase: bool = False) -> np.ndarray:
+    """The object of most colors copied onto one-color markers (centered, over a box or shape like it, or by color)."""
+    # Shapes are matched cell for cell, so a template touching a marker at a corner is still two objects.
+    objs = objects(g, 4 if placement == "shape" else 8, True, bg)
     if len(objs) < 2:
         raise ValueError("no template and marker")
     ranked = sorted(objs, key=lambda o: (-len(set(o.colors)), -o.size))
@@ -56,6 +57,10 @@ def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0) -> np.n
             if (o.height, o.width) != (th, tw) or o.size != th * tw:
                 continue
             top, left = o.top, o.left
+        elif placement == "shape":
+            if (o.height, o.width) != (th, tw) or not ((o.patch(-1) >= 0) == (patch >= 0)).all():
+                continue
+            top, left = o.top, o.left
         else:
             fits = [t for t in multicolored if t.colors.count(o.colors[0]) == 1]
             if len(fits) != 1 or o.size != 1:
@@ -70,4 +75,6 @@ def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0) -> np.n
         placed += 1
     if not placed:
         raise ValueError("no marker fits the template")
+    if erase:
+        out[tuple(np.array(template.cells).T)] = bg
     return out

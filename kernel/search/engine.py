@@ -97,6 +97,9 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
         step = infer(train, outputs, tests, bg)
         if step is not None:
             found.append((step,))
+    logic = finishers.infer_block_logic(train, outputs, tests, bg)
+    if logic is not None:
+        found.append(logic)
     if periodic:
         steps = finishers.infer_continuation(train, outputs, tests, bg)
         if steps is not None:

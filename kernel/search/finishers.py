@@ -14,7 +14,7 @@ from ..dsl.counting import COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, count_of
 from ..dsl.cropping import WINDOW_ANCHORS, window
 from ..dsl.geometry import SYMMETRIES
 from ..dsl.lines import DIRECTIONS, object_rays
-from ..dsl.masks import blocks
+from ..dsl.masks import BOOLEAN_OPS, blocks
 from ..dsl.objects import objects
 from ..dsl.properties import PROPERTIES, minority_color, property_values
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, feature
@@ -753,23 +753,47 @@ def infer_count_drawing(states: Arrays, outputs: Arrays, tests: Arrays, bg: int)
     return None
 
 
-def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
-    """The parts of each state stacked in a learned order (dsl.overlay_parts) when every output has one
-    part's shape: the state cut into equal blocks, with or without one-cell separators. The orders
-    that fit every pair must agree on the test inputs, or none is believed."""
+def _block_grid(states: Arrays, outputs: Arrays) -> tuple[int, int] | None:
+    """(rows, columns) when every state cuts into that grid of blocks of its output's shape, with or
+    without one-cell separators between them."""
     grids = set()
     for s, o in zip(states, outputs):
         (h, w), (oh, ow) = s.shape, o.shape
+        if (h, w) == (oh, ow):
+            return None
         if h % oh == 0 and w % ow == 0:
             grids.add((h // oh, w // ow))
         elif (h + 1) % (oh + 1) == 0 and (w + 1) % (ow + 1) == 0:
             grids.add(((h + 1) // (oh + 1), (w + 1) // (ow + 1)))
         else:
             return None
-    if len(grids) != 1:
+    return grids.pop() if len(grids) == 1 else None
+
+
+def infer_block_logic(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> tuple[Step, Step] | None:
+    """A boolean op over the blocks a state cuts into (dsl.combine_parts), then the colors of its 1s and
+    0s, when each output has one block's shape."""
+    grid = _block_grid(states, outputs)
+    if grid is None or not all(len(np.unique(o)) <= 2 for o in outputs):
         return None
-    grid = grids.pop()
-    n = grid[0] * grid[1]
+    for op in BOOLEAN_OPS:
+        step = Step("combine_parts", (op, bg, grid))
+        try:
+            masks, test_masks = [step.apply(s) for s in states], [step.apply(t) for t in tests]
+        except ValueError:
+            return None
+        paint = infer_recolor(masks, outputs, test_masks)
+        if paint is not None:
+            return step, paint
+    return None
+
+
+def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """The parts of each state stacked in a learned order (dsl.overlay_parts) when every output has one
+    part's shape: the state cut into equal blocks, with or without one-cell separators. The orders
+    that fit every pair must agree on the test inputs, or none is believed."""
+    grid = _block_grid(states, outputs)
+    n = grid[0] * grid[1] if grid else 0
     if not 2 <= n <= 5:
         return None
     try:

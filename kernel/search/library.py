@@ -108,7 +108,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority", "fullest")]
     steps += [S("spread_cell", (bg, sep)) for sep in (False, True)]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
-    steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS]
+    steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS] + [S("copy_template", ("shape", bg, True))]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors]
