@@ -967,3 +967,51 @@ def test_a_template_is_copied_onto_markers_of_its_shape_and_can_be_erased():
     # the marker touching the template at a corner is still a marker; the straight one is another shape
     assert same(dsl.copy_template(g, "shape", 0, True), [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 2, 3, 0, 8],
                                                          [0, 3, 0, 0, 8]])
+
+
+def test_parts_of_several_colors_are_stacked_by_color_priority():
+    g = G([[1, 2, 0, 3, 3, 0]])
+    # 3 over 1 over 2, whatever part each is in
+    assert same(dsl.overlay_parts(g, 0, False, None, (1, 2), (3, 1, 2)), [[3, 3, 0]])
+
+
+def test_the_pattern_part_is_painted_by_a_key_part_or_by_the_corner_cells():
+    g = G([[2, 4, 8, 0, 0, 0, 0],
+           [1, 6, 8, 0, 0, 0, 0],
+           [8, 8, 8, 8, 8, 8, 8],
+           [0, 0, 8, 3, 0, 0, 3],
+           [0, 0, 8, 0, 3, 0, 0],
+           [0, 0, 8, 3, 0, 3, 0],
+           [0, 0, 8, 0, 3, 0, 3]])
+    assert same(dsl.paint_by_key(g), [[2, 0, 0, 4], [0, 2, 0, 0], [1, 0, 6, 0], [0, 1, 0, 6]])
+    framed = G([[2, 1, 1, 1, 3],
+                [1, 1, 1, 1, 1],
+                [0, 1, 5, 1, 0],
+                [1, 1, 1, 1, 1],
+                [4, 1, 1, 1, 6]])
+    with pytest.raises(ValueError):
+        dsl.paint_by_key(framed)  # the middle part is 1x1: a 2x2 key does not divide it
+
+
+def test_cells_are_filled_with_the_first_cell_turned_or_flipped():
+    g = G([[1, 2, 5, 0, 0, 5, 0, 0],
+           [3, 4, 5, 0, 0, 5, 0, 0]])
+    assert same(dsl.transform_cells(g, (None, "flip_lr", "rot180")), [[1, 2, 5, 2, 1, 5, 4, 3],
+                                                                      [3, 4, 5, 4, 3, 5, 2, 1]])
+    with pytest.raises(ValueError):
+        dsl.transform_cells(g, (None, "flip_lr"))  # three cells, two ops
+
+
+def test_one_part_is_copied_at_each_cell_of_the_other_parts_shape_or_the_reverse():
+    g = G([[1, 0, 5, 2, 3],
+           [1, 1, 5, 0, 4]])
+    assert same(dsl.kron_parts(g), [[2, 3, 0, 0], [0, 4, 0, 0], [2, 3, 2, 3], [0, 4, 0, 4]])
+    assert same(dsl.kron_parts(g, 0, True), [[2, 0, 3, 0], [2, 2, 3, 3], [0, 0, 4, 0], [0, 0, 4, 4]])
+
+
+def test_the_windows_around_each_anchor_cell_are_laid_over_each_other():
+    g = G([[6, 6, 0, 0, 0],
+           [0, 5, 0, 0, 7],
+           [0, 0, 0, 5, 7],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.overlay_around(g, 5), [[6, 6, 7], [0, 5, 7], [0, 0, 0]])

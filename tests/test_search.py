@@ -432,3 +432,15 @@ def test_a_boolean_op_over_equal_blocks_without_separators_is_learned_with_its_c
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and [s.fn for s in result.found[0].steps] == ["combine_parts", "recolor"]
     assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_empty_cells_are_learned_as_turned_copies_of_the_first():
+    def scene(rng):
+        g = np.full((3, 11), 0, dtype=np.int64)
+        g[:, 3] = g[:, 7] = 5
+        g[:, :3] = rng.choice((1, 2, 3), size=(3, 3))
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.transform_cells(g, (None, "rot90", "rot180")), seed=12)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

@@ -31,12 +31,12 @@ from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, conn
                     dotted_rays, draw_crosses, extend_ends, extend_rays, mark_midpoints, object_rays, project_markers,
                     rays_to_objects)
 from .limits import MAX_SIDE, TooLarge
-from .masks import blocks, combine_parts, mask_with, overlay, overlay_parts
+from .masks import blocks, combine_parts, kron_parts, mask_with, overlay, overlay_around, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_half, mark_object, objects, remove_noise, remove_object, select_object)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
-                     paint_cells, spread_cell, stack_objects)
+                     paint_by_key, paint_cells, spread_cell, stack_objects, transform_cells)
 from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
 from .regions import (bridge_objects, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines, fill_enclosed,
                       flood_touching, frame_objects, halo, hollow, label_areas, label_by_holes, label_enclosed,
@@ -65,12 +65,12 @@ GROUPS = {
                 flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas,
                 recolor_areas),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge),
-    "pieces": (cell_boxes, each_cell, cell_colors, paint_cells, spread_cell, each_object, stack_objects,
-               combine_changes, color_ranks, in_color_ranks),
+    "pieces": (cell_boxes, each_cell, transform_cells, cell_colors, paint_cells, paint_by_key, spread_cell,
+               each_object, stack_objects, combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp, copy_template),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
                  reveal_periodic, fill_diagonal_periodic),
-    "masks and overlays": (combine_parts, overlay_parts, blocks, overlay, mask_with),
+    "masks and overlays": (combine_parts, overlay_parts, blocks, kron_parts, overlay, overlay_around, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cropping import split_cells
+from .limits import MAX_SIDE, TooLarge
 
 BOOLEAN_OPS = ("and", "or", "xor", "nor", "left_only", "right_only")
 
@@ -61,10 +62,16 @@ def blocks(g: np.ndarray, ky: int, kx: int) -> list[np.ndarray]:
 
 
 def overlay_parts(g: np.ndarray, bg: int = 0, reverse: bool = False, order: tuple[int, ...] | None = None,
-                  grid: tuple[int, int] | None = None) -> np.ndarray:
+                  grid: tuple[int, int] | None = None, priority: tuple[int, ...] | None = None) -> np.ndarray:
     """Stack the parts of a divided grid (or its `grid` of equal blocks), later parts' non-background on top
-    (earlier on top if `reverse`; `order`: part indices bottom to top)."""
+    (earlier on top if `reverse`; `order`: part indices bottom to top; `priority`: colors, the first on top)."""
     parts = _parts(g) if grid is None else blocks(g, *grid)
+    if priority is not None:
+        rank = np.full(max(int(g.max()), *priority) + 1, len(priority))
+        rank[list(priority)] = np.arange(len(priority))
+        stack = np.stack(parts)
+        top = np.take_along_axis(stack, rank[stack].argmin(axis=0)[None], axis=0)[0]
+        return np.where(np.isin(top, priority), top, bg)
     if order is not None:
         if sorted(order) != list(range(len(parts))):
             raise ValueError(f"order {order} does not name each of {len(parts)} parts once")
@@ -85,3 +92,34 @@ def overlay(base: np.ndarray, top: np.ndarray, bg: int = 0) -> np.ndarray:
 def mask_with(g: np.ndarray, mask: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
     """`color` where mask is true, `bg` elsewhere."""
     return np.where(mask, color, bg).astype(g.dtype)
+
+
+def kron_parts(g: np.ndarray, bg: int = 0, shape_inside: bool = False) -> np.ndarray:
+    """Of two parts, the other copied at each cell of the one-color one (`shape_inside`: its shape at the other's)."""
+    parts = _parts(g)
+    if len(parts) != 2:
+        raise ValueError(f"{len(parts)} parts, not two")
+    one_color = [len(set(np.unique(p).tolist()) - {bg}) == 1 for p in parts]
+    if one_color.count(True) != 1:
+        raise ValueError("not exactly one part of one color")
+    mask, template = (parts[0], parts[1]) if one_color[0] else (parts[1], parts[0])
+    h, w = mask.shape[0] * template.shape[0], mask.shape[1] * template.shape[1]
+    if max(h, w) > MAX_SIDE:
+        raise TooLarge("the copies take more than 30 cells")
+    if shape_inside:
+        return np.where(np.kron(template != bg, mask != bg), np.kron(template, np.ones_like(mask)), bg)
+    return np.where(np.kron(mask != bg, np.ones_like(template, dtype=bool)), np.tile(template, mask.shape), bg)
+
+
+def overlay_around(g: np.ndarray, anchor: int, radius: int = 1, bg: int = 0) -> np.ndarray:
+    """The square windows of `radius` centered on each `anchor` cell, laid over each other (non-background on top)."""
+    ys, xs = np.nonzero(g == anchor)
+    if len(ys) < 2:
+        raise ValueError(f"fewer than two cells of color {anchor}")
+    padded = np.pad(g, radius, constant_values=bg)
+    size = 2 * radius + 1
+    out = np.full((size, size), bg, dtype=g.dtype)
+    for y, x in zip(ys, xs):
+        window = padded[y:y + size, x:x + size]
+        out = np.where(window != bg, window, out)
+    return out

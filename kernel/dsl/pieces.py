@@ -10,6 +10,7 @@ import numpy as np
 
 from .colors import recolor
 from .cropping import spans_between, separator_lines
+from .geometry import apply_symmetry
 from .objects import PLACEHOLDER, objects
 
 CELL_SUMMARIES = ("majority", "minority", "filled", "empty", "count")
@@ -42,6 +43,23 @@ def each_cell(g: np.ndarray, fn: str, *args) -> np.ndarray:
             piece = np.asarray(step(g[a:b, c:d].copy(), *args))
             if piece.shape != (b - a, d - c):
                 raise ValueError(f"{fn} changed a cell's shape")
+            out[a:b, c:d] = piece
+    return out
+
+
+def transform_cells(g: np.ndarray, ops: tuple) -> np.ndarray:
+    """Cell i between separator lines becomes the first cell under symmetry ops[i] (see SYMMETRIES); None keeps it."""
+    boxes = [box for row in cell_boxes(g) for box in row]
+    if len(ops) != len(boxes):
+        raise ValueError(f"{len(ops)} ops for {len(boxes)} cells")
+    a, b, c, d = boxes[0]
+    first = g[a:b, c:d]
+    out = g.copy()
+    for (a, b, c, d), op in zip(boxes, ops):
+        if op is not None:
+            piece = apply_symmetry(first, op)
+            if piece.shape != (b - a, d - c):
+                raise ValueError(f"{op} of the first cell does not fit cell {(a, c)}")
             out[a:b, c:d] = piece
     return out
 
@@ -183,3 +201,28 @@ def spread_cell(g: np.ndarray, bg: int = 0, in_separator_color: bool = False) ->
     if (out == g).all():
         raise ValueError("no cell gains anything")
     return out
+
+
+def paint_by_key(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The largest one-color part, its regions painted by a key: a part without background, or the four corner cells."""
+    rows, cols, _ = separator_lines(g)
+    if not (rows or cols):
+        raise ValueError("no separator lines")
+    grid = [[g[a:b, c:d] for c, d in spans_between(cols, g.shape[1])] for a, b in spans_between(rows, g.shape[0])]
+    parts = [p for line in grid for p in line]
+    pattern = max(parts, key=lambda p: p.size)
+    if sum(p.size == pattern.size for p in parts) > 1 or len(set(np.unique(pattern).tolist()) - {bg}) != 1:
+        raise ValueError("no one largest part of one color")
+    ph, pw = pattern.shape
+    keys = [p for p in parts if p is not pattern and (p != bg).all() and ph % p.shape[0] == 0 and pw % p.shape[1] == 0]
+    if len(keys) == 1:
+        key = keys[0]
+    else:
+        corners = [grid[0][0], grid[0][-1], grid[-1][0], grid[-1][-1]]
+        if len(grid) < 2 or len(grid[0]) < 2 or any(c.shape != (1, 1) or c[0, 0] == bg for c in corners):
+            raise ValueError("no key part and no one-cell corners")
+        key = np.array([[corners[0][0, 0], corners[1][0, 0]], [corners[2][0, 0], corners[3][0, 0]]])
+    if ph % key.shape[0] or pw % key.shape[1]:
+        raise ValueError("the key does not divide the pattern")
+    colors = np.kron(key, np.ones((ph // key.shape[0], pw // key.shape[1]), dtype=g.dtype))
+    return np.where(pattern != bg, colors, bg).astype(g.dtype)

@@ -12,10 +12,11 @@ import numpy as np
 
 from ..dsl.counting import COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, count_of
 from ..dsl.cropping import WINDOW_ANCHORS, window
-from ..dsl.geometry import SYMMETRIES
+from ..dsl.geometry import SYMMETRIES, apply_symmetry
 from ..dsl.lines import DIRECTIONS, object_rays
 from ..dsl.masks import BOOLEAN_OPS, blocks
 from ..dsl.objects import objects
+from ..dsl.pieces import cell_boxes
 from ..dsl.properties import PROPERTIES, minority_color, property_values
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, feature
 from ..dsl.scaling import downscale, smallest_period, upscale
@@ -798,7 +799,8 @@ def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int)
         return None
     try:
         stacks = [np.stack(blocks(s, *grid)) for s in states]
-        test_stacks = [np.stack(blocks(t, *grid)) for t in tests]
+        for t in tests:
+            blocks(t, *grid)
     except ValueError:
         return None
     if any(p.shape[1:] != o.shape for p, o in zip(stacks, outputs)):
@@ -808,16 +810,56 @@ def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int)
         filled = (p != bg).any(axis=0)
         if (filled != (o != bg)).any() or not (p == o).any(axis=0)[filled].all():
             return None
+    # By part (the first part of `order` at the bottom), or where parts are of several colors, by color.
+    colors = sorted(set(np.unique(np.stack(stacks)).tolist()) - {bg})
+    candidates = [Step("overlay_parts", (bg, False, order, grid)) for order in permutations(range(n))]
+    if any(len(np.unique(part[part != bg])) > 1 for p in stacks for part in p) and len(colors) <= 5:
+        candidates += [Step("overlay_parts", (bg, False, None, grid, rank)) for rank in permutations(colors)]
     fits, answers = [], set()
-    for order in permutations(range(n)):
-        def stack(p):
-            out = p[order[0]].copy()
-            for i in order[1:]:
-                out = np.where(p[i] != bg, p[i], out)
-            return out
-        if all((stack(p) == o).all() for p, o in zip(stacks, outputs)):
-            fits.append(order)
-            answers.add(tuple(stack(p).tobytes() for p in test_stacks))
+    for step in candidates:
+        if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+            fits.append(step)
+            answers.add(tuple(step.apply(t).tobytes() for t in tests))
     if not fits or len(answers) > 1:
         return None
-    return Step("overlay_parts", (bg, False, fits[0], grid))
+    return fits[0]
+
+
+def _has_full_line(g: np.ndarray) -> bool:
+    """Whether some row or column is one color all the way across."""
+    return bool((g == g[:, :1]).all(axis=1).any() or (g == g[:1]).all(axis=0).any())
+
+
+def infer_cell_copies(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Cells between separator lines filled with the first cell turned or flipped (dsl.transform_cells),
+    one symmetry per cell position, the same in every pair."""
+    if not same_shapes(states, outputs) or not all(_has_full_line(s) for s in states):
+        return None  # a cheap test first: this runs on every state the search reaches
+    try:
+        layouts = [[box for row in cell_boxes(s) for box in row] for s in list(states) + list(tests)]
+    except ValueError:
+        return None
+    if len({len(boxes) for boxes in layouts}) != 1:
+        return None
+    ops = []
+    for i in range(len(layouts[0])):
+        fits = [None] + list(SYMMETRIES)
+        for s, o, boxes in zip(states, outputs, layouts):
+            a, b, c, d = boxes[i]
+            a0, b0, c0, d0 = boxes[0]
+            first, want = s[a0:b0, c0:d0], o[a:b, c:d]
+            fits = [op for op in fits if op is None and (want == s[a:b, c:d]).all()
+                    or op is not None and apply_symmetry(first, op).shape == want.shape
+                    and (apply_symmetry(first, op) == want).all()]
+            if not fits:
+                return None
+        ops.append(fits[0])
+    if all(op is None for op in ops):
+        return None
+    step = Step("transform_cells", (tuple(ops),))
+    try:
+        for t in tests:
+            step.apply(t)
+    except ValueError:
+        return None
+    return step

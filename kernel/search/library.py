@@ -47,6 +47,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
+    steps += [S("kron_parts", (bg, i)) for i in (False, True)] + [S("overlay_around", (c, 1, bg)) for c in colors]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
     steps += [S("crop_most_color", (c, bg)) for c in any_colors]
@@ -106,6 +107,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("cell_colors", (how, bg)) for how in CELL_SUMMARIES]
     steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority", "fullest")]
+    steps += [S("paint_by_key", (b,)) for b in dict.fromkeys((bg, 0))]  # separators can outnumber the background
     steps += [S("spread_cell", (bg, sep)) for sep in (False, True)]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS] + [S("copy_template", ("shape", bg, True))]
