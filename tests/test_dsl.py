@@ -1015,3 +1015,19 @@ def test_the_windows_around_each_anchor_cell_are_laid_over_each_other():
            [0, 0, 0, 5, 7],
            [0, 0, 0, 0, 0]])
     assert same(dsl.overlay_around(g, 5), [[6, 6, 7], [0, 5, 7], [0, 0, 0]])
+
+
+def test_an_arrow_shoots_from_its_odd_cell_the_way_it_points():
+    g = G([[0, 0, 0, 0, 0, 0],
+           [2, 0, 0, 0, 0, 0],
+           [1, 2, 0, 0, 0, 0],
+           [2, 0, 0, 0, 0, 0]])
+    assert same(dsl.minority_rays(g), [[0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0], [1, 2, 1, 1, 1, 1],
+                                       [2, 0, 0, 0, 0, 0]])
+
+
+def test_each_object_of_two_colors_has_them_exchanged():
+    g = G([[1, 1, 1, 0, 5],
+           [1, 4, 1, 0, 5],
+           [1, 1, 1, 0, 0]])
+    assert same(dsl.swap_object_colors(g), [[4, 4, 4, 0, 5], [4, 1, 4, 0, 5], [4, 4, 4, 0, 0]])

@@ -444,3 +444,14 @@ def test_empty_cells_are_learned_as_turned_copies_of_the_first():
     task, want = synthetic_task(scene, lambda g: dsl.transform_cells(g, (None, "rot90", "rot180")), seed=12)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_parts_of_two_colors_each_are_stacked_by_color_in_pairs_of_different_sizes():
+    def scene(rng):
+        n = int(rng.integers(3, 6))
+        return np.concatenate([random_grid(rng, n, n, colors=(1, 2), density=0.6),
+                               random_grid(rng, n, n, colors=(3, 4), density=0.6)], axis=1)
+
+    task, want = synthetic_task(scene, lambda g: dsl.overlay_parts(g, 0, False, None, (1, 2), (4, 1, 3, 2)), seed=13)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

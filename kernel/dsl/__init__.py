@@ -28,13 +28,13 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
 from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
-                    dotted_rays, draw_crosses, extend_ends, extend_rays, mark_midpoints, object_rays, project_markers,
-                    rays_to_objects)
+                    dotted_rays, draw_crosses, extend_ends, extend_rays, mark_midpoints, minority_rays, object_rays,
+                    project_markers, rays_to_objects)
 from .limits import MAX_SIDE, TooLarge
 from .masks import blocks, combine_parts, kron_parts, mask_with, overlay, overlay_around, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
-                      mark_half, mark_object, objects, remove_noise, remove_object, select_object)
+                      mark_half, mark_object, objects, remove_noise, remove_object, select_object, swap_object_colors)
 from .pieces import (cell_boxes, cell_colors, color_ranks, combine_changes, each_cell, each_object, in_color_ranks,
                      paint_by_key, paint_cells, spread_cell, stack_objects, transform_cells)
 from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
@@ -60,7 +60,8 @@ GROUPS = {
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property),
+                label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
+                swap_object_colors),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_boxes, frame_objects, hollow, halo, draw_border,
                 flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings, label_enclosed, label_areas,
                 recolor_areas),
@@ -72,7 +73,7 @@ GROUPS = {
                  reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, blocks, kron_parts, overlay, overlay_around, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
-              connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays),
+              connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays, minority_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,
                               count_of, draw_count, majority_vote_cells, line_majority, lookup),
     "cell rules": (cell_rule, feature),

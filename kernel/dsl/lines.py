@@ -287,3 +287,32 @@ def corner_rays(g: np.ndarray, kind: str = "convex", color: str = "own", bg: int
     if not drawn:
         raise ValueError("no corner casts a ray")
     return out
+
+
+def minority_rays(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """From each object's one cell of its rarest color, a ray of that color through the object's bulk and beyond."""
+    h, w = g.shape
+    out = g.copy()
+    drawn = False
+    for o in objects(g, 8, True, bg):
+        c = minority_color(o)
+        if o.colors.count(c) != 1 or len(set(o.colors)) < 2:
+            continue
+        y, x = o.cells[o.colors.index(c)]
+        ys, xs = np.array(o.cells).T
+        dy, dx = ys.mean() - y, xs.mean() - x
+        # The way the object points: along the axis it mostly lies along, or diagonally when neither dominates.
+        step = (np.sign(dy), 0) if abs(dy) > 2 * abs(dx) else (0, np.sign(dx)) if abs(dx) > 2 * abs(dy) else \
+            (np.sign(dy), np.sign(dx))
+        if step == (0, 0):
+            continue
+        ny, nx = y + int(step[0]), x + int(step[1])
+        while 0 <= ny < h and 0 <= nx < w and g[ny, nx] != bg:
+            ny, nx = ny + int(step[0]), nx + int(step[1])  # through the object
+        while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
+            out[ny, nx] = c
+            drawn = True
+            ny, nx = ny + int(step[0]), nx + int(step[1])
+    if not drawn:
+        raise ValueError("no object has one cell of a rarer color to shoot from")
+    return out

@@ -312,3 +312,19 @@ def count_objects(g: np.ndarray, connectivity: int = 4, multicolor: bool = False
     """Number of objects."""
     return len(objects(g, connectivity, multicolor, bg))
 
+
+
+def swap_object_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each object (8-connected) of exactly two colors has them exchanged."""
+    out = g.copy()
+    swapped = False
+    for o in objects(g, 8, True, bg):
+        pair = sorted(set(o.colors))
+        if len(pair) != 2:
+            continue
+        ys, xs = np.array(o.cells).T
+        out[ys, xs] = np.where(g[ys, xs] == pair[0], pair[1], pair[0])
+        swapped = True
+    if not swapped:
+        raise ValueError("no object of two colors")
+    return out

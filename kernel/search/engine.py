@@ -93,10 +93,15 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
         found.append((step,))
     for infer in (finishers.infer_stamp, finishers.infer_object_rays, finishers.infer_kron,
                   finishers.infer_crop_by_property, finishers.infer_count_drawing,
-                  finishers.infer_overlay_order, finishers.infer_cell_copies):
+                  finishers.infer_overlay_order):
         step = infer(train, outputs, tests, bg)
         if step is not None:
             found.append((step,))
+    # Cells copied from the first only from the inputs themselves: after other steps, the cells a state
+    # happens to have fit the pairs by accident more often than not.
+    copies = finishers.infer_cell_copies(train, outputs, tests, bg) if states is root else None
+    if copies is not None:
+        found.append((copies,))
     logic = finishers.infer_block_logic(train, outputs, tests, bg)
     if logic is not None:
         found.append(logic)

@@ -799,9 +799,11 @@ def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int)
         return None
     try:
         stacks = [np.stack(blocks(s, *grid)) for s in states]
-        for t in tests:
-            blocks(t, *grid)
+        test_stacks = [np.stack(blocks(t, *grid)) for t in tests]
     except ValueError:
+        return None
+    # Stacking sees through the background: every part, the test inputs' too, must have some.
+    if not all((p == bg).any(axis=(1, 2)).all() for p in stacks + test_stacks):
         return None
     if any(p.shape[1:] != o.shape for p, o in zip(stacks, outputs)):
         return None
@@ -811,7 +813,7 @@ def infer_overlay_order(states: Arrays, outputs: Arrays, tests: Arrays, bg: int)
         if (filled != (o != bg)).any() or not (p == o).any(axis=0)[filled].all():
             return None
     # By part (the first part of `order` at the bottom), or where parts are of several colors, by color.
-    colors = sorted(set(np.unique(np.stack(stacks)).tolist()) - {bg})
+    colors = sorted(set().union(*(np.unique(p).tolist() for p in stacks)) - {bg})
     candidates = [Step("overlay_parts", (bg, False, order, grid)) for order in permutations(range(n))]
     if any(len(np.unique(part[part != bg])) > 1 for p in stacks for part in p) and len(colors) <= 5:
         candidates += [Step("overlay_parts", (bg, False, None, grid, rank)) for rank in permutations(colors)]
@@ -848,6 +850,8 @@ def infer_cell_copies(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -
             a, b, c, d = boxes[i]
             a0, b0, c0, d0 = boxes[0]
             first, want = s[a0:b0, c0:d0], o[a:b, c:d]
+            if len(np.unique(first)) < 2:
+                return None  # a blank or one-color first cell: nothing to turn
             fits = [op for op in fits if op is None and (want == s[a:b, c:d]).all()
                     or op is not None and apply_symmetry(first, op).shape == want.shape
                     and (apply_symmetry(first, op) == want).all()]

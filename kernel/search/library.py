@@ -59,6 +59,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("mark_half", (side, bg)) for side in ("top", "bottom", "left", "right")]
     steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
     steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
+    steps += [S("swap_object_colors", (bg,))]
     steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,)),
               S("unify_colors", (bg,))]
     steps += [S("recolor_from_lines", (axis, bg, each)) for axis in (1, 0) for each in (False, True)]
@@ -95,6 +96,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,))]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
+    steps += [S("minority_rays", (bg,))]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors] + [S("fill_color_boxes", (bg,))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
