@@ -265,25 +265,27 @@ CORNER_KINDS = ("convex", "concave")
 def corner_rays(g: np.ndarray, kind: str = "convex", color: str = "own", bg: int = 0) -> np.ndarray:
     """Diagonal rays from objects' convex corners, or out of concave notches, in the cell's or object's rarest color."""
     h, w = g.shape
-
-    def empty(y, x):
-        return not (0 <= y < h and 0 <= x < w) or g[y, x] == bg
-
+    empty = np.pad(g == bg, 1, constant_values=True)
+    filled = ~empty[1:-1, 1:-1]
     out = g.copy()
+    paint = None
     drawn = False
-    for o in objects(g, 8, True, bg):
-        paint = minority_color(o) if color == "minor" else None
-        for (y, x), c in zip(o.cells, o.colors):
-            for dy, dx in ((-1, -1), (-1, 1), (1, -1), (1, 1)):
-                sides = (empty(y + dy, x), empty(y, x + dx))
-                if not empty(y + dy, x + dx) or sides != ((True, True) if kind == "convex" else (False, False)):
-                    continue
-                # A convex corner's ray starts at its diagonal neighbour; a concave one's beyond the notch.
-                ny, nx = (y + dy, x + dx) if kind == "convex" else (y + 2 * dy, x + 2 * dx)
-                while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
-                    out[ny, nx] = c if paint is None else paint
-                    drawn = True
-                    ny, nx = ny + dy, nx + dx
+    for dy, dx in ((-1, -1), (-1, 1), (1, -1), (1, 1)):
+        diagonal = empty[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+        side_y, side_x = empty[1 + dy:1 + dy + h, 1:1 + w], empty[1:1 + h, 1 + dx:1 + dx + w]
+        corners = filled & diagonal & (side_y & side_x if kind == "convex" else ~side_y & ~side_x)
+        for y, x in zip(*np.nonzero(corners)):
+            if color == "minor" and paint is None:
+                paint = np.full(g.shape, -1)
+                for o in objects(g, 8, True, bg):
+                    paint[tuple(np.array(o.cells).T)] = minority_color(o)
+            c = g[y, x] if paint is None else paint[y, x]
+            # A convex corner's ray starts at its diagonal neighbour; a concave one's beyond the notch.
+            ny, nx = (y + dy, x + dx) if kind == "convex" else (y + 2 * dy, x + 2 * dx)
+            while 0 <= ny < h and 0 <= nx < w and g[ny, nx] == bg:
+                out[ny, nx] = c
+                drawn = True
+                ny, nx = ny + dy, nx + dx
     if not drawn:
         raise ValueError("no corner casts a ray")
     return out

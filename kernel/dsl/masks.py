@@ -63,8 +63,7 @@ def blocks(g: np.ndarray, ky: int, kx: int) -> list[np.ndarray]:
 
 def overlay_parts(g: np.ndarray, bg: int = 0, reverse: bool = False, order: tuple[int, ...] | None = None,
                   grid: tuple[int, int] | None = None, priority: tuple[int, ...] | None = None) -> np.ndarray:
-    """Stack the parts of a divided grid (or its `grid` of equal blocks), later parts' non-background on top
-    (earlier on top if `reverse`; `order`: part indices bottom to top; `priority`: colors, the first on top)."""
+    """Stack the parts (or `grid` blocks), later ones on top (see `reverse`, `order` bottom up, color `priority`)."""
     parts = _parts(g) if grid is None else blocks(g, *grid)
     if priority is not None:
         rank = np.full(max(int(g.max()), *priority) + 1, len(priority))
