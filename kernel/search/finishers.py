@@ -836,7 +836,7 @@ def infer_cell_copies(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -
     """Cells between separator lines filled with the first cell turned or flipped (dsl.transform_cells),
     one symmetry per cell position, the same in every pair."""
     if not same_shapes(states, outputs) or not all(_has_full_line(s) for s in states):
-        return None  # a cheap test first: this runs on every state the search reaches
+        return None  # no separator line, so no cells (a cheaper test than finding the cells)
     try:
         layouts = [[box for row in cell_boxes(s) for box in row] for s in list(states) + list(tests)]
     except ValueError:
