@@ -234,23 +234,21 @@ def bridge_objects(g: np.ndarray, inset: int = 0, bg: int = 0, color: int = PLAC
     """Empty gaps between objects facing each other across rows or columns become `color` (shared span less `inset`)."""
     objs = objects(g, 8, True, bg)
     out = g.copy()
-    for i, a in enumerate(objs):
-        for b in objs[i + 1:]:
-            for lo, hi in ((a, b), (b, a)):
-                # vertical gap: lo above hi, columns shared; horizontal gap: lo left of hi, rows shared
-                for vertical in (True, False):
-                    if vertical:
-                        gap0, gap1 = lo.bottom + 1, hi.top - 1
-                        span0, span1 = max(lo.left, hi.left) + inset, min(lo.right, hi.right) - inset
-                    else:
-                        gap0, gap1 = lo.right + 1, hi.left - 1
-                        span0, span1 = max(lo.top, hi.top) + inset, min(lo.bottom, hi.bottom) - inset
-                    if gap0 > gap1 or span0 > span1:
-                        continue
-                    area = (slice(gap0, gap1 + 1), slice(span0, span1 + 1)) if vertical else \
-                        (slice(span0, span1 + 1), slice(gap0, gap1 + 1))
-                    if (g[area] == bg).all():
-                        out[area] = color
+    if len(objs) >= 2:
+        top, left, bottom, right = (np.array([getattr(o, k) for o in objs]) for k in ("top", "left", "bottom", "right"))
+        # Every ordered pair at once: [i, j] is object i above (or left of) object j, with the columns (or rows)
+        # they share; only pairs with a gap and a shared span are looked at cell by cell.
+        for vertical in (True, False):
+            near, far = (bottom, top) if vertical else (right, left)
+            lo, hi = (left, right) if vertical else (top, bottom)
+            gap0, gap1 = np.broadcast_arrays(near[:, None] + 1, far[None, :] - 1)
+            span0 = np.maximum(lo[:, None], lo[None, :]) + inset
+            span1 = np.minimum(hi[:, None], hi[None, :]) - inset
+            for i, j in zip(*np.nonzero((gap0 <= gap1) & (span0 <= span1))):
+                across, along = slice(gap0[i, j], gap1[i, j] + 1), slice(span0[i, j], span1[i, j] + 1)
+                area = (across, along) if vertical else (along, across)
+                if (g[area] == bg).all():
+                    out[area] = color
     if (out == g).all():
         raise ValueError("no two objects face each other across empty cells")
     return out
