@@ -22,8 +22,8 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_histogram, color_ranking_column,
                        count_cells_row, count_objects_row, count_of, draw_count, line_majority, lookup, majority_cell,
                        majority_vote_cells)
-from .cropping import (bbox, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content, half,
-                       keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
+from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
+                       half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import align_objects, attract, dots_to_lines, gravity, move_by_size, nudge, object_gravity
@@ -31,7 +31,7 @@ from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, conn
                     dotted_rays, draw_crosses, extend_ends, extend_rays, mark_midpoints, minority_rays, object_rays,
                     project_markers, rays_to_objects)
 from .limits import MAX_SIDE, TooLarge
-from .masks import blocks, combine_parts, kron_parts, mask_with, overlay, overlay_around, overlay_parts
+from .masks import combine_parts, kron_parts, mask_with, overlay, overlay_around, overlay_parts
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_half, mark_object, objects, remove_noise, remove_object, select_object, swap_object_colors)
@@ -52,7 +52,7 @@ GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
                  pad_edge, grow_canvas),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress,
-                 trim_border, half, split_cells, select_cell, separator_lines, bbox, window, keep_middle),
+                 trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
                            smallest_period, continue_pattern, continue_drift, repeat_band, repeat_runs, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
@@ -71,7 +71,7 @@ GROUPS = {
     "stamps": (stamp, copy_template),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, fill_symmetry, reveal_masked, fill_periodic,
                  reveal_periodic, fill_diagonal_periodic),
-    "masks and overlays": (combine_parts, overlay_parts, blocks, kron_parts, overlay, overlay_around, mask_with),
+    "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays, minority_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_histogram, count_objects_row, count_cells_row,

@@ -132,15 +132,27 @@ def spans_between(lines: list[int], n: int) -> list[tuple[int, int]]:
     return cuts
 
 
+def blocks(g: np.ndarray, ky: int, kx: int) -> list[np.ndarray]:
+    """The grid cut into ky x kx equal blocks, or equal cells between separator lines, in reading order."""
+    h, w = g.shape
+    if h % ky == 0 and w % kx == 0:
+        bh, bw = h // ky, w // kx
+        return [g[y * bh:(y + 1) * bh, x * bw:(x + 1) * bw] for y in range(ky) for x in range(kx)]
+    if (h + 1) % ky == 0 and (w + 1) % kx == 0:
+        bh, bw = (h + 1) // ky - 1, (w + 1) // kx - 1
+        return [g[y * (bh + 1):y * (bh + 1) + bh, x * (bw + 1):x * (bw + 1) + bw] for y in range(ky) for x in range(kx)]
+    raise ValueError(f"a {h}x{w} grid does not cut into {ky}x{kx} equal blocks")
+
+
 def split_cells(g: np.ndarray) -> list[np.ndarray]:
     """Parts between separator lines in reading order; without lines, equal squares along the long side."""
     rows, cols, _ = separator_lines(g)
     h, w = g.shape
     squares = None
     if w > h and w % h == 0:
-        squares = [g[:, i:i + h].copy() for i in range(0, w, h)]
+        squares = [b.copy() for b in blocks(g, 1, w // h)]
     elif h > w and h % w == 0:
-        squares = [g[i:i + w].copy() for i in range(0, h, w)]
+        squares = [b.copy() for b in blocks(g, h // w, 1)]
     if rows or cols:
         parts = [g[a:b, c:d].copy() for a, b in spans_between(rows, h) for c, d in spans_between(cols, w)]
         # One-color rows inside square blocks laid end to end are not separators.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cropping import split_cells
+from .cropping import blocks, split_cells
 from .limits import MAX_SIDE, TooLarge
 
 BOOLEAN_OPS = ("and", "or", "xor", "nor", "left_only", "right_only")
@@ -47,18 +47,6 @@ def combine_parts(g: np.ndarray, op: str, bg: int = 0, grid: tuple[int, int] | N
     else:
         raise ValueError(f"unknown op {op}")
     return m.astype(np.int64)
-
-
-def blocks(g: np.ndarray, ky: int, kx: int) -> list[np.ndarray]:
-    """The grid cut into ky x kx equal blocks, or equal cells between separator lines, in reading order."""
-    h, w = g.shape
-    if h % ky == 0 and w % kx == 0:
-        bh, bw = h // ky, w // kx
-        return [g[y * bh:(y + 1) * bh, x * bw:(x + 1) * bw] for y in range(ky) for x in range(kx)]
-    if (h + 1) % ky == 0 and (w + 1) % kx == 0:
-        bh, bw = (h + 1) // ky - 1, (w + 1) // kx - 1
-        return [g[y * (bh + 1):y * (bh + 1) + bh, x * (bw + 1):x * (bw + 1) + bw] for y in range(ky) for x in range(kx)]
-    raise ValueError(f"a {h}x{w} grid does not cut into {ky}x{kx} equal blocks")
 
 
 def overlay_parts(g: np.ndarray, bg: int = 0, reverse: bool = False, order: tuple[int, ...] | None = None,
@@ -119,6 +107,5 @@ def overlay_around(g: np.ndarray, anchor: int, radius: int = 1, bg: int = 0) -> 
     size = 2 * radius + 1
     out = np.full((size, size), bg, dtype=g.dtype)
     for y, x in zip(ys, xs):
-        window = padded[y:y + size, x:x + size]
-        out = np.where(window != bg, window, out)
+        out = overlay(out, padded[y:y + size, x:x + size], bg)
     return out

@@ -11,10 +11,10 @@ from typing import Sequence
 import numpy as np
 
 from ..dsl.counting import COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, count_of
-from ..dsl.cropping import WINDOW_ANCHORS, window
+from ..dsl.cropping import WINDOW_ANCHORS, blocks, window
 from ..dsl.geometry import SYMMETRIES, apply_symmetry
 from ..dsl.lines import DIRECTIONS, object_rays
-from ..dsl.masks import BOOLEAN_OPS, blocks
+from ..dsl.masks import BOOLEAN_OPS
 from ..dsl.objects import objects
 from ..dsl.pieces import cell_boxes
 from ..dsl.properties import PROPERTIES, minority_color, property_values
@@ -28,6 +28,16 @@ Arrays = Sequence[np.ndarray]
 
 def same_shapes(states: Arrays, outputs: Arrays) -> bool:
     return all(s.shape == o.shape for s, o in zip(states, outputs))
+
+
+def _applies(step: Step, grids: Arrays) -> bool:
+    """Whether `step` runs on every grid (a test input it fails on would leave its attempt empty)."""
+    try:
+        for g in grids:
+            step.apply(g)
+    except ValueError:
+        return False
+    return True
 
 
 def infer_recolor(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
@@ -661,12 +671,8 @@ def infer_crop_by_property(states: Arrays, outputs: Arrays, tests: Arrays, bg: i
                 if value is None:
                     continue
                 step = Step("crop_by_property", (prop, value, connectivity, multicolor, bg))
-                try:
-                    for t in tests:
-                        step.apply(t)
-                except ValueError:
-                    continue
-                return step
+                if _applies(step, tests):
+                    return step
     return None
 
 
@@ -745,12 +751,8 @@ def infer_count_drawing(states: Arrays, outputs: Arrays, tests: Arrays, bg: int)
     for source in sources:
         if all(count_of(s, source, bg) == n for s, n in zip(states, counts)):
             step = Step("draw_count", (source, form, color, bg, out_bg))
-            try:
-                for t in tests:
-                    step.apply(t)
-            except ValueError:
-                continue
-            return step
+            if _applies(step, tests):
+                return step
     return None
 
 
@@ -861,9 +863,4 @@ def infer_cell_copies(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -
     if all(op is None for op in ops):
         return None
     step = Step("transform_cells", (tuple(ops),))
-    try:
-        for t in tests:
-            step.apply(t)
-    except ValueError:
-        return None
-    return step
+    return step if _applies(step, tests) else None
