@@ -1031,3 +1031,151 @@ def test_each_object_of_two_colors_has_them_exchanged():
            [1, 4, 1, 0, 5],
            [1, 1, 1, 0, 0]])
     assert same(dsl.swap_object_colors(g), [[4, 4, 4, 0, 5], [4, 1, 4, 0, 5], [4, 4, 4, 0, 0]])
+
+
+def test_a_shape_is_completed_about_the_center_its_whole_symmetric_part_sits_on():
+    g = G([[0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 4, 0, 4, 0, 0],
+           [0, 0, 0, 4, 0, 0, 0],
+           [0, 0, 4, 0, 4, 2, 2],
+           [0, 0, 0, 0, 0, 0, 2],
+           [0, 0, 0, 0, 0, 0, 0]])
+    out = dsl.complete_symmetry(g, "both")
+    assert same(out, [[0, 0, 0, 0, 0, 0, 0],
+                      [2, 0, 0, 0, 0, 0, 2],
+                      [2, 2, 4, 0, 4, 2, 2],
+                      [0, 0, 0, 4, 0, 0, 0],
+                      [2, 2, 4, 0, 4, 2, 2],
+                      [2, 0, 0, 0, 0, 0, 2],
+                      [0, 0, 0, 0, 0, 0, 0]])
+    turned = dsl.complete_symmetry(G([[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0]]), "rot", 0, 7)
+    assert same(turned, [[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 7, 0], [0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.complete_symmetry(G([[0, 1, 1, 0]]), "lr")  # symmetric already
+
+
+def test_evenly_spaced_seeds_become_lines_repeated_to_the_far_edge():
+    g = G([[0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 2, 0, 3, 0, 0, 0, 0]])
+    assert same(dsl.repeat_seeds(g), [[0, 2, 0, 3, 0, 2, 0, 3], [0, 2, 0, 3, 0, 2, 0, 3]])
+    with pytest.raises(ValueError):
+        dsl.repeat_seeds(G([[1, 0, 1, 1, 0, 0]]))  # uneven spacing
+
+
+def test_cells_inside_another_colors_box_read_that_color():
+    g = G([[1, 0, 0, 0],
+           [0, 8, 1, 8],
+           [1, 0, 0, 1]])
+    inside = dsl.feature(g, "in_box")
+    assert inside[1, 2] == 8 and inside[0, 0] == 11 and inside[1, 1] == 11
+
+
+def test_background_covered_by_an_empty_square_is_painted():
+    g = G([[1, 0, 0, 1],
+           [1, 0, 0, 0],
+           [0, 1, 0, 1]])
+    assert same(dsl.fill_empty_squares(g, 2, 0, 5), [[1, 5, 5, 1], [1, 5, 5, 0], [0, 1, 0, 1]])
+
+
+def test_a_spiral_winds_inward_one_cell_apart():
+    assert same(dsl.draw_spiral(G(np.zeros((5, 5))), 3), [[3, 3, 3, 3, 3],
+                                                       [0, 0, 0, 0, 3],
+                                                       [3, 3, 3, 0, 3],
+                                                       [3, 0, 0, 0, 3],
+                                                       [3, 3, 3, 3, 3]])
+
+
+def test_a_frame_with_a_gap_is_filled_and_pours_out_of_the_gap():
+    g = G([[0, 0, 0, 0, 0],
+           [5, 5, 0, 5, 0],
+           [5, 0, 0, 5, 0],
+           [5, 5, 5, 5, 0]])
+    assert same(dsl.pour_boxes(g, 0, 8), [[0, 0, 8, 0, 0], [5, 5, 8, 5, 0], [5, 8, 8, 5, 0], [5, 5, 5, 5, 0]])
+
+
+def test_content_moves_to_the_middle_of_its_corner_markers():
+    g = G([[3, 0, 0, 0, 3, 0],
+           [0, 0, 0, 0, 0, 2],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [3, 0, 0, 0, 3, 0]])
+    assert same(dsl.move_into_corners(g, 3), [[3, 0, 0, 0, 3, 0], [0, 0, 0, 0, 0, 0], [0, 0, 2, 0, 0, 0],
+                                              [0, 0, 0, 0, 0, 0], [3, 0, 0, 0, 3, 0]])
+    with pytest.raises(ValueError):
+        dsl.move_into_corners(g[1:], 3)  # two rows between the markers: no middle row
+
+
+def test_bars_are_sorted_by_length_at_the_bottom_right():
+    g = G([[2, 2, 2, 0],
+           [0, 0, 0, 0],
+           [0, 4, 0, 0]])
+    assert same(dsl.sort_bars(g), [[0, 0, 0, 0], [0, 0, 0, 4], [0, 2, 2, 2]])
+
+
+def test_the_four_corner_windows_are_laid_over_each_other():
+    g = G([[1, 0, 0, 0, 2],
+           [0, 0, 0, 0, 0],
+           [0, 3, 0, 0, 0]])
+    assert same(dsl.overlay_corners(g, 2, 2), [[1, 2], [0, 3]])
+
+
+def test_two_pieces_join_into_the_one_rectangle_they_make():
+    g = G([[3, 3, 3, 0, 0],
+           [3, 0, 0, 0, 0],
+           [0, 0, 0, 7, 7]])
+    assert same(dsl.fit_pieces(g), [[3, 3, 3], [3, 7, 7]])
+    with pytest.raises(ValueError):
+        dsl.fit_pieces(G([[3, 3, 0, 0], [3, 0, 0, 7], [0, 0, 7, 7]]))  # they fit as 2x3 and as 3x2
+
+
+def test_the_picked_cell_is_drawn_at_the_scale_of_the_grid():
+    g = G([[1, 0, 5, 6, 0],
+           [0, 2, 5, 2, 3],
+           [5, 5, 5, 5, 5],
+           [4, 4, 5, 1, 1],
+           [4, 0, 5, 0, 9]])
+    assert same(dsl.cells_from_cell(g, "least_filled"), [[1, 1, 5, 0, 0], [1, 1, 5, 0, 0], [5, 5, 5, 5, 5],
+                                                         [0, 0, 5, 2, 2], [0, 0, 5, 2, 2]])
+
+
+def test_color_bands_are_listed_in_the_order_they_lie():
+    g = G([[4, 4, 2, 8],
+           [4, 2, 2, 8]])
+    assert same(dsl.color_bands(g), [[4, 2, 8]])
+    assert same(dsl.color_bands(g.T), [[4], [2], [8]])
+
+
+def test_each_colors_cells_are_centered_in_one_canvas():
+    g = G([[1, 0, 1, 0, 0],
+           [0, 0, 0, 0, 2],
+           [1, 0, 1, 0, 0]])
+    assert same(dsl.center_colors(g), [[1, 0, 1], [0, 2, 0], [1, 0, 1]])
+
+
+def test_every_other_inner_cell_of_a_solid_rectangle_is_punched():
+    g = G([[4, 4, 4, 4, 4],
+           [4, 4, 4, 4, 4],
+           [4, 4, 4, 4, 4],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.checker_rectangles(g, 0, 0, 0), [[4, 4, 4, 4, 4], [4, 0, 4, 0, 4], [4, 4, 4, 4, 4],
+                                                     [0, 0, 0, 0, 0]])
+
+
+def test_objects_of_a_color_take_the_color_of_the_nearest_other_cell():
+    g = G([[1, 0, 0, 3, 2],
+           [1, 3, 0, 0, 2],
+           [1, 0, 0, 0, 2],
+           [1, 0, 3, 0, 2]])
+    assert same(dsl.take_nearest_color(g, 3), [[1, 0, 0, 2, 2], [1, 1, 0, 0, 2], [1, 0, 0, 0, 2], [1, 0, 3, 0, 2]])
+
+
+def test_objects_shaped_like_the_framed_one_take_its_color():
+    g = G([[5, 5, 5, 5, 0, 0, 0],
+           [5, 2, 2, 5, 0, 1, 1],
+           [5, 5, 5, 5, 0, 0, 0],
+           [0, 0, 0, 0, 1, 0, 0],
+           [0, 1, 1, 1, 0, 0, 0]])
+    assert same(dsl.recolor_like_framed(g, 5), [[5, 5, 5, 5, 0, 0, 0], [5, 2, 2, 5, 0, 2, 2], [5, 5, 5, 5, 0, 0, 0],
+                                                [0, 0, 0, 0, 1, 0, 0], [0, 1, 1, 1, 0, 0, 0]])
+    assert same(dsl.recolor_like_framed(g, 5, True, True)[1], [5, 2, 2, 5, 0, 5, 5])

@@ -129,3 +129,17 @@ def lookup(g: np.ndarray, table) -> np.ndarray:
     if key not in table:
         raise ValueError("grid not in the table")
     return np.array(table[key], dtype=np.int64)
+
+
+def color_bands(g: np.ndarray, bg: int | None = None) -> np.ndarray:
+    """The colors in the order their bands lie across the grid: a row if they lie side by side, else a column."""
+    colors = [c for c in np.unique(g).tolist() if c != bg]
+    if len(colors) < 2:
+        raise ValueError("fewer than two colors")
+    ys, xs = np.indices(g.shape)
+    cy = np.array([ys[g == c].mean() for c in colors])
+    cx = np.array([xs[g == c].mean() for c in colors])
+    across = cx.std() >= cy.std()
+    order = np.argsort(cx if across else cy, kind="stable")
+    line = np.array(colors, dtype=g.dtype)[order]
+    return line[None, :] if across else line[:, None]

@@ -175,3 +175,36 @@ def nudge(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
     if not moved:
         raise ValueError("nothing moved")
     return out
+
+
+def move_into_corners(g: np.ndarray, marker: int, bg: int = 0) -> np.ndarray:
+    """Everything but the `marker` cells moves to the middle of the box the markers (its corners) span."""
+    marks = g == marker
+    rest = (g != bg) & ~marks
+    if marks.sum() < 2 or not rest.any():
+        raise ValueError("no markers, or nothing to move")
+    my, mx = np.nonzero(marks)
+    ry, rx = np.nonzero(rest)
+    dy2 = (my.min() + my.max()) - (ry.min() + ry.max())  # twice the shift that centers the content
+    dx2 = (mx.min() + mx.max()) - (rx.min() + rx.max())
+    if dy2 % 2 or dx2 % 2:
+        raise ValueError("the content cannot sit in the middle of the markers' box")
+    out = np.where(rest, bg, g)
+    ty, tx = ry + dy2 // 2, rx + dx2 // 2
+    if (ty <= my.min()).any() or (ty >= my.max()).any() or (tx <= mx.min()).any() or (tx >= mx.max()).any():
+        raise ValueError("the content does not fit inside the markers")
+    out[ty, tx] = g[ry, rx]
+    return out
+
+
+def sort_bars(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Rows of content settle at the bottom, shortest on top and longest at the bottom, pushed to the right."""
+    h, w = g.shape
+    bars = [row[row != bg] for row in g if (row != bg).any()]
+    bars.sort(key=len)
+    out = np.full_like(g, bg)
+    for i, bar in enumerate(bars):
+        out[h - len(bars) + i, w - len(bar):] = bar
+    if (out == g).all():
+        raise ValueError("the bars are sorted already")
+    return out

@@ -318,3 +318,31 @@ def minority_rays(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not drawn:
         raise ValueError("no object has one cell of a rarer color to shoot from")
     return out
+
+
+def draw_spiral(g: np.ndarray, color: int = PLACEHOLDER, bg: int = 0) -> np.ndarray:
+    """A square spiral from the top left corner, clockwise and one cell apart, over the background."""
+    h, w = g.shape
+    path = np.zeros((h, w), dtype=bool)
+    moves = ((0, 1), (1, 0), (0, -1), (-1, 0))
+    y = x = d = 0
+    path[0, 0] = True
+
+    def open_ahead(y, x, dy, dx):
+        # The next cell is inside and unpainted, and the one after it is not the spiral's earlier ring.
+        ny, nx = y + dy, x + dx
+        if not (0 <= ny < h and 0 <= nx < w) or path[ny, nx]:
+            return False
+        by, bx = ny + dy, nx + dx
+        return not (0 <= by < h and 0 <= bx < w and path[by, bx])
+
+    turns = 0
+    while turns < 2:
+        dy, dx = moves[d]
+        if open_ahead(y, x, dy, dx):
+            y, x = y + dy, x + dx
+            path[y, x] = True
+            turns = 0
+        else:
+            d, turns = (d + 1) % 4, turns + 1
+    return np.where(path & (g == bg), color, g)

@@ -109,3 +109,72 @@ def overlay_around(g: np.ndarray, anchor: int, radius: int = 1, bg: int = 0) -> 
     for y, x in zip(ys, xs):
         out = overlay(out, padded[y:y + size, x:x + size], bg)
     return out
+
+
+def overlay_corners(g: np.ndarray, h: int, w: int, bg: int = 0) -> np.ndarray:
+    """The four h x w windows in the grid's corners, laid over each other (they may overlap in the grid)."""
+    if not (0 < h <= g.shape[0] and 0 < w <= g.shape[1]):
+        raise ValueError("the windows do not fit")
+    out = g[:h, :w].copy()
+    for win in (g[:h, -w:], g[-h:, :w], g[-h:, -w:]):
+        out = overlay(out, win, bg)
+    return out
+
+
+def fit_pieces(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Two pieces (one color each) joined, without turning, into the one full rectangle they make together."""
+    parts = [c for c in np.unique(g).tolist() if c != bg]
+    if len(parts) != 2:
+        raise ValueError("not two pieces")
+    crops = []
+    for c in parts:
+        ys, xs = np.nonzero(g == c)
+        crops.append(np.where(g[ys.min():ys.max() + 1, xs.min():xs.max() + 1] == c, c, bg))
+    a, b = crops
+    area = int((a != bg).sum() + (b != bg).sum())
+    if area > 144:
+        raise ValueError("pieces too big to try every fit")
+    found = []
+    for hh in range(max(a.shape[0], b.shape[0]), area + 1):
+        if area % hh:
+            continue
+        ww = area // hh
+        if ww < max(a.shape[1], b.shape[1]):
+            continue
+        for ay in range(hh - a.shape[0] + 1):
+            for ax in range(ww - a.shape[1] + 1):
+                for by in range(hh - b.shape[0] + 1):
+                    for bx in range(ww - b.shape[1] + 1):
+                        out = np.full((hh, ww), bg, dtype=g.dtype)
+                        out[ay:ay + a.shape[0], ax:ax + a.shape[1]] = a
+                        spot = out[by:by + b.shape[0], bx:bx + b.shape[1]]
+                        if ((spot != bg) & (b != bg)).any():
+                            continue
+                        spot[b != bg] = b[b != bg]
+                        if (out != bg).all():
+                            found.append(out)
+    if len(found) != 1:
+        raise ValueError("the pieces make no rectangle, or more than one")
+    return found[0]
+
+
+def center_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each color's cells, cut to their box, laid centered in one canvas the size of the largest box."""
+    colors = [c for c in np.unique(g).tolist() if c != bg]
+    if len(colors) < 2:
+        raise ValueError("fewer than two colors")
+    crops = []
+    for c in colors:
+        ys, xs = np.nonzero(g == c)
+        crops.append(np.where(g[ys.min():ys.max() + 1, xs.min():xs.max() + 1] == c, c, bg))
+    h, w = max(p.shape[0] for p in crops), max(p.shape[1] for p in crops)
+    out = np.full((h, w), bg, dtype=g.dtype)
+    for p in crops:
+        dy, dx = h - p.shape[0], w - p.shape[1]
+        if dy % 2 or dx % 2:
+            raise ValueError("a box cannot be centered")
+        spot = out[dy // 2:dy // 2 + p.shape[0], dx // 2:dx // 2 + p.shape[1]]
+        if ((spot != bg) & (p != bg)).any():
+            raise ValueError("two colors overlap")
+        spot[p != bg] = p[p != bg]
+    return out

@@ -328,3 +328,49 @@ def swap_object_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not swapped:
         raise ValueError("no object of two colors")
     return out
+
+
+def take_nearest_color(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Each object of `color` takes the color of the nearest cell of another color (left alone on a tie)."""
+    ys, xs = np.nonzero((g != bg) & (g != color))
+    if len(ys) == 0:
+        raise ValueError("no other color to take")
+    out = g.copy()
+    for o in objects(np.where(g == color, color, bg), 8, False, bg):
+        cy, cx = np.array(o.cells).T
+        dist = np.abs(cy[:, None] - ys[None, :]) + np.abs(cx[:, None] - xs[None, :])
+        near = set(g[ys, xs][(dist == dist.min()).any(axis=0)].tolist())
+        if len(near) == 1:
+            out[cy, cx] = near.pop()
+    if (out == g).all():
+        raise ValueError("no object of that color has one nearest color")
+    return out
+
+
+def recolor_like_framed(g: np.ndarray, frame: int, to_frame: bool = False, closed: bool = False,
+                        bg: int = 0) -> np.ndarray:
+    """Objects shaped like one in the box of a `frame`-colored object (`closed`: shut in by it) take its color."""
+    boxes = objects(np.where(g == frame, frame, bg), 8, False, bg)
+    if not boxes:
+        raise ValueError("no frame")
+    shut_in = ~reachable_from_border(g != frame) if closed else None
+    inside, outside = [], []
+    for o in objects(np.where(g == frame, bg, g), 8, False, bg):
+        if closed:
+            held = bool(shut_in[o.cells[0]])
+        else:
+            held = any(b.top <= o.top and o.bottom <= b.bottom and b.left <= o.left and o.right <= b.right
+                       for b in boxes)
+        (inside if held else outside).append(o)
+    shapes = {}
+    for o in inside:
+        shapes.setdefault((o.patch(-1) >= 0).tobytes() + bytes((o.height, o.width)), set()).add(o.colors[0])
+    out = g.copy()
+    for o in outside:
+        colors = shapes.get((o.patch(-1) >= 0).tobytes() + bytes((o.height, o.width)))
+        if colors and len(colors) == 1:
+            ys, xs = np.array(o.cells).T
+            out[ys, xs] = frame if to_frame else next(iter(colors))
+    if (out == g).all():
+        raise ValueError("no object shaped like a framed one")
+    return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colors import recolor
-from .cropping import spans_between, separator_lines
+from .cropping import select_cell, separator_lines, spans_between
 from .geometry import apply_symmetry
 from .objects import PLACEHOLDER, objects
 
@@ -226,3 +226,16 @@ def paint_by_key(g: np.ndarray, bg: int = 0) -> np.ndarray:
         raise ValueError("the key does not divide the pattern")
     colors = np.kron(key, np.ones((ph // key.shape[0], pw // key.shape[1]), dtype=g.dtype))
     return np.where(pattern != bg, colors, bg).astype(g.dtype)
+
+
+def cells_from_cell(g: np.ndarray, selector: str, bg: int = 0) -> np.ndarray:
+    """One cell, picked as select_cell does, drawn at the scale of the whole grid: each cell takes one of its colors."""
+    boxes = cell_boxes(g)
+    pick = select_cell(g, selector, bg)
+    if pick.shape != (len(boxes), len(boxes[0])) or any(len(row) != len(boxes[0]) for row in boxes):
+        raise ValueError("the picked cell has not one cell per cell of the grid")
+    out = g.copy()
+    for i, row in enumerate(boxes):
+        for j, (a, b, c, d) in enumerate(row):
+            out[a:b, c:d] = pick[i, j]
+    return out

@@ -252,3 +252,72 @@ def bridge_objects(g: np.ndarray, inset: int = 0, bg: int = 0, color: int = PLAC
     if (out == g).all():
         raise ValueError("no two objects face each other across empty cells")
     return out
+
+
+def fill_empty_squares(g: np.ndarray, size: int = 2, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Paint every background cell that some `size` x `size` square of background alone covers."""
+    h, w = g.shape
+    if size < 1 or size > min(h, w):
+        raise ValueError("no square of that size fits")
+    empty = np.pad((g == bg).astype(np.int64), ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+    whole = (empty[size:, size:] - empty[:-size, size:] - empty[size:, :-size] + empty[:-size, :-size]) == size * size
+    cover = np.zeros((h + size, w + size), dtype=np.int64)  # each empty square's corners, summed back into areas
+    ys, xs = np.nonzero(whole)
+    np.add.at(cover, (ys, xs), 1)
+    np.add.at(cover, (ys + size, xs), -1)
+    np.add.at(cover, (ys, xs + size), -1)
+    np.add.at(cover, (ys + size, xs + size), 1)
+    covered = cover.cumsum(0).cumsum(1)[:h, :w] > 0
+    if not covered.any():
+        raise ValueError("no empty square")
+    return np.where(covered, color, g)
+
+
+def pour_boxes(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """A frame with a gap in one side is filled, and what it holds runs out of the gap straight to the edge."""
+    out = g.copy()
+    h, w = g.shape
+    for o in objects(g, 8, False, bg):
+        if o.height < 3 or o.width < 3:
+            continue
+        box = np.zeros((o.height, o.width), dtype=bool)
+        ys, xs = zip(*o.cells)
+        box[np.array(ys) - o.top, np.array(xs) - o.left] = True
+        rim = np.ones_like(box)
+        rim[1:-1, 1:-1] = False
+        if (box & ~rim).any():
+            continue  # not a frame: cells inside
+        region = g[o.top:o.bottom + 1, o.left:o.right + 1]
+        gaps = rim & ~box
+        if not gaps.any() or (region[gaps] != bg).any():
+            continue
+        gy, gx = np.nonzero(gaps)
+        corner = np.isin(gy, (0, o.height - 1)) & np.isin(gx, (0, o.width - 1))
+        sides = {(-1, 0) if y == 0 else (1, 0) if y == o.height - 1 else (0, -1) if x == 0 else (0, 1)
+                 for y, x in zip(gy, gx)}
+        if corner.any() or len(sides) != 1:
+            continue  # the gaps must open one side, away from the corners
+        dy, dx = sides.pop()
+        inner = out[o.top + 1:o.bottom, o.left + 1:o.right]
+        inner[inner == bg] = color
+        for y, x in zip(gy + o.top, gx + o.left):
+            while 0 <= y < h and 0 <= x < w and out[y, x] == bg:
+                out[y, x] = color
+                y, x = y + dy, x + dx
+    if (out == g).all():
+        raise ValueError("no frame with a gap")
+    return out
+
+
+def checker_rectangles(g: np.ndarray, parity: int = 0, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Inside each solid one-color rectangle (3x3 or more), every other cell, from the corner's `parity`, is `color`."""
+    out = g.copy()
+    for o in objects(g, 4, False, bg):
+        if o.height < 3 or o.width < 3 or o.size != o.height * o.width:
+            continue
+        ys, xs = np.mgrid[1:o.height - 1, 1:o.width - 1]
+        inner = out[o.top + 1:o.bottom, o.left + 1:o.right]
+        inner[(ys + xs) % 2 == parity] = color
+    if (out == g).all():
+        raise ValueError("no solid rectangle")
+    return out

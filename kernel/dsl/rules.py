@@ -26,7 +26,10 @@ OBJECT_FEATURES = ("size4", "obj_size", "obj_rank", "obj_colors", "obj_major", "
 # Where a cell sits in a repeat of three, or of two counted from the bottom or right edge: learned only
 # together with the cell's own color (see search.finishers._rule_combos), as every third cell recolored.
 POSITION_FEATURES = ("row_mod3", "col_mod3", "row_parity_b", "col_parity_r")
-FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES
+# The color whose cells' bounding box holds the cell (the smallest such box, of a color not the cell's own):
+# learned only together with the cell's own color too, as the cells inside a marked rectangle recolored.
+REGION_FEATURES = ("in_box",)
+FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES + REGION_FEATURES
 
 
 def _ray(g: np.ndarray, dy: int, dx: int, bg: int) -> np.ndarray:
@@ -127,6 +130,25 @@ def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
     return out
 
 
+def _in_box(g: np.ndarray, bg: int) -> np.ndarray:
+    out = np.full(g.shape, OUTSIDE, dtype=np.int64)
+    area = np.full(g.shape, g.size + 1)
+    fy, fx = np.nonzero(g != bg)
+    for c in np.unique(g).tolist():
+        if c == bg:
+            continue
+        ys, xs = np.nonzero(g == c)
+        t, b, l, r = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        if (t, b, l, r) == (fy.min(), fy.max() + 1, fx.min(), fx.max() + 1):
+            continue  # a color spread over everything (noise, a pattern) marks out no region
+        size = (b - t) * (r - l)
+        region = np.zeros(g.shape, dtype=bool)
+        region[t:b, l:r] = True
+        take = region & (g != c) & (size < area)
+        out[take], area[take] = c, size
+    return out
+
+
 def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
     """One feature (see FEATURES) of every cell, as a grid of small integers."""
     h, w = g.shape
@@ -161,6 +183,8 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return _line_color(g, bg, 0)
     if name in OBJECT_FEATURES:
         return _object_features(g, bg)[name]
+    if name == "in_box":
+        return _in_box(g, bg)
     raise ValueError(f"unknown feature {name}")
 
 

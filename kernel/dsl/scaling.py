@@ -179,3 +179,18 @@ def crop_to_tile(g: np.ndarray) -> np.ndarray:
     if (py, px) == g.shape:
         raise ValueError("the grid repeats no smaller tile")
     return g[:py, :px].copy()
+
+
+def repeat_seeds(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Evenly spaced seed cells become lines across the grid's short side, repeated in turn to the far edge."""
+    a = g if g.shape[0] >= g.shape[1] else g.T  # seeds follow each other along the long side
+    ys, xs = np.nonzero(a != bg)
+    order = np.argsort(ys, kind="stable")
+    ys, colors = ys[order], a[ys[order], xs[order]]
+    steps = np.diff(ys)
+    if len(ys) < 2 or steps[0] == 0 or (steps != steps[0]).any():
+        raise ValueError("no evenly spaced seeds, one to a line")
+    out = np.full_like(a, bg)
+    rows = np.arange(ys[0], a.shape[0], steps[0])
+    out[rows] = colors[np.arange(len(rows)) % len(colors)][:, None]
+    return out if a is g else out.T

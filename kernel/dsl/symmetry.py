@@ -180,3 +180,72 @@ def fill_diagonal_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
                 continue  # two visible cells of a stripe disagree, or a stripe shows none
             return np.where(unknown, first[stripe], g)
     raise ValueError("no repeating diagonal stripes fit the visible cells")
+
+
+# Each symmetry as a map of offsets from the center, in doubled coordinates (so half-cell centers stay integers).
+_OFFSET_MAPS = {"lr": lambda dy, dx: (dy, -dx), "ud": lambda dy, dx: (-dy, dx), "rot180": lambda dy, dx: (-dy, -dx),
+                "rot90": lambda dy, dx: (dx, -dy), "rot270": lambda dy, dx: (-dx, dy),
+                "transpose": lambda dy, dx: (dx, dy), "anti": lambda dy, dx: (-dx, -dy)}
+COMPLETIONS = {"lr": ("lr",), "ud": ("ud",), "both": ("lr", "ud", "rot180"), "rot": ("rot90", "rot180", "rot270"),
+               "d4": tuple(_OFFSET_MAPS)}
+
+
+def _images(ys, xs, cy2, cx2, kind):
+    dy, dx = 2 * ys - cy2, 2 * xs - cx2
+    for name in COMPLETIONS[kind]:
+        my, mx = _OFFSET_MAPS[name](dy, dx)
+        yield (my + cy2) // 2, (mx + cx2) // 2
+
+
+def complete_symmetry(g: np.ndarray, kind: str, bg: int = 0, paint: int | None = None) -> np.ndarray:
+    """Complete the shapes to the symmetry (lr, ud, both, rot, d4) about the center most cells agree on."""
+    ys, xs = np.nonzero(g != bg)
+    if not 2 <= len(ys) <= 400:
+        raise ValueError("no shape of a size to complete")
+    cs = g[ys, xs]
+    h, w = g.shape
+    # Every same-colored pair votes for the center it would be mirrored about (a cell onto itself is no evidence).
+    same = (cs[:, None] == cs[None, :]) & ~np.eye(len(cs), dtype=bool)
+    i, j = np.nonzero(same)
+    vy, vx = ys[i] + ys[j], xs[i] + xs[j]
+    keep = {"lr": ys[i] == ys[j], "ud": xs[i] == xs[j]}.get(kind, np.ones(len(i), dtype=bool))
+    if kind in ("rot", "d4"):
+        keep &= (vy + vx) % 2 == 0  # a quarter turn maps cells to cells only about a center of this parity
+    if not keep.any():
+        raise ValueError("no pair of cells to mirror")
+    votes = np.bincount(vy[keep] * (2 * w) + vx[keep], minlength=4 * h * w)
+    best = None
+    for c in np.argsort(votes)[::-1][:6]:
+        if votes[c] == 0:
+            break
+        cy2, cx2 = divmod(int(c), 2 * w)
+        matched, whole, ok, fills = 0, np.ones(len(cs), dtype=bool), True, []
+        if kind == "lr":
+            cy2 = 2 * ys  # a mirror has an axis, not a center: each cell keeps its row (or its column)
+        elif kind == "ud":
+            cx2 = 2 * xs
+        for my, mx in _images(ys, xs, cy2, cx2, kind):
+            if ((my < 0) | (my >= h) | (mx < 0) | (mx >= w)).any():
+                ok = False
+                break
+            there = g[my, mx]
+            if ((there != bg) & (there != cs)).any():
+                ok = False
+                break
+            matched += int(((there == cs) & ((my != ys) | (mx != xs))).sum())
+            whole &= there == cs
+            fills.append((my, mx))
+        # A center that a whole symmetric part sits on (every image of each of its cells present) beats one that
+        # only scattered pairs agree on.
+        score = (int(whole.sum()), matched)
+        if ok and matched and (best is None or score > best[0]):
+            best = (score, fills)
+    if best is None:
+        raise ValueError("no center the shapes agree on")
+    out = g.copy()
+    for my, mx in best[1]:
+        free = out[my, mx] == bg
+        out[my[free], mx[free]] = cs[free] if paint is None else paint
+    if (out == g).all():
+        raise ValueError("the shapes are symmetric already")
+    return out

@@ -18,7 +18,7 @@ from ..dsl.masks import BOOLEAN_OPS
 from ..dsl.objects import objects
 from ..dsl.pieces import cell_boxes
 from ..dsl.properties import PROPERTIES, minority_color, property_values
-from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, feature
+from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, REGION_FEATURES, feature
 from ..dsl.scaling import downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
@@ -153,7 +153,7 @@ def _rule_combos(size: int) -> tuple[tuple[str, ...], ...]:
     """The feature combinations a cell rule of `size` features may use."""
     return tuple(c for c in combinations(FEATURES, size)
                  if c != ("self",)  # that is a recolor
-                 and (size == 2 and c[0] == "self" or not any(f in POSITION_FEATURES for f in c))
+                 and (size == 2 and c[0] == "self" or not any(f in POSITION_FEATURES + REGION_FEATURES for f in c))
                  # keeps the triples to about the count before object features came
                  and not (size == 3 and "self" not in c and any(f in OBJECT_FEATURES for f in c)))
 
@@ -248,6 +248,21 @@ def infer_window(states: Arrays, outputs: Arrays, tests: Arrays) -> Step | None:
                 return Step("window", (anchor, h, w))
         except ValueError:
             continue
+    return None
+
+
+def infer_corner_overlay(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Output = the four corner windows of its (fixed) size laid over each other."""
+    shapes = {o.shape for o in outputs}
+    if len(shapes) != 1:
+        return None
+    h, w = shapes.pop()
+    if any(s.shape[0] < h or s.shape[1] < w for s in list(states) + list(tests)) or \
+            any(s.shape == (h, w) for s in states):
+        return None
+    step = Step("overlay_corners", (h, w, bg))
+    if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+        return step
     return None
 
 

@@ -15,6 +15,7 @@ from ..dsl.objects import PLACEHOLDER, SELECTORS
 from ..dsl.pieces import CELL_SUMMARIES, OBJECT_ORDERS
 from ..dsl.regions import ENCLOSED_LABELS
 from ..dsl.stamps import TEMPLATE_PLACEMENTS
+from ..dsl.symmetry import COMPLETIONS
 from .program import Step
 
 
@@ -45,8 +46,10 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("crop_inside_frame", (bg, inside)) for inside in (True, False)]
     steps += [S("keep_middle", (axis, bg)) for axis in (1, 0)]
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
+    steps += [S("cells_from_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
+    steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,))]
     steps += [S("kron_parts", (bg, i)) for i in (False, True)] + [S("overlay_around", (c, 1, bg)) for c in colors]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
@@ -59,7 +62,9 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("mark_half", (side, bg)) for side in ("top", "bottom", "left", "right")]
     steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
     steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
-    steps += [S("swap_object_colors", (bg,))]
+    steps += [S("swap_object_colors", (bg,))] + [S("take_nearest_color", (c, bg)) for c in colors]
+    steps += [S("recolor_like_framed", (c, to, shut, bg)) for c in colors
+              for to, shut in ((False, False), (False, True), (True, False))]
     steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,)),
               S("unify_colors", (bg,))]
     steps += [S("recolor_from_lines", (axis, bg, each)) for axis in (1, 0) for each in (False, True)]
@@ -73,11 +78,15 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("frame_objects", (bg,)), S("hollow", (bg,)),
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
+    steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("draw_spiral", (PLACEHOLDER, bg))]
+    steps += [S("pour_boxes", (bg,))] + [S("checker_rectangles", (p, bg)) for p in (0, 1)]
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_content", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
+    steps += [S("complete_symmetry", (k, bg)) for k in COMPLETIONS]
+    steps += [S("complete_symmetry", (k, bg, PLACEHOLDER)) for k in ("both", "rot")]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
     steps += [S("fill_periodic", (c,)) for c in sorted(in_all)]
@@ -102,7 +111,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg)),
-              S("repeat_runs", (bg,))]
+              S("repeat_runs", (bg,)), S("repeat_seeds", (bg,))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings")]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
@@ -115,10 +124,11 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS] + [S("copy_template", ("shape", bg, True))]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
-    steps += [S("nudge", (c, bg)) for c in colors]
-    steps += [S("move_by_size", (d, bg)) for d in ("up", "down", "left", "right")]
+    steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
+    steps += [S("move_by_size", (d, bg)) for d in ("up", "down", "left", "right")] + [S("sort_bars", (bg,))]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
-              S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,))]
+              S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
+              S("color_bands", (None,)), S("color_bands", (bg,))]
     steps += [S("shift", (dy, dx, bg)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))]
     steps += [S("skew", (down, PLACEHOLDER)) for down in (True, False)]
     steps += [S("line_majority", (axis,)) for axis in (1, 0, None)]
