@@ -1179,3 +1179,16 @@ def test_objects_shaped_like_the_framed_one_take_its_color():
     assert same(dsl.recolor_like_framed(g, 5), [[5, 5, 5, 5, 0, 0, 0], [5, 2, 2, 5, 0, 2, 2], [5, 5, 5, 5, 0, 0, 0],
                                                 [0, 0, 0, 0, 1, 0, 0], [0, 1, 1, 1, 0, 0, 0]])
     assert same(dsl.recolor_like_framed(g, 5, True, True)[1], [5, 2, 2, 5, 0, 5, 5])
+
+
+def test_a_marker_cell_drags_its_object_to_the_edge():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 4, 2, 0, 0],
+           [0, 4, 4, 0, 0],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.smear_from_markers(g, 2), [[0, 0, 0, 4, 4],
+                                               [0, 0, 4, 4, 4],
+                                               [0, 4, 4, 4, 0],
+                                               [0, 4, 4, 0, 0],
+                                               [0, 0, 0, 0, 0]])

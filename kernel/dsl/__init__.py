@@ -30,7 +30,7 @@ from .gravity import (align_objects, attract, dots_to_lines, gravity, move_by_si
                       object_gravity, sort_bars)
 from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
                     dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints, minority_rays,
-                    object_rays, project_markers, rays_to_objects)
+                    object_rays, project_markers, rays_to_objects, smear_from_markers)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay, overlay_around,
                     overlay_corners, overlay_parts)
@@ -80,7 +80,7 @@ GROUPS = {
                            fit_pieces, center_colors, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays, minority_rays,
-              draw_spiral),
+              draw_spiral, smear_from_markers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, majority_vote_cells, line_majority, lookup),
     "cell rules": (cell_rule, feature),

@@ -346,3 +346,34 @@ def draw_spiral(g: np.ndarray, color: int = PLACEHOLDER, bg: int = 0) -> np.ndar
         else:
             d, turns = (d + 1) % 4, turns + 1
     return np.where(path & (g == bg), color, g)
+
+
+def smear_from_markers(g: np.ndarray, marker: int, bg: int = 0) -> np.ndarray:
+    """Each `marker` cell of an object drags the object, in its other color, from its center past it to the edge."""
+    h, w = g.shape
+    out = g.copy()
+    drawn = False
+    for o in objects(g, 8, True, bg):
+        rest = set(o.colors) - {marker}
+        if marker not in o.colors or len(rest) != 1:
+            continue
+        color = rest.pop()
+        ys, xs = np.array(o.cells).T
+        cy, cx = ys.mean(), xs.mean()
+        out[ys, xs] = color
+        for (y, x), c in zip(o.cells, o.colors):
+            if c != marker:
+                continue
+            dy, dx = int(np.sign(y - cy)), int(np.sign(x - cx))
+            k = 1
+            while (dy or dx) and k <= max(h, w):
+                ty, tx = ys + k * dy, xs + k * dx
+                ok = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
+                if not ok.any():
+                    break
+                out[ty[ok], tx[ok]] = color
+                drawn = True
+                k += 1
+    if not drawn:
+        raise ValueError("no object has a marker to drag it")
+    return out

@@ -257,8 +257,11 @@ def infer_corner_overlay(states: Arrays, outputs: Arrays, tests: Arrays, bg: int
     if len(shapes) != 1:
         return None
     h, w = shapes.pop()
-    if any(s.shape[0] < h or s.shape[1] < w for s in list(states) + list(tests)) or \
+    if h < 2 or w < 2 or any(s.shape[0] < h or s.shape[1] < w for s in list(states) + list(tests)) or \
             any(s.shape == (h, w) for s in states):
+        return None
+    # Two corners at least must bring something in every state: else one window (infer_window) says it better.
+    if any(sum((win != bg).any() for win in (s[:h, :w], s[:h, -w:], s[-h:, :w], s[-h:, -w:])) < 2 for s in states):
         return None
     step = Step("overlay_corners", (h, w, bg))
     if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
