@@ -1192,3 +1192,44 @@ def test_a_marker_cell_drags_its_object_to_the_edge():
                                                [0, 4, 4, 4, 0],
                                                [0, 4, 4, 0, 0],
                                                [0, 0, 0, 0, 0]])
+
+
+def test_only_the_largest_solid_rectangle_survives_the_noise():
+    g = G([[3, 2, 0, 3, 0],
+           [0, 2, 2, 2, 3],
+           [0, 2, 2, 2, 0],
+           [3, 0, 0, 0, 0]])
+    assert same(dsl.keep_largest_box(g), [[0, 0, 0, 0, 0], [0, 2, 2, 2, 0], [0, 2, 2, 2, 0], [0, 0, 0, 0, 0]])
+
+
+def test_cells_are_painted_by_their_place_in_the_layout():
+    g = G([[0, 5, 0],
+           [5, 5, 5],
+           [0, 5, 0]])
+    assert same(dsl.paint_cells_at(g, {(0, 1): 2, (1, 0): 3}), [[0, 5, 2], [5, 5, 5], [3, 5, 0]])
+
+
+def test_begun_lines_continue_the_full_lines_pattern_in_their_own_colors():
+    g = G([[1, 2, 1, 1, 2],
+           [0, 0, 0, 0, 0],
+           [3, 4, 0, 0, 0]])
+    assert same(dsl.complete_like_full_line(g), [[1, 2, 1, 1, 2], [0, 0, 0, 0, 0], [3, 4, 3, 3, 4]])
+
+
+def test_four_corner_pieces_are_put_together_by_the_corner_each_shows():
+    g = G([[0, 0, 0, 0, 0, 0],
+           [0, 2, 2, 0, 0, 0],
+           [0, 0, 2, 0, 0, 3],
+           [1, 0, 0, 0, 3, 3],
+           [1, 1, 0, 0, 0, 0],
+           [0, 0, 0, 4, 4, 0],
+           [0, 0, 0, 4, 0, 0]])
+    assert same(dsl.assemble_corners(g), [[4, 4, 2, 2], [4, 0, 0, 2], [1, 0, 0, 3], [1, 1, 3, 3]])
+
+
+def test_scattered_cells_are_gathered_column_by_column_in_a_snake():
+    g = G([[0, 0, 4, 0],
+           [3, 0, 0, 0],
+           [0, 5, 0, 6]])
+    assert same(dsl.gather_dots(g, 2, 2, "column", True), [[3, 5], [6, 4]])
+    assert same(dsl.gather_dots(g, 1, 4, "row"), [[4, 3, 5, 6]])

@@ -455,3 +455,50 @@ def test_parts_of_two_colors_each_are_stacked_by_color_in_pairs_of_different_siz
     task, want = synthetic_task(scene, lambda g: dsl.overlay_parts(g, 0, False, None, (1, 2), (4, 1, 3, 2)), seed=13)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_a_shape_is_completed_four_ways_about_its_symmetric_center():
+    def scene(rng):
+        g = np.zeros((13, 13), dtype=np.int64)
+        g[5:8, 6:9] = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]]) * rng.choice([3, 4, 5])  # off the grid's center
+        g[rng.integers(1, 5, size=5), rng.integers(2, 6, size=5)] = 2
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.complete_symmetry(g, "both"), seed=14)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_cells_inside_the_box_of_a_marker_color_are_recolored_by_a_cell_rule():
+    def scene(rng):
+        g = random_grid(rng, 10, 10, colors=(1,), density=0.5)
+        t, l = rng.integers(0, 6, size=2)
+        h, w = rng.integers(3, 5, size=2)
+        box = g[t:t + h, l:l + w]
+        box[box == 0] = 8
+        return g
+
+    def truth(g):
+        ys, xs = np.nonzero(g == 8)
+        out = g.copy()
+        inside = out[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        inside[inside == 1] = 3
+        return out
+
+    task, want = synthetic_task(scene, truth, n_train=3, seed=15)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_cells_painted_by_their_place_between_separator_lines_are_learned():
+    def scene(rng):
+        g = np.zeros((11, 11), dtype=np.int64)
+        a, b = sorted(rng.choice(np.arange(2, 9), size=2, replace=False))
+        c, d = sorted(rng.choice(np.arange(2, 9), size=2, replace=False))
+        g[[a, b], :] = 8
+        g[:, [c, d]] = 8
+        return g if b - a > 1 and d - c > 1 else scene(rng)
+
+    task, want = synthetic_task(scene, lambda g: dsl.paint_cells_at(g, {(0, 1): 2, (1, 1): 6, (2, 1): 1}), seed=16)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

@@ -20,8 +20,8 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
-                       color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, line_majority,
-                       lookup, majority_cell, majority_vote_cells)
+                       color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
+                       line_majority, lookup, majority_cell, majority_vote_cells)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
@@ -32,21 +32,24 @@ from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, conn
                     dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints, minority_rays,
                     object_rays, project_markers, rays_to_objects, smear_from_markers)
 from .limits import MAX_SIDE, TooLarge
-from .masks import (center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay, overlay_around,
-                    overlay_corners, overlay_parts)
+from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
+                    overlay_around, overlay_corners, overlay_parts)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
                       swap_object_colors, take_nearest_color)
 from .pieces import (cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell, each_object,
-                     in_color_ranks, paint_by_key, paint_cells, spread_cell, stack_objects, transform_cells)
+                     in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
+                     transform_cells)
 from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
 from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines,
                       fill_empty_squares, fill_enclosed, flood_touching, frame_objects, halo, hollow, label_areas,
-                      label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
+                      label_by_holes, label_enclosed, keep_largest_box, mark_largest_rectangle, pour_boxes,
+                      reverse_rings)
 from .rules import cell_rule, feature
-from .scaling import (continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band, repeat_runs, self_kron,
-                      repeat_seeds, shrink_repeats, smallest_period, tile, tile_layout, upscale, upscale_by_colors)
+from .scaling import (complete_like_full_line, continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band,
+                      repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period, tile, tile_layout, upscale,
+                      upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, copy_template, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
                        reveal_masked, reveal_periodic, symmetrize, symmetrize_around, symmetrize_content)
@@ -58,7 +61,7 @@ GROUPS = {
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
                            smallest_period, continue_pattern, continue_drift, repeat_band, repeat_runs, repeat_seeds,
-                           crop_to_tile),
+                           complete_like_full_line, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
@@ -68,21 +71,22 @@ GROUPS = {
                 swap_object_colors, take_nearest_color, recolor_like_framed),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
-                label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles),
+                label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars),
-    "pieces": (cell_boxes, each_cell, transform_cells, cell_colors, cells_from_cell, paint_cells, paint_by_key,
-               spread_cell, each_object, stack_objects, combine_changes, color_ranks, in_color_ranks),
+    "pieces": (cell_boxes, each_cell, transform_cells, cell_colors, cells_from_cell, paint_cells, paint_cells_at,
+               paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp, copy_template),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, fill_symmetry, reveal_masked,
                  fill_periodic, reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
-                           fit_pieces, center_colors, mask_with),
+                           fit_pieces, center_colors, assemble_corners, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays, minority_rays,
               draw_spiral, smear_from_markers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
-                              count_cells_row, count_of, draw_count, majority_vote_cells, line_majority, lookup),
+                              count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
+                              lookup),
     "cell rules": (cell_rule, feature),
 }
 

@@ -143,3 +143,17 @@ def color_bands(g: np.ndarray, bg: int | None = None) -> np.ndarray:
     order = np.argsort(cx if across else cy, kind="stable")
     line = np.array(colors, dtype=g.dtype)[order]
     return line[None, :] if across else line[:, None]
+
+
+def gather_dots(g: np.ndarray, h: int, w: int, by: str = "column", snake: bool = False, bg: int = 0) -> np.ndarray:
+    """The cells' colors read by column or by row, laid row after row in an h x w grid (`snake`: turning back)."""
+    ys, xs = np.nonzero(g != bg)
+    if len(ys) > h * w or len(ys) == 0:
+        raise ValueError("more cells than the grid holds, or none")
+    order = np.lexsort((ys, xs)) if by == "column" else np.lexsort((xs, ys))
+    cells = np.full(h * w, bg, dtype=g.dtype)
+    cells[:len(ys)] = g[ys[order], xs[order]]
+    out = cells.reshape(h, w)
+    if snake:
+        out[1::2] = out[1::2, ::-1]
+    return out

@@ -351,12 +351,14 @@ def draw_spiral(g: np.ndarray, color: int = PLACEHOLDER, bg: int = 0) -> np.ndar
 def smear_from_markers(g: np.ndarray, marker: int, bg: int = 0) -> np.ndarray:
     """Each `marker` cell of an object drags the object, in its other color, from its center past it to the edge."""
     h, w = g.shape
+    if not (g == marker).any():
+        raise ValueError("no marker")
     out = g.copy()
     drawn = False
     for o in objects(g, 8, True, bg):
+        if marker not in o.colors or o.size > 16 or len(set(o.colors) - {marker}) != 1:
+            continue  # a small object with its markers: a big one dragged across the grid is rarely meant
         rest = set(o.colors) - {marker}
-        if marker not in o.colors or len(rest) != 1:
-            continue
         color = rest.pop()
         ys, xs = np.array(o.cells).T
         cy, cx = ys.mean(), xs.mean()

@@ -6,6 +6,7 @@ import numpy as np
 
 from .cropping import blocks, split_cells
 from .limits import MAX_SIDE, TooLarge
+from .objects import objects
 
 BOOLEAN_OPS = ("and", "or", "xor", "nor", "left_only", "right_only")
 
@@ -177,4 +178,25 @@ def center_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
         if ((spot != bg) & (p != bg)).any():
             raise ValueError("two colors overlap")
         spot[p != bg] = p[p != bg]
+    return out
+
+
+def assemble_corners(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Four pieces of one box size put together, each in the corner of the whole that its own full corner shows."""
+    pieces = objects(g, 8, False, bg)
+    if len(pieces) != 4 or len({(o.height, o.width) for o in pieces}) != 1:
+        raise ValueError("not four pieces of one size")
+    h, w = pieces[0].height, pieces[0].width
+    out = np.full((2 * h, 2 * w), bg, dtype=g.dtype)
+    taken = set()
+    for o in pieces:
+        p = o.patch(bg)
+        # The piece's corner is the one filled corner whose opposite corner is empty.
+        corners = [(i, j) for i in (0, 1) for j in (0, 1)
+                   if p[-i, -j] != bg and p[-(1 - i), -(1 - j)] == bg]
+        if len(corners) != 1 or corners[0] in taken:
+            raise ValueError("a piece shows no one corner, or two pieces the same")
+        i, j = corners[0]
+        taken.add((i, j))
+        out[i * h:(i + 1) * h, j * w:(j + 1) * w] = p
     return out

@@ -239,3 +239,15 @@ def cells_from_cell(g: np.ndarray, selector: str, bg: int = 0) -> np.ndarray:
         for j, (a, b, c, d) in enumerate(row):
             out[a:b, c:d] = pick[i, j]
     return out
+
+
+def paint_cells_at(g: np.ndarray, table: dict) -> np.ndarray:
+    """Fill the cell in row i, column j of the cells between separator lines with table[(i, j)] (others unchanged)."""
+    boxes = cell_boxes(g)
+    out = g.copy()
+    for (i, j), color in table.items():
+        if i >= len(boxes) or j >= len(boxes[i]):
+            raise ValueError("the grid has fewer cells than the table")
+        a, b, c, d = boxes[i][j]
+        out[a:b, c:d] = color
+    return out

@@ -321,3 +321,22 @@ def checker_rectangles(g: np.ndarray, parity: int = 0, bg: int = 0, color: int =
     if (out == g).all():
         raise ValueError("no solid rectangle")
     return out
+
+
+def keep_largest_box(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Only the largest solid one-color rectangle (one alone of its area, two cells across or more) is kept."""
+    best, found = 0, None
+    for c in np.unique(g).tolist():
+        if c == bg:
+            continue
+        try:
+            marked = mark_largest_rectangle(g, c, PLACEHOLDER, 2) == PLACEHOLDER
+        except ValueError:
+            continue
+        if marked.sum() > best:
+            best, found = int(marked.sum()), (marked, c)
+        elif marked.sum() == best:
+            found = None
+    if found is None:
+        raise ValueError("no one largest solid rectangle")
+    return np.where(found[0], found[1], bg)

@@ -194,3 +194,29 @@ def repeat_seeds(g: np.ndarray, bg: int = 0) -> np.ndarray:
     rows = np.arange(ys[0], a.shape[0], steps[0])
     out[rows] = colors[np.arange(len(rows)) % len(colors)][:, None]
     return out if a is g else out.T
+
+
+def complete_like_full_line(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Lines begun but unfinished continue the pattern of the one full line, its colors mapped as their start shows."""
+    for a in (g, g.T):
+        full = [i for i, line in enumerate(a) if (line != bg).all()]
+        if len(full) != 1:
+            continue
+        model = a[full[0]]
+        out = a.copy()
+        for i, line in enumerate(a):
+            seen = np.flatnonzero(line != bg)
+            if i == full[0] or len(seen) == 0 or len(seen) == len(line):
+                continue
+            mapping: dict = {}
+            for x in seen:
+                if mapping.setdefault(int(model[x]), int(line[x])) != line[x]:
+                    raise ValueError("a line's start does not map the model's colors one way")
+            missing = set(model.tolist()) - set(mapping)
+            if missing:
+                raise ValueError("a line's start does not show every color of the model")
+            out[i] = [mapping[int(c)] for c in model]
+        if (out == a).all():
+            raise ValueError("no line to complete")
+        return out if a is g else out.T
+    raise ValueError("no one full line")

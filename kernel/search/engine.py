@@ -93,15 +93,18 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
         found.append((step,))
     for infer in (finishers.infer_stamp, finishers.infer_object_rays, finishers.infer_kron,
                   finishers.infer_crop_by_property, finishers.infer_count_drawing,
-                  finishers.infer_overlay_order, finishers.infer_corner_overlay):
+                  finishers.infer_overlay_order, finishers.infer_corner_overlay, finishers.infer_gathering):
         step = infer(train, outputs, tests, bg)
         if step is not None:
             found.append((step,))
-    # Cells copied from the first only from the inputs themselves: after other steps, the cells a state
-    # happens to have fit the pairs by accident more often than not.
+    # Cells copied from the first, or painted by their place, only from the inputs themselves: after other
+    # steps, the cells a state happens to have fit the pairs by accident more often than not.
     copies = finishers.infer_cell_copies(train, outputs, tests, bg) if states is root else None
     if copies is not None:
         found.append((copies,))
+    painted = finishers.infer_cell_positions(train, outputs, tests, bg) if states is root else None
+    if painted is not None:
+        found.append((painted,))
     logic = finishers.infer_block_logic(train, outputs, tests, bg)
     if logic is not None:
         found.append(logic)

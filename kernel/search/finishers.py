@@ -269,6 +269,58 @@ def infer_corner_overlay(states: Arrays, outputs: Arrays, tests: Arrays, bg: int
     return None
 
 
+def infer_cell_positions(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Cells between separator lines filled with one color each by their place in the layout, the same in every
+    pair (a cell left as it is in some pair is left alone everywhere)."""
+    if not same_shapes(states, outputs):
+        return None
+    try:
+        layouts = [cell_boxes(s) for s in list(states) + list(tests)]
+    except ValueError:
+        return None
+    shape = {(len(b), len(b[0])) for b in layouts}
+    if len(shape) != 1:
+        return None
+    table: dict = {}
+    kept: set = set()
+    for boxes, s, o in zip(layouts, states, outputs):
+        for i, row in enumerate(boxes):
+            for j, (a, b, c, d) in enumerate(row):
+                cell, was = o[a:b, c:d], s[a:b, c:d]
+                if (cell == was).all():
+                    kept.add((i, j))
+                elif (cell == cell.flat[0]).all():
+                    if table.setdefault((i, j), int(cell.flat[0])) != cell.flat[0]:
+                        return None
+                else:
+                    return None
+        if not (o != s).any():
+            return None
+    if not table or kept & set(table):
+        return None
+    return Step("paint_cells_at", (table,))
+
+
+def infer_gathering(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Output = the scattered cells' colors gathered into a small grid of fixed size, in reading order (by row
+    or by column, snaking or not)."""
+    shapes = {o.shape for o in outputs}
+    if len(shapes) != 1:
+        return None
+    h, w = shapes.pop()
+    if h * w > 30 or any(s.size <= h * w for s in states):
+        return None
+    for by in ("column", "row"):
+        for snake in (False, True):
+            step = Step("gather_dots", (h, w, by, snake, bg))
+            try:
+                if all((step.apply(s) == o).all() for s, o in zip(states, outputs)) and _applies(step, tests):
+                    return step
+            except ValueError:
+                break
+    return None
+
+
 def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius: int = 2,
                 holdout: bool = True) -> Step | None:
     """A pattern per marker color painted on the background around each of its cells, the marker

@@ -49,7 +49,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("cells_from_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
-    steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,))]
+    steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,)), S("assemble_corners", (bg,))]
     steps += [S("kron_parts", (bg, i)) for i in (False, True)] + [S("overlay_around", (c, 1, bg)) for c in colors]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
@@ -77,6 +77,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("label_enclosed", (how, bg)) for how in ENCLOSED_LABELS] + [S("label_areas", (bg,))]
     steps += [S("fill_enclosed", (bg,)), S("fill_boxes", (bg,)), S("frame_objects", (bg,)), S("hollow", (bg,)),
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
+              S("keep_largest_box", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("draw_spiral", (PLACEHOLDER, bg))]
     steps += [S("pour_boxes", (bg,))] + [S("checker_rectangles", (p, bg)) for p in (0, 1)]
@@ -111,7 +112,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg)),
-              S("repeat_runs", (bg,)), S("repeat_seeds", (bg,))]
+              S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings")]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
