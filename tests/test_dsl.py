@@ -1233,3 +1233,18 @@ def test_scattered_cells_are_gathered_column_by_column_in_a_snake():
            [0, 5, 0, 6]])
     assert same(dsl.gather_dots(g, 2, 2, "column", True), [[3, 5], [6, 4]])
     assert same(dsl.gather_dots(g, 1, 4, "row"), [[4, 3, 5, 6]])
+
+
+def test_a_box_stretches_to_the_marker_in_line_with_it():
+    g = G([[2, 2, 2, 0, 0, 0],
+           [2, 1, 2, 0, 0, 8],
+           [2, 2, 2, 0, 0, 0]])
+    assert same(dsl.stretch_to_marker(g), [[2, 2, 2, 2, 2, 2], [2, 1, 1, 1, 1, 2], [2, 2, 2, 2, 2, 2]])
+
+
+def test_evenly_spaced_copies_continue_to_the_edge():
+    g = G([[1, 1, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0]])
+    assert same(dsl.continue_objects(g, 0, 5), [[1, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0, 0, 0],
+                                                [0, 0, 0, 0, 0, 0, 5, 5]])

@@ -27,7 +27,7 @@ from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_fr
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import (align_objects, attract, dots_to_lines, gravity, move_by_size, move_into_corners, nudge,
-                      object_gravity, sort_bars)
+                      object_gravity, sort_bars, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
                     dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints, minority_rays,
                     object_rays, project_markers, rays_to_objects, smear_from_markers)
@@ -47,9 +47,9 @@ from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxe
                       label_by_holes, label_enclosed, keep_largest_box, mark_largest_rectangle, pour_boxes,
                       reverse_rings)
 from .rules import cell_rule, feature
-from .scaling import (complete_like_full_line, continue_drift, continue_pattern, crop_to_tile, downscale, repeat_band,
-                      repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period, tile, tile_layout, upscale,
-                      upscale_by_colors)
+from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
+                      downscale, repeat_band, repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period,
+                      tile, tile_layout, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, copy_template, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
                        reveal_masked, reveal_periodic, symmetrize, symmetrize_around, symmetrize_content)
@@ -61,7 +61,7 @@ GROUPS = {
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
                            smallest_period, continue_pattern, continue_drift, repeat_band, repeat_runs, repeat_seeds,
-                           complete_like_full_line, crop_to_tile),
+                           complete_like_full_line, continue_objects, crop_to_tile),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
@@ -73,7 +73,7 @@ GROUPS = {
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
-                           move_into_corners, sort_bars),
+                           move_into_corners, sort_bars, stretch_to_marker),
     "pieces": (cell_boxes, each_cell, transform_cells, cell_colors, cells_from_cell, paint_cells, paint_cells_at,
                paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp, copy_template),

@@ -208,3 +208,33 @@ def sort_bars(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if (out == g).all():
         raise ValueError("the bars are sorted already")
     return out
+
+
+def stretch_to_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """A box stretches toward the lone marker cell in line with it until its far side lies on it (the marker goes)."""
+    objs = objects(g, 8, True, bg)
+    marks = [o for o in objs if o.size == 1]
+    boxes = [o for o in objs if o.height >= 2 and o.width >= 2]
+    if len(marks) != 1 or len(boxes) != 1:
+        raise ValueError("not one box and one marker")
+    (my, mx), b = marks[0].cells[0], boxes[0]
+    box = g[b.top:b.bottom + 1, b.left:b.right + 1]
+    out = g.copy()
+    out[my, mx] = bg
+    if b.top <= my <= b.bottom and not b.left <= mx <= b.right:
+        a = box if mx > b.right else box[:, ::-1]
+        n = abs(mx - (b.right if mx > b.right else b.left)) + a.shape[1]
+        grown = np.concatenate([a[:, :-1]] + [a[:, -2:-1]] * (n - a.shape[1]) + [a[:, -1:]], axis=1)
+        grown = grown if mx > b.right else grown[:, ::-1]
+        left = b.left if mx > b.right else mx
+        out[b.top:b.bottom + 1, left:left + n] = grown
+    elif b.left <= mx <= b.right and not b.top <= my <= b.bottom:
+        a = box if my > b.bottom else box[::-1]
+        n = abs(my - (b.bottom if my > b.bottom else b.top)) + a.shape[0]
+        grown = np.concatenate([a[:-1]] + [a[-2:-1]] * (n - a.shape[0]) + [a[-1:]], axis=0)
+        grown = grown if my > b.bottom else grown[::-1]
+        top = b.top if my > b.bottom else my
+        out[top:top + n, b.left:b.right + 1] = grown
+    else:
+        raise ValueError("the marker is not in line with the box")
+    return out

@@ -6,6 +6,7 @@ import numpy as np
 
 from .geometry import apply_symmetry
 from .limits import MAX_SIDE, TooLarge
+from .objects import objects
 
 
 def upscale(g: np.ndarray, ky: int, kx: int) -> np.ndarray:
@@ -220,3 +221,31 @@ def complete_like_full_line(g: np.ndarray, bg: int = 0) -> np.ndarray:
             raise ValueError("no line to complete")
         return out if a is g else out.T
     raise ValueError("no one full line")
+
+
+def continue_objects(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.ndarray:
+    """Copies of one object at one steady offset continue to the grid's edge (new copies in `color`, if given)."""
+    objs = objects(g, 8, True, bg)
+    if len(objs) < 2:
+        raise ValueError("fewer than two objects")
+    patch = objs[0].patch(-1)
+    if any(o.patch(-1).shape != patch.shape or (o.patch(-1) != patch).any() for o in objs[1:]):
+        raise ValueError("the objects differ")
+    tops = sorted((o.top, o.left) for o in objs)
+    dy, dx = tops[1][0] - tops[0][0], tops[1][1] - tops[0][1]
+    if any((b[0] - a[0], b[1] - a[1]) != (dy, dx) for a, b in zip(tops, tops[1:])):
+        raise ValueError("the objects are not evenly spaced")
+    h, w = g.shape
+    out = g.copy()
+    ys, xs = np.nonzero(patch >= 0)
+    for sign, (y, x) in ((1, tops[-1]), (-1, tops[0])):
+        while True:
+            y, x = y + sign * dy, x + sign * dx
+            ty, tx = ys + y, xs + x
+            ok = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
+            if not ok.any():
+                break
+            out[ty[ok], tx[ok]] = patch[ys[ok], xs[ok]] if color is None else color
+    if (out == g).all():
+        raise ValueError("no room to continue")
+    return out
