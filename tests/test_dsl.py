@@ -1248,3 +1248,22 @@ def test_evenly_spaced_copies_continue_to_the_edge():
            [0, 0, 0, 0, 0, 0, 0, 0]])
     assert same(dsl.continue_objects(g, 0, 5), [[1, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0, 0, 0],
                                                 [0, 0, 0, 0, 0, 0, 5, 5]])
+
+
+def test_lone_cells_jump_onto_the_nearest_cells_of_the_block():
+    g = G([[6, 0, 0, 0, 0, 7],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 8, 8, 0, 0],
+           [0, 0, 8, 8, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [4, 0, 0, 0, 0, 9]])
+    out = dsl.collapse_into_block(g)
+    assert same(out[2:4, 2:4], [[6, 7], [4, 9]]) and out.sum() == 6 + 7 + 4 + 9
+
+
+def test_each_seed_floods_the_area_of_its_neighbours_color():
+    g = G([[1, 1, 1, 0, 0],
+           [1, 2, 1, 0, 0],
+           [1, 1, 1, 0, 3],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.flood_from_seeds(g), [[2, 2, 2, 3, 3], [2, 2, 2, 3, 3], [2, 2, 2, 3, 3], [3, 3, 3, 3, 3]])

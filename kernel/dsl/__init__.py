@@ -26,8 +26,8 @@ from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_fr
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
-from .gravity import (align_objects, attract, dots_to_lines, gravity, move_by_size, move_into_corners, nudge,
-                      object_gravity, sort_bars, stretch_to_marker)
+from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_size,
+                      move_into_corners, nudge, object_gravity, sort_bars, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
                     dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints, minority_rays,
                     object_rays, project_markers, rays_to_objects, smear_from_markers)
@@ -43,9 +43,9 @@ from .pieces import (cell_boxes, cell_colors, cells_from_cell, color_ranks, comb
                      transform_cells)
 from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
 from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines,
-                      fill_empty_squares, fill_enclosed, flood_touching, frame_objects, halo, hollow, label_areas,
-                      label_by_holes, label_enclosed, keep_largest_box, mark_largest_rectangle, pour_boxes,
-                      reverse_rings)
+                      fill_empty_squares, fill_enclosed, flood_from_seeds, flood_touching, frame_objects, halo, hollow,
+                      keep_largest_box, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle,
+                      pour_boxes, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period,
@@ -71,9 +71,10 @@ GROUPS = {
                 swap_object_colors, take_nearest_color, recolor_like_framed),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
-                label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box),
+                label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
+                flood_from_seeds),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
-                           move_into_corners, sort_bars, stretch_to_marker),
+                           move_into_corners, sort_bars, stretch_to_marker, collapse_into_block),
     "pieces": (cell_boxes, each_cell, transform_cells, cell_colors, cells_from_cell, paint_cells, paint_cells_at,
                paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks, in_color_ranks),
     "stamps": (stamp, copy_template),

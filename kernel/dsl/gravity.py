@@ -238,3 +238,23 @@ def stretch_to_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
     else:
         raise ValueError("the marker is not in line with the box")
     return out
+
+
+def collapse_into_block(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The lone cells around the one block jump onto its nearest cells, each to its own (the block's color goes)."""
+    objs = sorted(objects(g, 8, True, bg), key=lambda o: -o.size)
+    if len(objs) < 2 or objs[0].size < 2 or any(o.size != 1 for o in objs[1:]):
+        raise ValueError("no one block among lone cells")
+    block = objs[0]
+    by, bx = np.array(block.cells).T
+    out = np.where(block.mask(g.shape), g, bg)
+    taken = set()
+    for o in objs[1:]:
+        (y, x), c = o.cells[0], o.colors[0]
+        dist = (by - y) ** 2 + (bx - x) ** 2
+        near = np.flatnonzero(dist == dist.min())
+        if len(near) != 1 or int(near[0]) in taken:
+            raise ValueError("a lone cell has no one nearest block cell of its own")
+        taken.add(int(near[0]))
+        out[by[near[0]], bx[near[0]]] = c
+    return out

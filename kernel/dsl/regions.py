@@ -340,3 +340,35 @@ def keep_largest_box(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if found is None:
         raise ValueError("no one largest solid rectangle")
     return np.where(found[0], found[1], bg)
+
+
+def flood_from_seeds(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each seed (a cell of a color rarer than the two commonest) floods the area of its neighbours' color."""
+    values, counts = np.unique(g, return_counts=True)
+    common = set(values[np.argsort(-counts)[:2]].tolist()) | {bg}
+    h, w = g.shape
+    src = g.tolist()
+    out = g.copy()
+    owner = np.full(g.shape, -1)
+    seeds = [(y, x) for y in range(h) for x in range(w) if src[y][x] not in common]
+    if not seeds or len(seeds) > 30:
+        raise ValueError("no seeds, or too many")
+    for k, (y, x) in enumerate(seeds):
+        near = [src[ny][nx] for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1))
+                if 0 <= ny < h and 0 <= nx < w and src[ny][nx] in common]
+        if not near:
+            continue
+        medium = max(set(near), key=near.count)
+        stack = [(y, x)]
+        while stack:
+            cy, cx = stack.pop()
+            for ny, nx in ((cy - 1, cx), (cy + 1, cx), (cy, cx - 1), (cy, cx + 1)):
+                if 0 <= ny < h and 0 <= nx < w and src[ny][nx] == medium and owner[ny, nx] != k:
+                    if owner[ny, nx] >= 0 and out[ny, nx] != src[y][x]:
+                        raise ValueError("two seeds of different colors flood one area")
+                    owner[ny, nx] = k
+                    out[ny, nx] = src[y][x]
+                    stack.append((ny, nx))
+    if (out == g).all():
+        raise ValueError("no seed floods anything")
+    return out

@@ -26,9 +26,13 @@ OBJECT_FEATURES = ("size4", "obj_size", "obj_rank", "obj_colors", "obj_major", "
 # Where a cell sits in a repeat of three, or of two counted from the bottom or right edge: learned only
 # together with the cell's own color (see search.finishers._rule_combos), as every third cell recolored.
 POSITION_FEATURES = ("row_mod3", "col_mod3", "row_parity_b", "col_parity_r")
-# The color whose cells' bounding box holds the cell (the smallest such box, of a color not the cell's own):
-# learned only together with the cell's own color too, as the cells inside a marked rectangle recolored.
-REGION_FEATURES = ("in_box",)
+# Learned only together with the cell's own color too:
+# "in_box": the color whose cells' bounding box holds the cell (the smallest such box, of a color not the cell's
+#   own), as the cells inside a marked rectangle recolored;
+# "depth", "depth_parity": how many rings deep the cell lies in its one-color area (1 on its rim: a cell of
+#   another color or the grid's edge among its eight neighbours), and whether that is odd, as rings drawn inside
+#   frames.
+REGION_FEATURES = ("in_box", "depth", "depth_parity")
 FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES + REGION_FEATURES
 
 
@@ -149,6 +153,25 @@ def _in_box(g: np.ndarray, bg: int) -> np.ndarray:
     return out
 
 
+def _depth(g: np.ndarray) -> np.ndarray:
+    key = (g.shape, g.tobytes(), "depth")
+    hit = _object_cache.get(key)
+    if hit is not None:
+        return hit
+    depth = np.ones(g.shape, dtype=np.int64)
+    inner = np.ones(g.shape, dtype=bool)
+    for _ in range(14):
+        p = np.pad(np.where(inner, g, -1), 1, constant_values=-1)
+        # A cell stays inner while its eight neighbours are inner cells of its own color.
+        inner = np.logical_and.reduce([p[1 + dy:1 + dy + g.shape[0], 1 + dx:1 + dx + g.shape[1]] == g
+                                       for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+        if not inner.any():
+            break
+        depth += inner
+    _object_cache[key] = depth
+    return depth
+
+
 def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
     """One feature (see FEATURES) of every cell, as a grid of small integers."""
     h, w = g.shape
@@ -185,6 +208,9 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return _object_features(g, bg)[name]
     if name == "in_box":
         return _in_box(g, bg)
+    if name in ("depth", "depth_parity"):
+        depth = _depth(g)
+        return depth % 2 if name == "depth_parity" else depth
     raise ValueError(f"unknown feature {name}")
 
 

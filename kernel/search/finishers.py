@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from ..dsl.counting import COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, count_of
-from ..dsl.cropping import WINDOW_ANCHORS, blocks, window
+from ..dsl.cropping import WINDOW_ANCHORS, blocks, separator_lines, window
 from ..dsl.geometry import SYMMETRIES, apply_symmetry
 from ..dsl.lines import DIRECTIONS, object_rays
 from ..dsl.masks import BOOLEAN_OPS
@@ -274,6 +274,8 @@ def infer_cell_positions(states: Arrays, outputs: Arrays, tests: Arrays, bg: int
     pair (a cell left as it is in some pair is left alone everywhere)."""
     if not same_shapes(states, outputs):
         return None
+    if any(separator_lines(s)[2] in (None, bg) for s in list(states) + list(tests)):
+        return None  # lines of background are gaps, not a layout of cells
     try:
         layouts = [cell_boxes(s) for s in list(states) + list(tests)]
     except ValueError:
