@@ -1267,3 +1267,36 @@ def test_each_seed_floods_the_area_of_its_neighbours_color():
            [1, 1, 1, 0, 3],
            [0, 0, 0, 0, 0]])
     assert same(dsl.flood_from_seeds(g), [[2, 2, 2, 3, 3], [2, 2, 2, 3, 3], [2, 2, 2, 3, 3], [3, 3, 3, 3, 3]])
+
+
+def test_a_step_runs_on_the_cells_as_pixels_and_is_painted_back():
+    g = G([[2, 5, 0, 5, 2],
+           [5, 5, 5, 5, 5],
+           [0, 5, 0, 5, 0]])
+    assert same(dsl.at_cell_scale(g, "connect_same_color", 0), [[2, 5, 2, 5, 2], [5, 5, 5, 5, 5], [0, 5, 0, 5, 0]])
+
+
+def test_cells_in_line_with_a_one_off_color_slide_up_against_it():
+    g = G([[3, 0, 0, 2, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0]])
+    assert same(dsl.pull_to_singletons(g), [[0, 0, 3, 2, 0, 0, 0], [0, 0, 0, 3, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0]])
+
+
+def test_the_bottom_cell_under_each_objects_middle_is_marked():
+    g = G([[1, 1, 1, 0, 2, 2],
+           [0, 0, 0, 0, 0, 0]])
+    assert same(dsl.mark_under_centers(g, 0, 4), [[1, 1, 1, 0, 2, 2], [0, 4, 0, 0, 0, 0]])
+
+
+def test_the_cells_around_a_crossing_of_full_lines_are_ringed():
+    g = G([[0, 3, 0],
+           [2, 2, 2],
+           [0, 3, 0]])
+    assert same(dsl.ring_crossings(g, 0, 4), [[4, 4, 4], [4, 2, 4], [4, 4, 4]])
+
+
+def test_a_shape_is_mirrored_onto_the_side_its_marker_touches():
+    g = G([[0, 0, 4, 2, 0, 0],
+           [0, 4, 4, 2, 0, 0]])
+    assert same(dsl.mirror_toward_marker(g), [[0, 0, 4, 4, 0, 0], [0, 4, 4, 4, 4, 0]])

@@ -27,10 +27,11 @@ from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_fr
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_size,
-                      move_into_corners, nudge, object_gravity, sort_bars, stretch_to_marker)
+                      move_into_corners, nudge, object_gravity, pull_to_singletons, sort_bars, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
-                    dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints, minority_rays,
-                    object_rays, project_markers, rays_to_objects, smear_from_markers)
+                    dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints,
+                    mark_under_centers, minority_rays, object_rays, project_markers, rays_to_objects,
+                    ring_crossings, smear_from_markers)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
                     overlay_around, overlay_corners, overlay_parts)
@@ -38,8 +39,8 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
                       swap_object_colors, take_nearest_color)
-from .pieces import (cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell, each_object,
-                     in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
+from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
+                     each_object, in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
                      transform_cells)
 from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
 from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines,
@@ -52,7 +53,8 @@ from .scaling import (complete_like_full_line, continue_drift, continue_objects,
                       tile, tile_layout, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, copy_template, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
-                       reveal_masked, reveal_periodic, symmetrize, symmetrize_around, symmetrize_content)
+                       mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize, symmetrize_around,
+                       symmetrize_content)
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
@@ -74,17 +76,18 @@ GROUPS = {
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
                 flood_from_seeds),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
-                           move_into_corners, sort_bars, stretch_to_marker, collapse_into_block),
-    "pieces": (cell_boxes, each_cell, transform_cells, cell_colors, cells_from_cell, paint_cells, paint_cells_at,
-               paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks, in_color_ranks),
+                           move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons),
+    "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
+               paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
+               in_color_ranks),
     "stamps": (stamp, copy_template),
-    "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, fill_symmetry, reveal_masked,
-                 fill_periodic, reveal_periodic, fill_diagonal_periodic),
+    "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
+                 fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
                            fit_pieces, center_colors, assemble_corners, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays, minority_rays,
-              draw_spiral, smear_from_markers),
+              draw_spiral, smear_from_markers, mark_under_centers, ring_crossings),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup),

@@ -258,3 +258,31 @@ def collapse_into_block(g: np.ndarray, bg: int = 0) -> np.ndarray:
         taken.add(int(near[0]))
         out[by[near[0]], bx[near[0]]] = c
     return out
+
+
+def pull_to_singletons(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Cells in line with a cell of a color seen once slide up against it (to the nearest such cell in line)."""
+    values, counts = np.unique(g, return_counts=True)
+    single = {int(v) for v, n in zip(values, counts) if n == 1 and v != bg}
+    if not single:
+        raise ValueError("no color is seen once")
+    anchors = [(y, x) for y, x in zip(*np.nonzero(np.isin(g, list(single))))]
+    out = np.where(np.isin(g, list(single)), g, bg)
+    moved = False
+    for y, x in zip(*np.nonzero((g != bg) & ~np.isin(g, list(single)))):
+        line = [(abs(ay - y) + abs(ax - x), ay, ax) for ay, ax in anchors if ay == y or ax == x]
+        if not line:
+            out[y, x] = g[y, x]
+            continue
+        line.sort()
+        if len(line) > 1 and line[0][0] == line[1][0]:
+            raise ValueError("a cell is as near to two anchors")
+        _, ay, ax = line[0]
+        ty, tx = ay + int(np.sign(y - ay)), ax + int(np.sign(x - ax))
+        if out[ty, tx] != bg:
+            raise ValueError("two cells slide to one place")
+        out[ty, tx] = g[y, x]
+        moved = moved or (ty, tx) != (y, x)
+    if not moved:
+        raise ValueError("nothing slides")
+    return out

@@ -379,3 +379,32 @@ def smear_from_markers(g: np.ndarray, marker: int, bg: int = 0) -> np.ndarray:
     if not drawn:
         raise ValueError("no object has a marker to drag it")
     return out
+
+
+def mark_under_centers(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Below each one-color object's middle column (of odd width), the bottom row's cell becomes `color`."""
+    out = g.copy()
+    h = g.shape[0]
+    for o in objects(g, 8, False, bg):
+        if o.width % 2 and out[h - 1, (o.left + o.right) // 2] == bg:
+            out[h - 1, (o.left + o.right) // 2] = color
+    if (out == g).all():
+        raise ValueError("no object with a middle column over an empty bottom cell")
+    return out
+
+
+def ring_crossings(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Around each crossing of a full row and a full column of non-background cells, the eight cells become `color`."""
+    full = g != bg
+    rows, cols = np.flatnonzero(full.all(axis=1)), np.flatnonzero(full.all(axis=0))
+    if not len(rows) or not len(cols):
+        raise ValueError("no crossing of full lines")
+    h, w = g.shape
+    out = g.copy()
+    for y in rows:
+        for x in cols:
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    if (dy or dx) and 0 <= y + dy < h and 0 <= x + dx < w:
+                        out[y + dy, x + dx] = color
+    return out

@@ -251,3 +251,25 @@ def paint_cells_at(g: np.ndarray, table: dict) -> np.ndarray:
         a, b, c, d = boxes[i][j]
         out[a:b, c:d] = color
     return out
+
+
+def at_cell_scale(g: np.ndarray, fn: str, *args) -> np.ndarray:
+    """Apply the DSL function `fn` to the grid of the cells' colors (each cell between lines one color), painted back."""
+    boxes = cell_boxes(g)
+    if len({len(row) for row in boxes}) != 1:
+        raise ValueError("the cells are not a full grid")
+    small = np.zeros((len(boxes), len(boxes[0])), dtype=g.dtype)
+    for i, row in enumerate(boxes):
+        for j, (a, b, c, d) in enumerate(row):
+            cell = g[a:b, c:d]
+            if (cell != cell.flat[0]).any():
+                raise ValueError("a cell has more than one color")
+            small[i, j] = cell.flat[0]
+    result = np.asarray(_dsl_function(fn)(small, *args))
+    if result.shape != small.shape:
+        raise ValueError(f"{fn} changed the cell grid's shape")
+    out = g.copy()
+    for i, row in enumerate(boxes):
+        for j, (a, b, c, d) in enumerate(row):
+            out[a:b, c:d] = result[i, j]
+    return out

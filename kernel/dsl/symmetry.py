@@ -249,3 +249,30 @@ def complete_symmetry(g: np.ndarray, kind: str, bg: int = 0, paint: int | None =
     if (out == g).all():
         raise ValueError("the shapes are symmetric already")
     return out
+
+
+def mirror_toward_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """A shape is mirrored onto the side its marker cells (the rarer of two colors) touch; the marker gives way."""
+    colors = [c for c in np.unique(g).tolist() if c != bg]
+    if len(colors) != 2:
+        raise ValueError("not one shape and one marker color")
+    a, b = ((g == c).sum() for c in colors)
+    shape, mark = (colors[0], colors[1]) if a > b else (colors[1], colors[0])
+    sy, sx = np.nonzero(g == shape)
+    my, mx = np.nonzero(g == mark)
+    h, w = g.shape
+    if mx.min() > sx.max() - 1 and my.min() >= sy.min() and my.max() <= sy.max():
+        ty, tx = sy, 2 * sx.max() + 1 - sx
+    elif mx.max() < sx.min() + 1 and my.min() >= sy.min() and my.max() <= sy.max():
+        ty, tx = sy, 2 * sx.min() - 1 - sx
+    elif my.min() > sy.max() - 1 and mx.min() >= sx.min() and mx.max() <= sx.max():
+        ty, tx = 2 * sy.max() + 1 - sy, sx
+    elif my.max() < sy.min() + 1 and mx.min() >= sx.min() and mx.max() <= sx.max():
+        ty, tx = 2 * sy.min() - 1 - sy, sx
+    else:
+        raise ValueError("the marker lies on no one side of the shape")
+    if ty.min() < 0 or tx.min() < 0 or ty.max() >= h or tx.max() >= w:
+        raise ValueError("the mirror image leaves the grid")
+    out = np.where(g == mark, bg, g)
+    out[ty, tx] = shape
+    return out

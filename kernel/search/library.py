@@ -47,6 +47,11 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("keep_middle", (axis, bg)) for axis in (1, 0)]
     steps += [S("select_cell", (sel, bg)) for sel in CELL_SELECTORS]
     steps += [S("cells_from_cell", (sel, bg)) for sel in CELL_SELECTORS]
+    # Cells between separator lines treated as the pixels of a small grid: a few pixel-level steps at that scale.
+    steps += [S("at_cell_scale", ("connect_same_color", bg)), S("at_cell_scale", ("fill_enclosed", bg))]
+    steps += [S("at_cell_scale", ("extend_rays", r, bg)) for r in ("orthogonal", "diagonal")]
+    steps += [S("at_cell_scale", ("gravity", d, bg)) for d in ("down", "up", "left", "right")]
+    steps += [S("at_cell_scale", ("symmetrize", k, bg)) for k in ("lr", "ud", "both")]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
     steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,)), S("assemble_corners", (bg,))]
@@ -86,7 +91,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_content", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
-    steps += [S("complete_symmetry", (k, bg)) for k in COMPLETIONS]
+    steps += [S("complete_symmetry", (k, bg)) for k in COMPLETIONS] + [S("mirror_toward_marker", (bg,))]
     steps += [S("complete_symmetry", (k, bg, PLACEHOLDER)) for k in ("both", "rot")]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
@@ -104,7 +109,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("connect_same_color", (bg, False, PLACEHOLDER, axis)) for axis in (1, 0)]
     steps += [S("rays_to_objects", (bg, d, PLACEHOLDER)) for d in (False, True)]
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
-    steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,))]
+    steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,)),
+              S("mark_under_centers", (bg,)), S("ring_crossings", (bg,))]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
@@ -129,7 +135,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
     steps += [S("move_by_size", (d, bg)) for d in ("up", "down", "left", "right")] + [S("sort_bars", (bg,))]
-    steps += [S("stretch_to_marker", (bg,)), S("collapse_into_block", (bg,))]
+    steps += [S("stretch_to_marker", (bg,)), S("collapse_into_block", (bg,)), S("pull_to_singletons", (bg,))]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
               S("color_bands", (None,)), S("color_bands", (bg,))]
