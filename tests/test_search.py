@@ -502,3 +502,30 @@ def test_cells_painted_by_their_place_between_separator_lines_are_learned():
     task, want = synthetic_task(scene, lambda g: dsl.paint_cells_at(g, {(0, 1): 2, (1, 1): 6, (2, 1): 1}), seed=16)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_rings_inside_a_rectangle_are_recolored_by_their_depth():
+    def scene(rng):
+        g = np.zeros((12, 12), dtype=np.int64)
+        t, l = rng.integers(0, 3, size=2)
+        h, w = rng.integers(6, 10, size=2)
+        g[t:t + h, l:l + w] = 1
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.cell_rule(g, ("self", "depth_parity"), {(1, 0): 3}), seed=17)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_each_seed_floods_its_room():
+    def scene(rng):
+        g = np.zeros((9, 9), dtype=np.int64)
+        g[4, :] = g[:, 4] = 5
+        for y0, x0 in ((0, 0), (0, 5), (5, 0), (5, 5)):
+            if rng.random() < 0.7:
+                g[y0 + int(rng.integers(0, 4)), x0 + int(rng.integers(0, 4))] = int(rng.choice([1, 2, 3]))
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.flood_from_seeds(g), seed=18)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
