@@ -1302,7 +1302,7 @@ def test_a_shape_is_mirrored_onto_the_side_its_marker_touches():
     assert same(dsl.mirror_toward_marker(g), [[0, 0, 4, 4, 0, 0], [0, 4, 4, 4, 4, 0]])
 
 
-def test_ring_depth_and_the_walls_around_a_cell_are_cell_features():
+def test_ring_depth_is_a_cell_feature():
     g = G([[0, 0, 0, 0, 0],
            [0, 3, 3, 3, 0],
            [0, 3, 0, 3, 0],
@@ -1310,4 +1310,3 @@ def test_ring_depth_and_the_walls_around_a_cell_are_cell_features():
     assert same(dsl.feature(g, "depth")[:, 0], [1, 1, 1, 1])
     assert dsl.feature(G(np.zeros((5, 5))), "depth")[2, 2] == 3
     assert dsl.feature(G(np.zeros((5, 5))), "depth_parity")[2, 2] == 1
-    assert dsl.feature(g, "walled")[2, 2] == 3 and dsl.feature(g, "walled")[0, 0] == 11

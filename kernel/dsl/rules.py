@@ -31,10 +31,8 @@ POSITION_FEATURES = ("row_mod3", "col_mod3", "row_parity_b", "col_parity_r")
 #   own), as the cells inside a marked rectangle recolored;
 # "depth", "depth_parity": how many rings deep the cell lies in its one-color area (1 on its rim: a cell of
 #   another color or the grid's edge among its eight neighbours), and whether that is odd, as rings drawn inside
-#   frames;
-# "walled": the color of the first cell met in all four directions, where they agree (else OUTSIDE), as holes
-#   filled by the color of the shape around them.
-REGION_FEATURES = ("in_box", "depth", "depth_parity", "walled")
+#   frames.
+REGION_FEATURES = ("in_box", "depth", "depth_parity")
 FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES + REGION_FEATURES
 
 
@@ -210,10 +208,6 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return _object_features(g, bg)[name]
     if name == "in_box":
         return _in_box(g, bg)
-    if name == "walled":
-        rays = [_ray(g, dy, dx, bg) for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1))]
-        agree = (rays[0] == rays[1]) & (rays[0] == rays[2]) & (rays[0] == rays[3])
-        return np.where(agree, rays[0], OUTSIDE)
     if name in ("depth", "depth_parity"):
         depth = _depth(g)
         return depth % 2 if name == "depth_parity" else depth
