@@ -208,6 +208,10 @@ def complete_symmetry(g: np.ndarray, kind: str, bg: int = 0, paint: int | None =
     same = (cs[:, None] == cs[None, :]) & ~np.eye(len(cs), dtype=bool)
     i, j = np.nonzero(same)
     vy, vx = ys[i] + ys[j], xs[i] + xs[j]
+    if kind == "lr":
+        vy = np.zeros_like(vy)  # a mirror has an axis, not a center: pairs in any row vote for one column
+    elif kind == "ud":
+        vx = np.zeros_like(vx)
     keep = {"lr": ys[i] == ys[j], "ud": xs[i] == xs[j]}.get(kind, np.ones(len(i), dtype=bool))
     if kind in ("rot", "d4"):
         keep &= (vy + vx) % 2 == 0  # a quarter turn maps cells to cells only about a center of this parity
@@ -221,7 +225,7 @@ def complete_symmetry(g: np.ndarray, kind: str, bg: int = 0, paint: int | None =
         cy2, cx2 = divmod(int(c), 2 * w)
         matched, whole, ok, fills = 0, np.ones(len(cs), dtype=bool), True, []
         if kind == "lr":
-            cy2 = 2 * ys  # a mirror has an axis, not a center: each cell keeps its row (or its column)
+            cy2 = 2 * ys  # each cell keeps its row (or, for ud, its column)
         elif kind == "ud":
             cx2 = 2 * xs
         for my, mx in _images(ys, xs, cy2, cx2, kind):
