@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cropping import blocks, split_cells
+from .cropping import bbox, blocks, split_cells
 from .limits import MAX_SIDE, TooLarge
 from .objects import objects
 
@@ -122,15 +122,30 @@ def overlay_corners(g: np.ndarray, h: int, w: int, bg: int = 0) -> np.ndarray:
     return out
 
 
+def _color_crops(g: np.ndarray, bg: int) -> list[np.ndarray]:
+    """Each non-background color's cells alone, cut to their box (other cells `bg`)."""
+    crops = []
+    for c in np.unique(g).tolist():
+        if c != bg:
+            t, l, b, r = bbox(g == c)
+            crops.append(np.where(g[t:b, l:r] == c, c, bg))
+    return crops
+
+
+def _lay(out: np.ndarray, piece: np.ndarray, y: int, x: int, bg: int) -> bool:
+    """Paint `piece`'s cells into `out` at (y, x) unless one would cover a cell already painted."""
+    spot = out[y:y + piece.shape[0], x:x + piece.shape[1]]
+    if ((spot != bg) & (piece != bg)).any():
+        return False
+    spot[piece != bg] = piece[piece != bg]
+    return True
+
+
 def fit_pieces(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Two pieces (one color each) joined, without turning, into the one full rectangle they make together."""
-    parts = [c for c in np.unique(g).tolist() if c != bg]
-    if len(parts) != 2:
+    crops = _color_crops(g, bg)
+    if len(crops) != 2:
         raise ValueError("not two pieces")
-    crops = []
-    for c in parts:
-        ys, xs = np.nonzero(g == c)
-        crops.append(np.where(g[ys.min():ys.max() + 1, xs.min():xs.max() + 1] == c, c, bg))
     a, b = crops
     area = int((a != bg).sum() + (b != bg).sum())
     if area > 144:
@@ -148,11 +163,7 @@ def fit_pieces(g: np.ndarray, bg: int = 0) -> np.ndarray:
                     for bx in range(ww - b.shape[1] + 1):
                         out = np.full((hh, ww), bg, dtype=g.dtype)
                         out[ay:ay + a.shape[0], ax:ax + a.shape[1]] = a
-                        spot = out[by:by + b.shape[0], bx:bx + b.shape[1]]
-                        if ((spot != bg) & (b != bg)).any():
-                            continue
-                        spot[b != bg] = b[b != bg]
-                        if (out != bg).all():
+                        if _lay(out, b, by, bx, bg) and (out != bg).all():
                             found.append(out)
     if len(found) != 1:
         raise ValueError("the pieces make no rectangle, or more than one")
@@ -161,23 +172,17 @@ def fit_pieces(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 def center_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """Each color's cells, cut to their box, laid centered in one canvas the size of the largest box."""
-    colors = [c for c in np.unique(g).tolist() if c != bg]
-    if len(colors) < 2:
+    crops = _color_crops(g, bg)
+    if len(crops) < 2:
         raise ValueError("fewer than two colors")
-    crops = []
-    for c in colors:
-        ys, xs = np.nonzero(g == c)
-        crops.append(np.where(g[ys.min():ys.max() + 1, xs.min():xs.max() + 1] == c, c, bg))
     h, w = max(p.shape[0] for p in crops), max(p.shape[1] for p in crops)
     out = np.full((h, w), bg, dtype=g.dtype)
     for p in crops:
         dy, dx = h - p.shape[0], w - p.shape[1]
         if dy % 2 or dx % 2:
             raise ValueError("a box cannot be centered")
-        spot = out[dy // 2:dy // 2 + p.shape[0], dx // 2:dx // 2 + p.shape[1]]
-        if ((spot != bg) & (p != bg)).any():
+        if not _lay(out, p, dy // 2, dx // 2, bg):
             raise ValueError("two colors overlap")
-        spot[p != bg] = p[p != bg]
     return out
 
 

@@ -85,6 +85,14 @@ def _labels(g: np.ndarray, connectivity: int, multicolor: bool, bg: int) -> tupl
 _object_cache: dict = {}
 
 
+def _remember(key: tuple, value):
+    """Keep a grid's costly features for the next call on the same grid, within a bound."""
+    if len(_object_cache) > 1024:
+        _object_cache.clear()
+    _object_cache[key] = value
+    return value
+
+
 def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
     """Every OBJECT_FEATURES grid of `g` at once (they share the labelling), cached per grid."""
     key = (g.shape, g.tobytes(), bg)
@@ -128,10 +136,7 @@ def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
     for f, per_obj in feats.items():
         out[f] = np.where(fg, per_obj[np.maximum(obj, 0)] if n else 0, 0)
     out["enclosed"] = np.where(fg, 2, enclosed_bg.astype(np.int64))
-    if len(_object_cache) > 1024:
-        _object_cache.clear()
-    _object_cache[key] = out
-    return out
+    return _remember(key, out)
 
 
 def _in_box(g: np.ndarray, bg: int) -> np.ndarray:
@@ -168,8 +173,7 @@ def _depth(g: np.ndarray) -> np.ndarray:
         if not inner.any():
             break
         depth += inner
-    _object_cache[key] = depth
-    return depth
+    return _remember(key, depth)
 
 
 def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
