@@ -1310,3 +1310,51 @@ def test_ring_depth_is_a_cell_feature():
     assert same(dsl.feature(g, "depth")[:, 0], [1, 1, 1, 1])
     assert dsl.feature(G(np.zeros((5, 5))), "depth")[2, 2] == 3
     assert dsl.feature(G(np.zeros((5, 5))), "depth_parity")[2, 2] == 1
+
+
+def test_partial_copies_of_a_template_are_completed_where_one_fit_is_best():
+    g = G([[1, 2, 0, 0, 0, 0, 0],
+           [3, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 2, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 3, 0]])
+    done = dsl.complete_copies(g)
+    assert same(done[3:5, 3:5], [[1, 2], [3, 0]])
+    assert same(done[4:6, 5:7], [[1, 2], [3, 0]])  # a lone 3 fits the template in one place only
+    turned = G([[1, 2, 0, 0, 0],
+                [3, 5, 0, 0, 0],
+                [0, 0, 0, 0, 0],
+                [0, 0, 0, 3, 1],
+                [0, 0, 0, 0, 2]])
+    assert same(dsl.complete_copies(turned, True)[3:5, 3:5], [[3, 1], [5, 2]])
+    with pytest.raises(ValueError):
+        dsl.complete_copies(turned)  # the copy is turned, so it fits only when turns are allowed
+    moved = dsl.complete_copies(G([[1, 2, 0, 0], [3, 5, 0, 0], [0, 0, 0, 3], [0, 0, 2, 1]]), True, 0, True)
+    assert same(moved, [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 5, 3], [0, 0, 2, 1]])  # the template moves onto its markers
+    with pytest.raises(ValueError):
+        dsl.complete_copies(G([[1, 2, 0], [0, 0, 0]]))  # nothing to complete
+
+
+def test_a_piece_holding_the_templates_one_cell_color_grows_into_the_template_at_its_scale():
+    g = G([[0, 3, 0, 0, 0, 0, 0],
+           [3, 3, 1, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 4, 4, 1, 1],
+           [0, 0, 0, 4, 4, 1, 1]])
+    grown = dsl.grow_from_anchor(g)
+    assert same(grown[2:6, 3:7], [[4, 4, 0, 0], [4, 4, 0, 0], [4, 4, 1, 1], [4, 4, 1, 1]])
+    assert same(grown[4:6, 1:3], [[4, 4], [4, 4]])  # the template's left arm, scaled
+    with pytest.raises(ValueError):
+        dsl.grow_from_anchor(G([[3, 3, 1], [0, 0, 0]]))  # a template and nothing to grow
+
+
+def test_two_facing_colors_grow_halfway_and_an_odd_middle_is_marked():
+    g = G([[1, 0, 0, 0, 0, 2],
+           [0, 0, 0, 0, 0, 0],
+           [3, 0, 0, 0, 4, 0]])
+    assert same(dsl.meet_halfway(g, 1, 0, 5), [[1, 1, 1, 2, 2, 2], [0, 0, 0, 0, 0, 0], [3, 3, 5, 4, 4, 0]])
+    assert same(dsl.meet_halfway(G([[1], [0], [0], [2]]), 0), [[1], [1], [2], [2]])
+    with pytest.raises(ValueError):
+        dsl.meet_halfway(G([[1, 0, 1]]))  # same colors do not meet

@@ -29,7 +29,7 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_size,
                       move_into_corners, nudge, object_gravity, pull_to_singletons, sort_bars, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
-                    dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints,
+                    dotted_rays, draw_crosses, draw_spiral, extend_ends, extend_rays, mark_midpoints, meet_halfway,
                     mark_under_centers, minority_rays, object_rays, project_markers, rays_to_objects,
                     ring_crossings, smear_from_markers)
 from .limits import MAX_SIDE, TooLarge
@@ -51,7 +51,7 @@ from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period,
                       tile, tile_layout, upscale, upscale_by_colors)
-from .stamps import TEMPLATE_PLACEMENTS, copy_template, stamp
+from .stamps import TEMPLATE_PLACEMENTS, complete_copies, copy_template, grow_from_anchor, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
                        mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize, symmetrize_around,
                        symmetrize_content)
@@ -80,14 +80,14 @@ GROUPS = {
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
                in_color_ranks),
-    "stamps": (stamp, copy_template),
+    "stamps": (stamp, copy_template, complete_copies, grow_from_anchor),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
                            fit_pieces, center_colors, assemble_corners, mask_with),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
-              connect_elbow, center_lines, mark_midpoints, project_markers, object_rays, corner_rays, minority_rays,
-              draw_spiral, smear_from_markers, mark_under_centers, ring_crossings),
+              connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
+              minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup),

@@ -408,3 +408,25 @@ def ring_crossings(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
                     if (dy or dx) and 0 <= y + dy < h and 0 <= x + dx < w:
                         out[y + dy, x + dx] = color
     return out
+
+
+def meet_halfway(g: np.ndarray, axis: int = 1, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Two different colors facing each other on a row (axis 1) or column grow halfway; an odd middle is `color`."""
+    src = g.tolist() if axis == 1 else g.T.tolist()
+    out = [row[:] for row in src]
+    met = False
+    for y, row in enumerate(src):
+        for x, c in enumerate(row):
+            if c == bg:
+                continue
+            path, end = _gap(src, y, x, 0, 1, bg)
+            if not path or end is None or src[end[0]][end[1]] == c:
+                continue
+            n, far = len(path), src[end[0]][end[1]]
+            for i, (py, px) in enumerate(path):
+                out[py][px] = c if i < n // 2 else far if i >= (n + 1) // 2 else color
+            met = True
+    if not met:
+        raise ValueError("no two different colors face each other")
+    out = np.array(out, dtype=g.dtype)
+    return out if axis == 1 else out.T

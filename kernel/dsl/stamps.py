@@ -78,3 +78,139 @@ def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0, erase: 
     if erase:
         out[tuple(np.array(template.cells).T)] = bg
     return out
+
+
+_TURNS = ((1, 0, 0, 1), (0, 1, -1, 0), (-1, 0, 0, -1), (0, -1, 1, 0),
+          (-1, 0, 0, 1), (1, 0, 0, -1), (0, 1, 1, 0), (0, -1, -1, 0))  # (a, b, c, d): (y, x) -> (a*y+b*x, c*y+d*x)
+
+
+def _templates(objs: list, turns: bool) -> tuple[list, list]:
+    """Split objects into full templates (multicolored, and no larger template covers them) and partial copies."""
+    templates, partial = [], []
+    for o in sorted(objs, key=lambda o: -o.size):
+        if len(set(o.colors)) > 1 and not any(_covers(t, o, turns) for t in templates):
+            templates.append(o)
+        else:
+            partial.append(o)
+    return templates, partial
+
+
+def _turned(t, k: int) -> list[tuple[int, int, int]]:
+    a, b, c, d = _TURNS[k]
+    return [(a * y + b * x, c * y + d * x, col) for (y, x), col in zip(t.cells, t.colors)]
+
+
+def _covers(t, o, turns: bool) -> bool:
+    """Whether some (turned) placement of template t holds every cell of o with its color."""
+    want = set(zip(o.cells, o.colors))
+    y0, x0 = o.cells[0]
+    c0 = o.colors[0]
+    for k in range(8 if turns else 1):
+        cells = _turned(t, k)
+        for y, x, col in cells:
+            if col != c0:
+                continue
+            placed = {((py - y + y0, px - x + x0), pc) for py, px, pc in cells}
+            if want <= placed:
+                return True
+    return False
+
+
+def complete_copies(g: np.ndarray, turns: bool = False, bg: int = 0, erase: bool = False) -> np.ndarray:
+    """Partial copies of multicolored templates completed (turned or mirrored if `turns`) where one fit is best."""
+    objs = objects(g, 8, True, bg)
+    templates, partial = _templates(objs, turns)
+    if not templates or not partial:
+        raise ValueError("no template and partial copy")
+    h, w = g.shape
+    owner = np.full(g.shape, -1)
+    for i, o in enumerate(objs):
+        owner[tuple(np.array(o.cells).T)] = i
+    in_template = {objs.index(t) for t in templates}
+    out = g.copy()
+    if erase:  # the templates move onto their copies
+        for t in templates:
+            out[tuple(np.array(t.cells).T)] = bg
+    for o in partial:
+        best, fits = 0, set()
+        for t in templates:
+            for k in range(8 if turns else 1):
+                cells = _turned(t, k)
+                for y, x, col in cells:
+                    if col != o.colors[0]:
+                        continue
+                    dy, dx = o.cells[0][0] - y, o.cells[0][1] - x
+                    placed = tuple(sorted((py + dy, px + dx, pc) for py, px, pc in cells))
+                    if not all(0 <= py < h and 0 <= px < w and g[py, px] in (bg, pc) for py, px, pc in placed):
+                        continue
+                    hit = [(py, px) for py, px, pc in placed if g[py, px] != bg]
+                    touched = {int(owner[p]) for p in hit}
+                    if touched & in_template:
+                        continue
+                    footprint = {(py, px) for py, px, _ in placed}
+                    if not all(set(objs[i].cells) <= footprint for i in touched):
+                        continue
+                    if len(hit) > best:
+                        best, fits = len(hit), {placed}
+                    elif len(hit) == best:
+                        fits.add(placed)
+        if len(fits) == 1:
+            for py, px, pc in next(iter(fits)):
+                out[py, px] = pc
+    if (out == g).all():
+        raise ValueError("no partial copy has one best fit")
+    return out
+
+
+def _anchor_colors(o) -> tuple[int, int] | None:
+    """(anchor, body) when the object has two colors and one of them on a single cell."""
+    values, counts = np.unique(o.colors, return_counts=True)
+    if len(values) != 2 or sorted(counts)[0] != 1 or o.size < 3:
+        return None
+    return (int(values[0]), int(values[1])) if counts[0] == 1 else (int(values[1]), int(values[0]))
+
+
+def grow_from_anchor(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Pieces holding the template's one-cell color grow into the template, scaled to that block, in their color."""
+    objs = objects(g, 8, True, bg)
+    marked = [o for o in objs if _anchor_colors(o)]
+    if not marked:
+        raise ValueError("no template with a one-cell color")
+    top = max(o.size for o in marked)
+    templates = [o for o in marked if o.size == top]
+    h, w = g.shape
+    out = g.copy()
+    for piece in objs:
+        if piece in templates or len(set(piece.colors)) != 2:
+            continue
+        patch = piece.patch(-1)
+        for t in templates:
+            anchor, body = _anchor_colors(t)
+            if anchor not in piece.colors:
+                continue
+            ay, ax = np.nonzero(patch == anchor)
+            k = int(ay.max() - ay.min() + 1)
+            if len(ay) != k * k or ax.max() - ax.min() + 1 != k or ay.min() % k or ax.min() % k \
+                    or patch.shape[0] % k or patch.shape[1] % k:
+                continue
+            small = patch[::k, ::k]
+            if not (np.kron(small, np.ones((k, k), dtype=small.dtype)) == patch).all():
+                continue
+            color = next(c for c in piece.colors if c != anchor)
+            tpatch = t.patch(-1)
+            oy = int(ay.min()) // k - int(np.argwhere(tpatch == anchor)[0][0])
+            ox = int(ax.min()) // k - int(np.argwhere(tpatch == anchor)[0][1])
+            want = np.where(tpatch == body, color, tpatch)
+            if not all(0 <= y - oy < want.shape[0] and 0 <= x - ox < want.shape[1] and want[y - oy, x - ox] == c
+                       for (y, x), c in np.ndenumerate(small) if c >= 0):
+                continue
+            for (y, x), c in np.ndenumerate(want):
+                if c < 0:
+                    continue
+                y0, x0 = piece.top + (y + oy) * k, piece.left + (x + ox) * k
+                block = out[max(y0, 0):max(min(y0 + k, h), 0), max(x0, 0):max(min(x0 + k, w), 0)]
+                block[block == bg] = c
+            break
+    if (out == g).all():
+        raise ValueError("no piece grows into the template")
+    return out

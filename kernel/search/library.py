@@ -111,6 +111,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("draw_crosses", (bg, d)) for d in (False, True)]
     steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,)),
               S("mark_under_centers", (bg,)), S("ring_crossings", (bg,))]
+    steps += [S("meet_halfway", (axis, bg)) for axis in (1, 0)]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
@@ -131,6 +132,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("spread_cell", (bg, sep)) for sep in (False, True)]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
     steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS] + [S("copy_template", ("shape", bg, True))]
+    steps += [S("complete_copies", (turns, bg, erase)) for erase in (False, True) for turns in (False, True)]
+    steps += [S("grow_from_anchor", (bg,))]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
