@@ -671,6 +671,9 @@ def test_objects_move_by_their_own_size_and_one_cell_toward_an_anchor():
            [2, 0, 1]])
     assert same(dsl.move_by_size(g, "up"), [[2, 0, 1], [2, 0, 1], [0, 0, 0], [0, 0, 0]])
     assert same(dsl.move_by_size(G([[4, 4, 0, 0]]), "right"), [[0, 0, 4, 4]])
+    floor = G([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [2, 0, 0, 0], [2, 3, 0, 0], [8, 8, 8, 8]])
+    assert same(dsl.move_by_size(floor, "up", 0, True), [[0, 0, 0, 0], [2, 0, 0, 0], [2, 0, 0, 0], [0, 3, 0, 0],
+                                                          [0, 0, 0, 0], [8, 8, 8, 8]])  # by cell count; the floor stays
     g = G([[3, 0, 0, 0],
            [0, 0, 0, 0],
            [0, 0, 0, 4]])
@@ -1358,3 +1361,63 @@ def test_two_facing_colors_grow_halfway_and_an_odd_middle_is_marked():
     assert same(dsl.meet_halfway(G([[1], [0], [0], [2]]), 0), [[1], [1], [2], [2]])
     with pytest.raises(ValueError):
         dsl.meet_halfway(G([[1, 0, 1]]))  # same colors do not meet
+
+
+def test_rows_above_a_bar_at_the_edge_grow_and_rows_below_shrink_like_a_staircase():
+    g = G([[0, 0, 0, 0],
+           [0, 0, 0, 0],
+           [0, 2, 2, 2],
+           [0, 0, 0, 0],
+           [0, 0, 0, 0]])
+    assert same(dsl.staircase(g, 1, -1, 0, (3, 1)), [[3, 3, 3, 3], [3, 3, 3, 3], [0, 2, 2, 2], [0, 0, 1, 1],
+                                                    [0, 0, 0, 1]])
+    with pytest.raises(ValueError):
+        dsl.staircase(G([[0, 2, 0]]))  # the bar touches no edge
+
+
+def test_the_box_of_a_one_color_object_and_the_color_around_an_enclosed_area_are_cell_features():
+    g = G([[0, 0, 0, 0, 0, 0],
+           [0, 2, 0, 2, 0, 0],
+           [0, 0, 2, 0, 0, 0],
+           [0, 0, 0, 0, 3, 3],
+           [0, 0, 0, 0, 3, 0]])
+    box = dsl.feature(g, "obj_box")
+    assert box[1, 2] == 2 and box[2, 1] == 2 and box[3, 3] == dsl.rules.OUTSIDE
+    assert box[4, 5] == 3  # inside the 3s' box too
+    ring = G([[0, 4, 4, 4],
+              [0, 4, 0, 4],
+              [0, 4, 4, 4]])
+    around = dsl.feature(ring, "enclosed_by")
+    assert around[1, 2] == 4 and around[1, 0] == dsl.rules.OUTSIDE and around[0, 1] == dsl.rules.OUTSIDE
+
+
+def test_a_ray_from_the_edge_steps_aside_around_an_obstacle_and_goes_on():
+    g = G([[0, 0, 0, 0],
+           [0, 5, 0, 0],
+           [0, 0, 0, 0],
+           [0, 2, 0, 0]])
+    assert same(dsl.sidestep_rays(g, "cw"), [[0, 0, 2, 0], [0, 5, 2, 0], [0, 2, 2, 0], [0, 2, 0, 0]])
+    assert same(dsl.sidestep_rays(g, "ccw")[:3, 0], [2, 2, 2])
+    with pytest.raises(ValueError):
+        dsl.sidestep_rays(G([[0, 0, 0], [0, 3, 0], [0, 0, 0]]))  # nothing on an edge
+
+
+def test_rays_turn_along_the_edge_until_an_earlier_ray_stops_them():
+    g = G([[0, 2, 0, 0],
+           [0, 0, 0, 0],
+           [3, 0, 0, 0],
+           [0, 0, 0, 0]])
+    assert same(dsl.edge_turning_rays(g, "right", "cw"), [[0, 2, 2, 2], [0, 0, 0, 2], [3, 3, 3, 3], [0, 0, 0, 3]])
+    with pytest.raises(ValueError):
+        dsl.edge_turning_rays(G([[1, 1], [0, 0]]))  # no lone cell
+
+
+def test_a_hole_in_a_band_cuts_across_it_the_short_way():
+    g = G([[4, 4, 4, 4],
+           [4, 0, 4, 4],
+           [8, 8, 8, 8],
+           [8, 8, 8, 0],
+           [8, 8, 8, 8]])
+    assert same(dsl.holes_across_bands(g), [[4, 0, 4, 4], [4, 0, 4, 4], [8, 8, 8, 0], [8, 8, 8, 0], [8, 8, 8, 0]])
+    with pytest.raises(ValueError):
+        dsl.holes_across_bands(G([[4, 4], [4, 4]]))  # no hole

@@ -137,16 +137,18 @@ def align_objects(g: np.ndarray, anchor: int, axis: int = 0, bg: int = 0) -> np.
     return out
 
 
-def move_by_size(g: np.ndarray, direction: str = "up", bg: int = 0) -> np.ndarray:
-    """Each object (8-connected, any colors) moves toward `direction` by its own height or width, lost off the edge."""
+def move_by_size(g: np.ndarray, direction: str = "up", bg: int = 0, cells: bool = False) -> np.ndarray:
+    """Objects move toward `direction` by their height or width (or, one-colored, by their cell count), off the edge."""
     dy, dx = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}[direction]
-    objs = objects(g, 8, True, bg)
+    objs = objects(g, 4, False, bg) if cells else objects(g, 8, True, bg)
     if not objs:
         raise ValueError("no objects")
     out = np.full_like(g, bg)
     h, w = g.shape
     for o in objs:
-        sy, sx = dy * o.height, dx * o.width
+        sy, sx = (dy * o.size, dx * o.size) if cells else (dy * o.height, dx * o.width)
+        if cells and (o.width == w if dy else o.height == h):
+            sy = sx = 0  # a wall across the grid is what the others move along, not one of them
         for (y, x), c in zip(o.cells, o.colors):
             if 0 <= y + sy < h and 0 <= x + sx < w:
                 out[y + sy, x + sx] = c

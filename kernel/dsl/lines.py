@@ -430,3 +430,78 @@ def meet_halfway(g: np.ndarray, axis: int = 1, bg: int = 0, color: int = PLACEHO
         raise ValueError("no two different colors face each other")
     out = np.array(out, dtype=g.dtype)
     return out if axis == 1 else out.T
+
+
+def staircase(g: np.ndarray, above: int = 1, below: int = -1, bg: int = 0,
+              colors: tuple[int, int] = (PLACEHOLDER, PLACEHOLDER + 1)) -> np.ndarray:
+    """From each one-row bar at an edge, rows above grow by `above` cells a row and rows below by `below` (colors)."""
+    out = g.copy()
+    h, w = g.shape
+    drawn = False
+    for o in objects(g, 4, False, bg):
+        if o.height != 1 or (o.left != 0 and o.right != w - 1):
+            continue
+        from_left = o.left == 0
+        for step, delta, color in ((-1, above, colors[0]), (1, below, colors[1])):
+            y, n = o.top + step, o.width + delta
+            while 0 <= y < h and 0 < n and delta:
+                cells = out[y, :min(n, w)] if from_left else out[y, max(w - n, 0):]
+                cells[cells == bg] = color
+                y, n, drawn = y + step, n + delta, True
+    if not drawn:
+        raise ValueError("no bar at an edge")
+    return out
+
+
+def sidestep_rays(g: np.ndarray, turn: str = "cw", bg: int = 0) -> np.ndarray:
+    """Cells on an edge shoot rays across; a ray meeting an obstacle steps one cell aside (`turn` side) and goes on."""
+    out = g.copy()
+    h, w = g.shape
+    starts = [(y, x, dy, dx) for y, x, dy, dx in
+              [(h - 1, x, -1, 0) for x in range(w)] + [(0, x, 1, 0) for x in range(w)]
+              + [(y, 0, 0, 1) for y in range(h)] + [(y, w - 1, 0, -1) for y in range(h)]
+              if g[y, x] != bg]
+    if not starts or len(starts) > max(h, w):
+        raise ValueError("no ray sources on an edge")
+    for y, x, dy, dx in starts:
+        sy, sx = (-dx, dy) if turn == "ccw" else (dx, -dy)
+        c = g[y, x]
+        for _ in range(2 * (h + w)):
+            ny, nx = y + dy, x + dx
+            if not (0 <= ny < h and 0 <= nx < w):
+                break
+            if g[ny, nx] != bg:
+                ny, nx = y + sy, x + sx  # step aside, then go on from there
+                if not (0 <= ny < h and 0 <= nx < w) or g[ny, nx] != bg:
+                    break
+            out[ny, nx] = c
+            y, x = ny, nx
+    return out
+
+
+def edge_turning_rays(g: np.ndarray, direction: str = "right", turn: str = "cw", bg: int = 0) -> np.ndarray:
+    """Lone cells shoot rays toward `direction` that turn along the edge (`turn` side) until something stops them."""
+    dy, dx = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}[direction]
+    ty, tx = (-dx, dy) if turn == "ccw" else (dx, -dy)
+    cells, _ = lone_cells(g, 8, False, bg)
+    if not cells or len(cells) > 12:
+        raise ValueError("no lone cells to shoot from")
+    out = g.copy()
+    h, w = g.shape
+    # The rays drawn last would be cut by the earlier ones: those nearest the turn's far end go first.
+    for y, x, c in sorted(cells, key=lambda cell: -(cell[0] * ty + cell[1] * tx)):
+        sy, sx = dy, dx
+        for _ in range(h + w):
+            ny, nx = y + sy, x + sx
+            if not (0 <= ny < h and 0 <= nx < w):
+                if (sy, sx) != (dy, dx):
+                    break
+                sy, sx = ty, tx
+                ny, nx = y + sy, x + sx
+                if not (0 <= ny < h and 0 <= nx < w):
+                    break
+            if out[ny, nx] != bg:
+                break
+            out[ny, nx] = c
+            y, x = ny, nx
+    return out

@@ -372,3 +372,31 @@ def flood_from_seeds(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if (out == g).all():
         raise ValueError("no seed floods anything")
     return out
+
+
+def holes_across_bands(g: np.ndarray, hole: int = 0) -> np.ndarray:
+    """A `hole` cell in a band of color (a part reaching two opposite edges) cuts across it, the short way."""
+    h, w = g.shape
+    ys, xs = np.nonzero(g == hole)
+    if not len(ys) or len(ys) > h * w // 4:
+        raise ValueError("no holes in bands")
+    out = g.copy()
+    for y, x in zip(ys.tolist(), xs.tolist()):
+        around = [int(g[y + dy, x + dx]) for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1))
+                  if 0 <= y + dy < h and 0 <= x + dx < w and g[y + dy, x + dx] != hole]
+        if not around:
+            continue
+        band = max(set(around), key=around.count)
+        part = next(o for o in objects(np.where(g == hole, band, g), 4, False, None) if (y, x) in o.cells)
+        across = part.left == 0 and part.right == w - 1
+        down = part.top == 0 and part.bottom == h - 1
+        if across == down:
+            continue  # no band, or one filling the grid: no short way
+        inside = part.mask(g.shape)
+        if across:
+            out[:, x][inside[:, x]] = hole
+        else:
+            out[y][inside[y]] = hole
+    if (out == g).all():
+        raise ValueError("no holes in bands")
+    return out

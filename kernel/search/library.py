@@ -86,6 +86,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
     steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("draw_spiral", (PLACEHOLDER, bg))]
     steps += [S("pour_boxes", (bg,))] + [S("checker_rectangles", (p, bg)) for p in (0, 1)]
+    steps += [S("holes_across_bands", (0,))] if 0 in in_all and bg != 0 else []
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
@@ -112,6 +113,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,)),
               S("mark_under_centers", (bg,)), S("ring_crossings", (bg,))]
     steps += [S("meet_halfway", (axis, bg)) for axis in (1, 0)]
+    steps += [S("staircase", (a, -a, bg)) for a in (1, -1)] + [S("sidestep_rays", (t, bg)) for t in ("cw", "ccw")]
+    steps += [S("edge_turning_rays", (d, t, bg)) for d in ("up", "down", "left", "right") for t in ("cw", "ccw")]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
@@ -137,7 +140,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
-    steps += [S("move_by_size", (d, bg)) for d in ("up", "down", "left", "right")] + [S("sort_bars", (bg,))]
+    steps += [S("move_by_size", (d, bg, n)) for d in ("up", "down", "left", "right") for n in (False, True)]
+    steps += [S("sort_bars", (bg,))]
     steps += [S("stretch_to_marker", (bg,)), S("collapse_into_block", (bg,)), S("pull_to_singletons", (bg,))]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
