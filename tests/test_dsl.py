@@ -1375,22 +1375,6 @@ def test_rows_above_a_bar_at_the_edge_grow_and_rows_below_shrink_like_a_staircas
         dsl.staircase(G([[0, 2, 0]]))  # the bar touches no edge
 
 
-def test_the_box_of_a_one_color_object_and_the_color_around_an_enclosed_area_are_cell_features():
-    g = G([[0, 0, 0, 0, 0, 0],
-           [0, 2, 0, 2, 0, 0],
-           [0, 0, 2, 0, 0, 0],
-           [0, 0, 0, 0, 3, 3],
-           [0, 0, 0, 0, 3, 0]])
-    box = dsl.feature(g, "obj_box")
-    assert box[1, 2] == 2 and box[2, 1] == 2 and box[3, 3] == dsl.rules.OUTSIDE
-    assert box[4, 5] == 3  # inside the 3s' box too
-    ring = G([[0, 4, 4, 4],
-              [0, 4, 0, 4],
-              [0, 4, 4, 4]])
-    around = dsl.feature(ring, "enclosed_by")
-    assert around[1, 2] == 4 and around[1, 0] == dsl.rules.OUTSIDE and around[0, 1] == dsl.rules.OUTSIDE
-
-
 def test_a_ray_from_the_edge_steps_aside_around_an_obstacle_and_goes_on():
     g = G([[0, 0, 0, 0],
            [0, 5, 0, 0],
@@ -1421,3 +1405,39 @@ def test_a_hole_in_a_band_cuts_across_it_the_short_way():
     assert same(dsl.holes_across_bands(g), [[4, 0, 4, 4], [4, 0, 4, 4], [8, 8, 8, 0], [8, 8, 8, 0], [8, 8, 8, 0]])
     with pytest.raises(ValueError):
         dsl.holes_across_bands(G([[4, 4], [4, 4]]))  # no hole
+
+
+def test_a_two_colored_seed_floods_its_path_with_its_colors_taking_turns():
+    g = G([[8, 8, 8, 8, 8, 8],
+           [0, 3, 2, 0, 0, 8],
+           [8, 8, 8, 8, 0, 8],
+           [8, 8, 8, 8, 8, 8]])
+    assert same(dsl.flood_alternating(g, 0), [[8, 8, 8, 8, 8, 8], [2, 3, 2, 3, 2, 8], [8, 8, 8, 8, 3, 8],
+                                              [8, 8, 8, 8, 8, 8]])
+    with pytest.raises(ValueError):
+        dsl.flood_alternating(G([[0, 0, 8], [8, 8, 8]]), 0)  # no seed
+
+
+def test_a_box_is_drawn_just_inside_the_lone_marker_cells_in_the_other_color():
+    g = G([[0, 0, 5, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [5, 0, 1, 0, 0, 5],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 5, 0, 0]])
+    assert same(dsl.box_by_markers(g), [[0, 0, 5, 0, 0, 0], [0, 1, 1, 1, 1, 0], [5, 1, 1, 0, 1, 5],
+                                        [0, 1, 1, 1, 1, 0], [0, 0, 0, 5, 0, 0]])
+    assert dsl.box_by_markers(g, 0, 0, 7)[0, 0] == 7  # through the markers, in a given color
+    with pytest.raises(ValueError):
+        dsl.box_by_markers(G([[5, 0, 0], [0, 0, 0]]))  # one marker marks out no box
+
+
+def test_a_yes_or_no_about_the_whole_grid_is_a_one_cell_grid():
+    g = G([[2, 0, 2],
+           [2, 2, 2]])
+    assert same(dsl.holds(g, "symmetric_lr"), [[1]]) and same(dsl.holds(g, "symmetric_ud"), [[0]])
+    assert same(dsl.holds(g, "connected"), [[1]]) and same(dsl.holds(g, "enclosed"), [[0]])
+    parts = G([[3, 0, 0, 3], [8, 8, 8, 8]])
+    assert same(dsl.holds(parts, "joined", 0, 3), [[1]])
+    assert same(dsl.holds(G([[3, 0, 0, 3]]), "joined", 0, 3), [[0]])
+    with pytest.raises(ValueError):
+        dsl.holds(g, "joined", 0, 5)  # no such color

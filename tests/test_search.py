@@ -529,3 +529,34 @@ def test_each_seed_floods_its_room():
     task, want = synthetic_task(scene, lambda g: dsl.flood_from_seeds(g), seed=18)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_partial_copies_of_a_template_are_completed():
+    template = np.array([[1, 2], [3, 5]])
+
+    def scene(rng):
+        g = np.zeros((12, 12), dtype=np.int64)
+        g[0:2, 0:2] = template
+        for top in (4, 8):
+            left = int(rng.integers(0, 10))
+            keep = rng.permutation(4)[:int(rng.integers(2, 4))]
+            for k in keep:
+                g[top + k // 2, left + k % 2] = template[k // 2, k % 2]
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.complete_copies(g), seed=19)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_a_yes_or_no_about_the_grid_names_a_one_cell_output():
+    def scene(rng):
+        half = random_grid(rng, 4, 2)
+        return np.hstack([half, half[:, ::-1] if rng.random() < 0.5 else random_grid(rng, 4, 2)])
+
+    def truth(g):
+        return np.array([[1 if (g == g[:, ::-1]).all() else 7]])
+
+    task, want = synthetic_task(scene, truth, n_train=6, seed=20)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=2))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

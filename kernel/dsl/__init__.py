@@ -28,8 +28,8 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
                        shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_size,
                       move_into_corners, nudge, object_gravity, pull_to_singletons, sort_bars, stretch_to_marker)
-from .lines import (CORNER_KINDS, bounce_rays, center_lines, connect_elbow, connect_same_color, corner_rays,
-                    dotted_rays, draw_crosses, draw_spiral, edge_turning_rays, extend_ends, extend_rays,
+from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_elbow, connect_same_color,
+                    corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_turning_rays, extend_ends, extend_rays,
                     mark_midpoints, mark_under_centers, meet_halfway, minority_rays, object_rays, project_markers,
                     rays_to_objects, ring_crossings, sidestep_rays, smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
@@ -42,11 +42,12 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
                      each_object, in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
                      transform_cells)
-from .properties import PROPERTIES, crop_by_property, property_values, recolor_areas, recolor_by_property
+from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
+                         recolor_by_property)
 from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines,
-                      fill_empty_squares, fill_enclosed, flood_from_seeds, flood_touching, frame_objects, halo, hollow,
-                      holes_across_bands, keep_largest_box, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle,
-                      pour_boxes, reverse_rings)
+                      fill_empty_squares, fill_enclosed, flood_alternating, flood_from_seeds, flood_touching,
+                      frame_objects, halo, hollow, holes_across_bands, keep_largest_box, label_areas, label_by_holes,
+                      label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period,
@@ -70,11 +71,11 @@ GROUPS = {
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
-                swap_object_colors, take_nearest_color, recolor_like_framed),
+                swap_object_colors, take_nearest_color, recolor_like_framed, holds),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
-                flood_from_seeds, holes_across_bands),
+                flood_from_seeds, flood_alternating, holes_across_bands),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
@@ -88,7 +89,7 @@ GROUPS = {
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,
-              sidestep_rays, edge_turning_rays),
+              sidestep_rays, edge_turning_rays, box_by_markers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup),
@@ -109,5 +110,5 @@ def catalogue() -> str:
 
 
 __all__ = sorted({fn.__name__ for fns in GROUPS.values() for fn in fns}
-                 | {"COMPLETIONS", "PLACEHOLDER", "PROPERTIES", "TEMPLATE_PLACEMENTS", "MAX_SIDE", "TooLarge", "Obj",
-                    "catalogue"})
+                 | {"COMPLETIONS", "GRID_TESTS", "PLACEHOLDER", "PROPERTIES", "TEMPLATE_PLACEMENTS", "MAX_SIDE",
+                    "TooLarge", "Obj", "catalogue"})

@@ -505,3 +505,28 @@ def edge_turning_rays(g: np.ndarray, direction: str = "right", turn: str = "cw",
             out[ny, nx] = c
             y, x = ny, nx
     return out
+
+
+def box_by_markers(g: np.ndarray, inset: int = 1, bg: int = 0, color: int | None = None) -> np.ndarray:
+    """A rectangle drawn `inset` cells inside the box of the lone cells of one color, in the other color or `color`."""
+    lone: dict[int, list[tuple[int, int]]] = {}
+    for y, x, c in lone_cells(g, 8, False, bg)[0]:
+        lone.setdefault(c, []).append((y, x))
+    marks = [cells for cells in lone.values() if len(cells) >= 2]
+    if len(marks) != 1:
+        raise ValueError("no one color of lone marker cells")
+    ys, xs = zip(*marks[0])
+    top, bottom, left, right = min(ys) + inset, max(ys) - inset, min(xs) + inset, max(xs) - inset
+    if bottom - top < 1 or right - left < 1:
+        raise ValueError("the markers leave no room for a box")
+    if color is None:
+        others = g[(g != bg) & (g != g[ys[0], xs[0]])]
+        if not len(others):
+            raise ValueError("no other color to draw in")
+        color = int(np.bincount(others).argmax())
+    out = g.copy()
+    ring = np.zeros(g.shape, dtype=bool)
+    ring[top:bottom + 1, [left, right]] = True
+    ring[[top, bottom], left:right + 1] = True
+    out[ring & (g == bg)] = color
+    return out

@@ -11,7 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .objects import Obj, has_hole, is_symmetric, objects
+from .objects import Obj, has_hole, is_symmetric, objects, reachable_from_border
 
 PROPERTIES = ("size_extreme", "size", "height", "width", "shape", "shape_class", "solid_box", "bends", "size_rank",
               "size_rank_up", "shape_count", "color_count", "twin", "holes", "touches_border", "symmetric", "n_colors",
@@ -139,3 +139,32 @@ def crop_by_property(g: np.ndarray, prop: str, value, connectivity: int = 8, mul
         raise ValueError(f"{len(picked)} objects with {prop} {value!r}")
     o = picked[0]
     return g[o.top:o.bottom + 1, o.left:o.right + 1].copy()
+
+
+GRID_TESTS = ("symmetric_lr", "symmetric_ud", "symmetric", "enclosed", "connected", "joined")
+
+
+def holds(g: np.ndarray, test: str, bg: int = 0, color: int | None = None) -> np.ndarray:
+    """[[1]] if the grid passes `test` (see GRID_TESTS; "joined": all `color` cells in one object), else [[0]]."""
+    if test == "symmetric_lr":
+        ok = (g == g[:, ::-1]).all()
+    elif test == "symmetric_ud":
+        ok = (g == g[::-1]).all()
+    elif test == "symmetric":
+        ok = (g == g[:, ::-1]).all() or (g == g[::-1]).all() or (g == g[::-1, ::-1]).all() \
+            or (g.shape[0] == g.shape[1] and ((g == g.T).all() or (g == g[::-1, ::-1].T).all()))
+    elif test == "enclosed":
+        free = g == bg
+        ok = (free & ~reachable_from_border(free)).any()
+    elif test in ("connected", "joined"):
+        objs = objects(g, 8, True, bg)
+        if test == "connected":
+            ok = len(objs) == 1
+        else:
+            holding = [o for o in objs if color in o.colors]
+            if not holding:
+                raise ValueError(f"no cell of color {color}")
+            ok = len(holding) == 1
+    else:
+        raise ValueError(f"unknown test {test}")
+    return np.array([[int(bool(ok))]], dtype=np.int64)

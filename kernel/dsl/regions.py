@@ -400,3 +400,30 @@ def holes_across_bands(g: np.ndarray, hole: int = 0) -> np.ndarray:
     if (out == g).all():
         raise ValueError("no holes in bands")
     return out
+
+
+def flood_alternating(g: np.ndarray, medium: int = 0) -> np.ndarray:
+    """A seed of the two colors rarer than the two commonest floods the `medium` color, the two taking turns."""
+    values, counts = np.unique(g, return_counts=True)
+    pair = sorted(values[np.argsort(-counts, kind="stable")].tolist()[2:])
+    if len(pair) != 2 or medium in pair:
+        raise ValueError("the seed needs two colors of its own")
+    h, w = g.shape
+    out = g.copy()
+    frontier = list(zip(*np.nonzero(np.isin(g, pair))))
+    if len(frontier) > 20:
+        raise ValueError("too many seed cells")
+    flooded = False
+    while frontier:
+        nxt = []
+        for y, x in frontier:
+            turn = pair[1] if out[y, x] == pair[0] else pair[0]
+            for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+                if 0 <= ny < h and 0 <= nx < w and out[ny, nx] == medium:
+                    out[ny, nx] = turn
+                    nxt.append((ny, nx))
+                    flooded = True
+        frontier = nxt
+    if not flooded:
+        raise ValueError("the seed touches no cell to flood")
+    return out

@@ -32,11 +32,7 @@ POSITION_FEATURES = ("row_mod3", "col_mod3", "row_parity_b", "col_parity_r")
 # "depth", "depth_parity": how many rings deep the cell lies in its one-color area (1 on its rim: a cell of
 #   another color or the grid's edge among its eight neighbours), and whether that is odd, as rings drawn inside
 #   frames.
-# "obj_box": the color of the one-color object (8-connected) whose bounding box holds the cell (the smallest such
-#   box, of a color not the cell's own), as the gaps inside each cluster's box filled;
-# "enclosed_by": for background cells that cannot reach the edge, the one color around their area (10 for several
-#   colors); OUTSIDE for every other cell.
-REGION_FEATURES = ("in_box", "depth", "depth_parity", "obj_box", "enclosed_by")
+REGION_FEATURES = ("in_box", "depth", "depth_parity")
 FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES + REGION_FEATURES
 
 
@@ -162,40 +158,6 @@ def _in_box(g: np.ndarray, bg: int) -> np.ndarray:
     return out
 
 
-def _obj_box(g: np.ndarray, bg: int) -> np.ndarray:
-    out = np.full(g.shape, OUTSIDE, dtype=np.int64)
-    area = np.full(g.shape, g.size + 1)
-    part, n = _labels(g, 8, False, bg)
-    if n > 60:
-        return out  # noise, not boxes
-    for i in range(n):
-        ys, xs = np.nonzero(part == i)
-        if len(ys) < 2:
-            continue
-        c = int(g[ys[0], xs[0]])
-        t, b, l, r = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-        region = np.zeros(g.shape, dtype=bool)
-        region[t:b, l:r] = True
-        take = region & (g != c) & ((b - t) * (r - l) < area)
-        out[take], area[take] = c, (b - t) * (r - l)
-    return out
-
-
-def _enclosed_by(g: np.ndarray, bg: int) -> np.ndarray:
-    out = np.full(g.shape, OUTSIDE, dtype=np.int64)
-    free, n = _labels((g == bg).astype(np.int64), 4, False, 0)
-    h, w = g.shape
-    for i in range(n):
-        m = free == i
-        if m[0].any() or m[-1].any() or m[:, 0].any() or m[:, -1].any():
-            continue
-        p = np.pad(m, 1)
-        rim = (p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]) & ~m
-        colors = np.unique(g[rim])
-        out[m] = int(colors[0]) if len(colors) == 1 else 10
-    return out
-
-
 def _depth(g: np.ndarray) -> np.ndarray:
     key = (g.shape, g.tobytes(), "depth")
     hit = _object_cache.get(key)
@@ -250,10 +212,6 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return _object_features(g, bg)[name]
     if name == "in_box":
         return _in_box(g, bg)
-    if name == "obj_box":
-        return _obj_box(g, bg)
-    if name == "enclosed_by":
-        return _enclosed_by(g, bg)
     if name in ("depth", "depth_parity"):
         depth = _depth(g)
         return depth % 2 if name == "depth_parity" else depth

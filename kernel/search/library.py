@@ -13,6 +13,7 @@ from ..dsl.lines import CORNER_KINDS, RAY_SETS
 from ..dsl.masks import BOOLEAN_OPS
 from ..dsl.objects import PLACEHOLDER, SELECTORS
 from ..dsl.pieces import CELL_SUMMARIES, OBJECT_ORDERS
+from ..dsl.properties import GRID_TESTS
 from ..dsl.regions import ENCLOSED_LABELS
 from ..dsl.stamps import TEMPLATE_PLACEMENTS
 from ..dsl.symmetry import COMPLETIONS
@@ -115,11 +116,15 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("meet_halfway", (axis, bg)) for axis in (1, 0)]
     steps += [S("staircase", (a, -a, bg)) for a in (1, -1)] + [S("sidestep_rays", (t, bg)) for t in ("cw", "ccw")]
     steps += [S("edge_turning_rays", (d, t, bg)) for d in ("up", "down", "left", "right") for t in ("cw", "ccw")]
+    steps += [S("box_by_markers", (inset, bg)) for inset in (1, 0)] + [S("box_by_markers", (0, bg, PLACEHOLDER))]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors]
     steps += [S("fill_color_boxes", (bg,)), S("flood_from_seeds", (bg,))]
+    counts = np.bincount(np.concatenate([g.ravel() for g in train_inputs]), minlength=10)
+    second = int(np.argsort(-counts, kind="stable")[1])
+    steps += [S("flood_alternating", (c,)) for c in dict.fromkeys((bg, second))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg)),
@@ -146,6 +151,9 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
               S("color_bands", (None,)), S("color_bands", (bg,))]
+    # A yes or no about the whole grid, for the lookup finisher to name each answer's output.
+    steps += [S("holds", (t, bg)) for t in GRID_TESTS if t != "joined"]
+    steps += [S("holds", ("joined", bg, c)) for c in colors]
     steps += [S("shift", (dy, dx, bg)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))]
     steps += [S("skew", (down, PLACEHOLDER)) for down in (True, False)]
     steps += [S("line_majority", (axis,)) for axis in (1, 0, None)]
