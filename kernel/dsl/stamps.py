@@ -82,78 +82,88 @@ def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0, erase: 
 
 _TURNS = ((1, 0, 0, 1), (0, 1, -1, 0), (-1, 0, 0, -1), (0, -1, 1, 0),
           (-1, 0, 0, 1), (1, 0, 0, -1), (0, 1, 1, 0), (0, -1, -1, 0))  # (a, b, c, d): (y, x) -> (a*y+b*x, c*y+d*x)
+_MAX_TEMPLATE = 36  # cells: a bigger multicolored object is a picture, not a template to copy
+_MAX_PIECES = 40  # more objects than this (or 12 of many colors) is noise, not templates and their copies
+
+
+def _turned(t, k: int) -> np.ndarray:
+    """The template's cells turned by _TURNS[k], as rows (y, x, color)."""
+    a, b, c, d = _TURNS[k]
+    cells = np.array(t.cells)
+    return np.column_stack([a * cells[:, 0] + b * cells[:, 1], c * cells[:, 0] + d * cells[:, 1], t.colors])
+
+
+def _placements(turned: list[np.ndarray], y0: int, x0: int, color: int):
+    """Every placement of a (turned) template that puts a cell of `color` on (y0, x0)."""
+    for cells in turned:
+        for y, x in cells[cells[:, 2] == color, :2]:
+            yield cells + (y0 - y, x0 - x, 0)
+
+
+def _keys(cells: np.ndarray) -> np.ndarray:
+    """Rows (y, x, color) as one integer each, for set tests in numpy."""
+    return ((cells[:, 0] + 64) * 256 + cells[:, 1] + 64) * 16 + cells[:, 2]
 
 
 def _templates(objs: list, turns: bool) -> tuple[list, list]:
     """Split objects into full templates (multicolored, and no larger template covers them) and partial copies."""
-    templates, partial = [], []
+    templates, partial, turned = [], [], []
     for o in sorted(objs, key=lambda o: -o.size):
-        if len(set(o.colors)) > 1 and not any(_covers(t, o, turns) for t in templates):
+        want = _keys(np.column_stack([np.array(o.cells), o.colors]))
+        covered = any(np.isin(want, _keys(placed)).all()
+                      for placed in _placements(turned, o.cells[0][0], o.cells[0][1], o.colors[0]))
+        if len(set(o.colors)) > 1 and not covered:
+            if o.size > _MAX_TEMPLATE:
+                raise ValueError("a template too big to place cell by cell")
             templates.append(o)
+            turned += [_turned(o, k) for k in range(8 if turns else 1)]
+            if len(templates) > 4:
+                raise ValueError("too many templates")
         else:
             partial.append(o)
     return templates, partial
 
 
-def _turned(t, k: int) -> list[tuple[int, int, int]]:
-    a, b, c, d = _TURNS[k]
-    return [(a * y + b * x, c * y + d * x, col) for (y, x), col in zip(t.cells, t.colors)]
-
-
-def _covers(t, o, turns: bool) -> bool:
-    """Whether some (turned) placement of template t holds every cell of o with its color."""
-    want = set(zip(o.cells, o.colors))
-    y0, x0 = o.cells[0]
-    c0 = o.colors[0]
-    for k in range(8 if turns else 1):
-        cells = _turned(t, k)
-        for y, x, col in cells:
-            if col != c0:
-                continue
-            placed = {((py - y + y0, px - x + x0), pc) for py, px, pc in cells}
-            if want <= placed:
-                return True
-    return False
-
-
 def complete_copies(g: np.ndarray, turns: bool = False, bg: int = 0, erase: bool = False) -> np.ndarray:
     """Partial copies of multicolored templates completed (turned or mirrored if `turns`) where one fit is best."""
     objs = objects(g, 8, True, bg)
+    multicolored = sum(len(set(o.colors)) > 1 for o in objs)
+    if len(objs) > _MAX_PIECES or not 0 < multicolored <= 12:
+        raise ValueError("no template among a few objects")
     templates, partial = _templates(objs, turns)
-    if not templates or not partial:
-        raise ValueError("no template and partial copy")
+    if not partial:
+        raise ValueError("no partial copy")
     h, w = g.shape
     owner = np.full(g.shape, -1)
     for i, o in enumerate(objs):
         owner[tuple(np.array(o.cells).T)] = i
     in_template = {objs.index(t) for t in templates}
+    turned = [_turned(t, k) for t in templates for k in range(8 if turns else 1)]  # again: _templates grew it
     out = g.copy()
     if erase:  # the templates move onto their copies
         for t in templates:
             out[tuple(np.array(t.cells).T)] = bg
     for o in partial:
         best, fits = 0, set()
-        for t in templates:
-            for k in range(8 if turns else 1):
-                cells = _turned(t, k)
-                for y, x, col in cells:
-                    if col != o.colors[0]:
-                        continue
-                    dy, dx = o.cells[0][0] - y, o.cells[0][1] - x
-                    placed = tuple(sorted((py + dy, px + dx, pc) for py, px, pc in cells))
-                    if not all(0 <= py < h and 0 <= px < w and g[py, px] in (bg, pc) for py, px, pc in placed):
-                        continue
-                    hit = [(py, px) for py, px, pc in placed if g[py, px] != bg]
-                    touched = {int(owner[p]) for p in hit}
-                    if touched & in_template:
-                        continue
-                    footprint = {(py, px) for py, px, _ in placed}
-                    if not all(set(objs[i].cells) <= footprint for i in touched):
-                        continue
-                    if len(hit) > best:
-                        best, fits = len(hit), {placed}
-                    elif len(hit) == best:
-                        fits.add(placed)
+        for placed in _placements(turned, o.cells[0][0], o.cells[0][1], o.colors[0]):
+            py, px, pc = placed.T
+            if py.min() < 0 or px.min() < 0 or py.max() >= h or px.max() >= w:
+                continue
+            there = g[py, px]
+            if ((there != bg) & (there != pc)).any():
+                continue
+            hit = there != bg
+            touched = set(owner[py[hit], px[hit]].tolist())
+            if touched & in_template:
+                continue
+            footprint = set(zip(py.tolist(), px.tolist()))
+            if not all(set(objs[i].cells) <= footprint for i in touched):
+                continue
+            n, key = int(hit.sum()), tuple(sorted(map(tuple, placed.tolist())))
+            if n > best:
+                best, fits = n, {key}
+            elif n == best:
+                fits.add(key)
         if len(fits) == 1:
             for py, px, pc in next(iter(fits)):
                 out[py, px] = pc
