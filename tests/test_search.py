@@ -560,3 +560,20 @@ def test_a_yes_or_no_about_the_grid_names_a_one_cell_output():
     task, want = synthetic_task(scene, truth, n_train=6, seed=20)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=2))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_a_pattern_continued_with_a_shift_is_learned_with_its_phase():
+    def scene(rng):
+        tile = rng.permutation([1, 2, 3, 4])[:2]
+        period = int(rng.integers(2, 4))
+        row = np.resize(np.concatenate([tile, [5] * (period - 2)]), 12)
+        g = np.tile(row, (8, 1))
+        g[:, int(rng.integers(6, 9)):] = 0  # the rest of the row is to be continued
+        return g
+
+    def truth(g):
+        return dsl.continue_pattern(g, 1, 1, 0, False, (0, 1))
+
+    task, want = synthetic_task(scene, truth, seed=21)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()

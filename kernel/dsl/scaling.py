@@ -90,8 +90,9 @@ def smallest_period(g: np.ndarray, unknown: int | None = None) -> tuple[int, int
     return py, px
 
 
-def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fixed: bool = False) -> np.ndarray:
-    """Repeat the grid's smallest tile (cells of color `bg` unknown) over ky x kx times its size, or ky x kx cells if `fixed`."""
+def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fixed: bool = False,
+                     phase: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """Repeat the smallest tile (`bg` cells unknown) over ky x kx times the size (cells if `fixed`), shifted by `phase`."""
     py, px = smallest_period(g, bg)
     H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
     if H > MAX_SIDE or W > MAX_SIDE:
@@ -101,6 +102,7 @@ def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fix
     ys, xs = np.nonzero(known)
     # smallest_period saw every tile cell, and every known cell of one agree: any of them will do.
     tile_[ys % py, xs % px] = g[ys, xs]
+    tile_ = np.roll(tile_, (-phase[0], -phase[1]), axis=(0, 1))
     return np.tile(tile_, (H // py + 1, W // px + 1))[:H, :W]
 
 

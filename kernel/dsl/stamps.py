@@ -82,7 +82,7 @@ def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0, erase: 
 
 _TURNS = ((1, 0, 0, 1), (0, 1, -1, 0), (-1, 0, 0, -1), (0, -1, 1, 0),
           (-1, 0, 0, 1), (1, 0, 0, -1), (0, 1, 1, 0), (0, -1, -1, 0))  # (a, b, c, d): (y, x) -> (a*y+b*x, c*y+d*x)
-_MAX_TEMPLATE = 36  # cells: a bigger multicolored object is a picture, not a template to copy
+_MAX_TEMPLATE = 400  # cells: a bigger multicolored object is a picture, not a template to copy
 _MAX_PIECES = 40  # more objects than this (or 12 of many colors) is noise, not templates and their copies
 
 
@@ -105,13 +105,19 @@ def _keys(cells: np.ndarray) -> np.ndarray:
     return ((cells[:, 0] + 64) * 256 + cells[:, 1] + 64) * 16 + cells[:, 2]
 
 
+def _anchor(o, turned: list[np.ndarray]) -> tuple[int, int, int]:
+    """The cell of `o` (y, x, color) whose color the templates have fewest of: the fewest placements to try."""
+    counts = np.bincount(np.concatenate([t[:, 2] for t in turned]), minlength=16) if turned else np.zeros(16)
+    k = min(range(o.size), key=lambda i: counts[o.colors[i]])
+    return o.cells[k][0], o.cells[k][1], o.colors[k]
+
+
 def _templates(objs: list, turns: bool) -> tuple[list, list]:
     """Split objects into full templates (multicolored, and no larger template covers them) and partial copies."""
     templates, partial, turned = [], [], []
     for o in sorted(objs, key=lambda o: -o.size):
         want = _keys(np.column_stack([np.array(o.cells), o.colors]))
-        covered = any(np.isin(want, _keys(placed)).all()
-                      for placed in _placements(turned, o.cells[0][0], o.cells[0][1], o.colors[0]))
+        covered = any(np.isin(want, _keys(placed)).all() for placed in _placements(turned, *_anchor(o, turned)))
         if len(set(o.colors)) > 1 and not covered:
             if o.size > _MAX_TEMPLATE:
                 raise ValueError("a template too big to place cell by cell")
@@ -143,9 +149,13 @@ def complete_copies(g: np.ndarray, turns: bool = False, bg: int = 0, erase: bool
     if erase:  # the templates move onto their copies
         for t in templates:
             out[tuple(np.array(t.cells).T)] = bg
+    tried = 0
     for o in partial:
         best, fits = 0, set()
-        for placed in _placements(turned, o.cells[0][0], o.cells[0][1], o.colors[0]):
+        for placed in _placements(turned, *_anchor(o, turned)):
+            tried += 1
+            if tried > 4000:
+                raise ValueError("too many ways to place the templates")
             py, px, pc = placed.T
             if py.min() < 0 or px.min() < 0 or py.max() >= h or px.max() >= w:
                 continue

@@ -19,7 +19,7 @@ from ..dsl.objects import objects
 from ..dsl.pieces import cell_boxes
 from ..dsl.properties import PROPERTIES, minority_color, property_values
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, REGION_FEATURES, feature
-from ..dsl.scaling import downscale, smallest_period, upscale
+from ..dsl.scaling import continue_pattern, downscale, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
 
@@ -465,6 +465,13 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
                 continue  # a grid's own tile continued over its own size is the grid itself
             step = Step("continue_pattern", (ky, kx, unknown, fixed))
             try:
+                first = step.apply(states[0])
+                if first.shape == outputs[0].shape and not (first == outputs[0]).all() \
+                        and (np.unique(first).tolist() == np.unique(outputs[0]).tolist()):
+                    # The same pattern, shifted: the phase the first pair shows, for every pair to show.
+                    phase = _phase(states[0], outputs[0], (ky, kx, unknown, fixed))
+                    if phase is not None:
+                        step = Step("continue_pattern", (ky, kx, unknown, fixed, phase))
                 outs = []
                 for s, o in zip(states, outputs):
                     # Pair by pair, so most candidates cost one continuation: each color of it
@@ -483,6 +490,18 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
                         return (step, recolor)
             except (ValueError, IndexError):
                 continue
+    return None
+
+
+def _phase(state: np.ndarray, want: np.ndarray, args: tuple) -> tuple[int, int] | None:
+    """The shift (not none) within one period that makes the state's continued pattern `want`, if any."""
+    py, px = smallest_period(state, args[2])
+    if py * px > 16:
+        return None  # a tile this big shifted is more likely another pattern
+    for sy in range(py):
+        for sx in range(px):
+            if (sy or sx) and (continue_pattern(state, *args, phase=(sy, sx)) == want).all():
+                return sy, sx
     return None
 
 
