@@ -1441,3 +1441,30 @@ def test_a_yes_or_no_about_the_whole_grid_is_a_one_cell_grid():
     assert same(dsl.holds(G([[3, 0, 0, 3]]), "joined", 0, 3), [[0]])
     with pytest.raises(ValueError):
         dsl.holds(g, "joined", 0, 5)  # no such color
+
+
+def test_the_colors_of_the_largest_objects_stand_as_columns_as_tall_as_they_are_big():
+    g = G([[4, 0, 0, 6, 0],
+           [4, 0, 0, 6, 0],
+           [0, 0, 3, 0, 0],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.largest_colors(g), [[4, 6], [4, 6]])
+    with pytest.raises(ValueError):
+        dsl.largest_colors(G([[0, 0]]))  # nothing to list
+
+
+def test_the_rest_moves_once_per_marker_cell_and_lines_run_on_past_the_edge():
+    g = G([[0, 2, 0, 5],
+           [2, 2, 2, 2],
+           [0, 2, 0, 0],
+           [0, 2, 0, 0]])
+    assert same(dsl.move_by_count(g, 5, 1, -1), [[2, 0, 0, 0], [2, 0, 0, 0], [2, 2, 2, 2], [2, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.move_by_count(g, 7, 1, 0)  # no marker
+
+
+def test_a_template_beside_a_separator_line_is_copied_without_the_line():
+    g = G([[1, 2, 0, 5, 0, 0, 0],
+           [2, 3, 1, 5, 0, 4, 0],
+           [1, 2, 0, 5, 0, 0, 0]])
+    assert same(dsl.copy_template(g, "center")[:, 4:7], [[1, 2, 0], [2, 3, 1], [1, 2, 0]])

@@ -21,12 +21,12 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
-                       line_majority, lookup, majority_cell, majority_vote_cells)
+                       largest_colors, line_majority, lookup, majority_cell, majority_vote_cells)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
-from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_size,
+from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_count, move_by_size,
                       move_into_corners, nudge, object_gravity, pull_to_singletons, sort_bars, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_elbow, connect_same_color,
                     corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_turning_rays, extend_ends, extend_rays,
@@ -77,7 +77,8 @@ GROUPS = {
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
                 flood_from_seeds, flood_alternating, holes_across_bands),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
-                           move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons),
+                           move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
+                           move_by_count),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
                in_color_ranks),
@@ -92,7 +93,7 @@ GROUPS = {
               sidestep_rays, edge_turning_rays, box_by_markers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup),
+                              lookup, largest_colors),
     "cell rules": (cell_rule, feature),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colors import colors_by_count
+from .limits import TooLarge
 from .objects import objects
 
 
@@ -80,6 +81,18 @@ def color_histogram(g: np.ndarray, bg: int | None = None) -> np.ndarray:
     for x, (c, n) in enumerate(zip(ranked, counts)):
         out[:n, x] = c
     return out
+
+
+def largest_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The colors of the largest objects (tied), left to right, as columns as tall as those objects are big."""
+    objs = objects(g, 8, False, bg)
+    if not objs:
+        raise ValueError("no objects")
+    size = max(o.size for o in objs)
+    picked = sorted((o for o in objs if o.size == size), key=lambda o: (o.left, o.top))
+    if size > 30 or len(picked) > 30:
+        raise TooLarge("more than 30 cells")
+    return np.tile(np.array([o.colors[0] for o in picked], dtype=g.dtype), (size, 1))
 
 
 # What draw_count counts: "objects" (8-connected, any colors), "objects4" (one-color, 4-connected), "colors"

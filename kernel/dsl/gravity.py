@@ -288,3 +288,18 @@ def pull_to_singletons(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not moved:
         raise ValueError("nothing slides")
     return out
+
+
+def move_by_count(g: np.ndarray, marker: int, dy: int, dx: int, bg: int = 0) -> np.ndarray:
+    """The marker cells go, and the rest moves (dy, dx) once per marker cell; lines running off an edge run on."""
+    n = int((g == marker).sum())
+    if not n or marker == bg:
+        raise ValueError("no marker cells to count")
+    rest = np.where(g == marker, bg, g)
+    h, w = g.shape
+    if n * abs(dy) >= h or n * abs(dx) >= w:
+        raise ValueError("the move leaves the grid")
+    # Edge cells are repeated into the cells that enter, so a line across the grid stays across it.
+    padded = np.pad(rest, ((n * abs(dy),) * 2, (n * abs(dx),) * 2), mode="edge")
+    top, left = n * abs(dy) - n * dy, n * abs(dx) - n * dx
+    return padded[top:top + h, left:left + w]

@@ -32,7 +32,11 @@ TEMPLATE_PLACEMENTS = ("center", "fill", "anchor", "shape")
 def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0, erase: bool = False) -> np.ndarray:
     """The object of most colors copied onto one-color markers (centered, over a box or shape like it, or by color)."""
     # Shapes are matched cell for cell, so a template touching a marker at a corner is still two objects.
-    objs = objects(g, 4 if placement == "shape" else 8, True, bg)
+    # A separator line (a full row or column of one color) is not part of the template it borders.
+    lines = np.zeros(g.shape, dtype=bool)
+    lines[[y for y in range(g.shape[0]) if g[y, 0] != bg and (g[y] == g[y, 0]).all()], :] = True
+    lines[:, [x for x in range(g.shape[1]) if g[0, x] != bg and (g[:, x] == g[0, x]).all()]] = True
+    objs = objects(np.where(lines, bg, g), 4 if placement == "shape" else 8, True, bg)
     if len(objs) < 2:
         raise ValueError("no template and marker")
     ranked = sorted(objs, key=lambda o: (-len(set(o.colors)), -o.size))

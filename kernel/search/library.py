@@ -147,10 +147,13 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
     steps += [S("move_by_size", (d, bg, n)) for d in ("up", "down", "left", "right") for n in (False, True)]
     steps += [S("sort_bars", (bg,))]
+    rarest = sorted(colors, key=lambda c: counts[c])[:1]  # a marker to count is the rarest color
+    steps += [S("move_by_count", (m, dy, dx, bg)) for m in rarest for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+              if dy or dx]
     steps += [S("stretch_to_marker", (bg,)), S("collapse_into_block", (bg,)), S("pull_to_singletons", (bg,))]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
-              S("color_bands", (None,)), S("color_bands", (bg,))]
+              S("color_bands", (None,)), S("color_bands", (bg,)), S("largest_colors", (bg,))]
     # A yes or no about the whole grid, for the lookup finisher to name each answer's output.
     steps += [S("holds", (t, bg)) for t in GRID_TESTS if t != "joined"]
     steps += [S("holds", ("joined", bg, c)) for c in colors]
