@@ -1468,3 +1468,11 @@ def test_a_template_beside_a_separator_line_is_copied_without_the_line():
            [2, 3, 1, 5, 0, 4, 0],
            [1, 2, 0, 5, 0, 0, 0]])
     assert same(dsl.copy_template(g, "center")[:, 4:7], [[1, 2, 0], [2, 3, 1], [1, 2, 0]])
+
+
+def test_each_color_moves_by_its_own_offset():
+    g = G([[0, 7, 0],
+           [0, 0, 0],
+           [2, 0, 0]])
+    assert same(dsl.shift_colors(g, {7: (1, 0), 2: (0, 2)}), [[0, 0, 0], [0, 7, 0], [0, 0, 2]])
+    assert same(dsl.shift_colors(g, {7: (-1, 0)}), [[0, 0, 0], [0, 0, 0], [2, 0, 0]])  # lost off the edge

@@ -577,3 +577,17 @@ def test_a_pattern_continued_with_a_shift_is_learned_with_its_phase():
     task, want = synthetic_task(scene, truth, seed=21)
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
+def test_each_color_moving_by_its_own_offset_is_learned():
+    def scene(rng):
+        g = np.zeros((10, 10), dtype=np.int64)
+        for c in (3, 6):
+            for _ in range(2):
+                g[int(rng.integers(2, 8)), int(rng.integers(2, 8))] = c
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.shift_colors(g, {3: (-2, 0), 6: (0, 1)}), seed=22)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+    assert result.found[0].steps[-1].fn == "shift_colors"

@@ -27,7 +27,8 @@ from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_fr
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
                        shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_count, move_by_size,
-                      move_into_corners, nudge, object_gravity, pull_to_singletons, sort_bars, stretch_to_marker)
+                      move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, sort_bars,
+                      stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_elbow, connect_same_color,
                     corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_turning_rays, extend_ends, extend_rays,
                     mark_midpoints, mark_under_centers, meet_halfway, minority_rays, object_rays, project_markers,
@@ -78,7 +79,7 @@ GROUPS = {
                 flood_from_seeds, flood_alternating, holes_across_bands),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
-                           move_by_count),
+                           move_by_count, shift_colors),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
                in_color_ranks),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
 from .geometry import rot90, rot180, rot270
@@ -303,3 +305,15 @@ def move_by_count(g: np.ndarray, marker: int, dy: int, dx: int, bg: int = 0) -> 
     padded = np.pad(rest, ((n * abs(dy),) * 2, (n * abs(dx),) * 2), mode="edge")
     top, left = n * abs(dy) - n * dy, n * abs(dx) - n * dx
     return padded[top:top + h, left:left + w]
+
+
+def shift_colors(g: np.ndarray, moves: Mapping[int, tuple[int, int]], bg: int = 0) -> np.ndarray:
+    """The cells of each color c in `moves` move by moves[c] = (dy, dx), lost off the edge; other cells stay."""
+    h, w = g.shape
+    out = np.where(np.isin(g, list(moves)), bg, g)
+    for c, (dy, dx) in moves.items():
+        ys, xs = np.nonzero(g == c)
+        ys, xs = ys + dy, xs + dx
+        keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+        out[ys[keep], xs[keep]] = c
+    return out

@@ -93,7 +93,8 @@ def _finish(states, outputs, n_train, bg, periodic, root) -> list[tuple[Step, ..
         found.append((step,))
     for infer in (finishers.infer_stamp, finishers.infer_object_rays, finishers.infer_kron,
                   finishers.infer_crop_by_property, finishers.infer_count_drawing,
-                  finishers.infer_overlay_order, finishers.infer_corner_overlay, finishers.infer_gathering):
+                  finishers.infer_overlay_order, finishers.infer_corner_overlay, finishers.infer_gathering,
+                  finishers.infer_color_shifts):
         step = infer(train, outputs, tests, bg)
         if step is not None:
             found.append((step,))

@@ -955,3 +955,44 @@ def infer_cell_copies(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -
         return None
     step = Step("transform_cells", (tuple(ops),))
     return step if _applies(step, tests) else None
+
+
+def infer_color_shifts(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) -> Step | None:
+    """Each color's cells moved by one offset of its own (dsl.shift_colors): the offset the first pair
+    showing the color gives, kept only if every pair agrees; every test color must be one a pair has."""
+    if not same_shapes(states, outputs) or all((s == o).all() for s, o in zip(states, outputs)):
+        return None
+    for s, o in zip(states, outputs):
+        have, want = np.bincount(s.ravel(), minlength=16), np.bincount(o.ravel(), minlength=16)
+        want[bg] = have[bg] = 0
+        if (want > have).any():
+            return None  # a move adds no cells of any color (only the background grows)
+    seen = set().union(*(np.unique(s).tolist() for s in states))
+    if any(not set(np.unique(t).tolist()) <= seen for t in tests):
+        return None
+    moves = {}
+    for c in sorted(seen - {bg}):
+        pairs = [(np.argwhere(s == c), np.argwhere(o == c)) for s, o in zip(states, outputs) if (s == c).any()]
+        if all(len(a) == len(b) and (a == b).all() for a, b in pairs):
+            continue  # the color stays
+        a, b = pairs[0]
+        if not len(b) or len(pairs[0][0]) > 200:
+            return None
+        for dy, dx in sorted({tuple(int(v) for v in cell - a[0]) for cell in b}, key=lambda d: abs(d[0]) + abs(d[1])):
+            if all(_shifted_cells(s, c, dy, dx) == set(map(tuple, np.argwhere(o == c).tolist()))
+                   for s, o in zip(states, outputs) if (s == c).any()):
+                moves[c] = (dy, dx)
+                break
+        else:
+            return None
+    if not moves:
+        return None
+    step = Step("shift_colors", (moves, bg))
+    if all((step.apply(s) == o).all() for s, o in zip(states, outputs)):
+        return step
+    return None
+
+
+def _shifted_cells(g: np.ndarray, c: int, dy: int, dx: int) -> set[tuple[int, int]]:
+    h, w = g.shape
+    return {(y + dy, x + dx) for y, x in np.argwhere(g == c).tolist() if 0 <= y + dy < h and 0 <= x + dx < w}
