@@ -1476,3 +1476,12 @@ def test_each_color_moves_by_its_own_offset():
            [2, 0, 0]])
     assert same(dsl.shift_colors(g, {7: (1, 0), 2: (0, 2)}), [[0, 0, 0], [0, 7, 0], [0, 0, 2]])
     assert same(dsl.shift_colors(g, {7: (-1, 0)}), [[0, 0, 0], [0, 0, 0], [2, 0, 0]])  # lost off the edge
+
+
+def test_the_colors_along_a_path_come_in_reverse_order():
+    g = G([[4, 0, 0],
+           [7, 1, 6],
+           [0, 0, 2]])
+    assert same(dsl.reverse_paths(g), [[2, 0, 0], [6, 1, 7], [0, 0, 4]])
+    with pytest.raises(ValueError):
+        dsl.reverse_paths(G([[3, 3, 3]]))  # one color: nothing to reverse

@@ -591,3 +591,9 @@ def test_each_color_moving_by_its_own_offset_is_learned():
     result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
     assert result.found[0].steps[-1].fn == "shift_colors"
+
+
+def test_color_shifts_are_not_learned_over_placeholder_colors_and_do_not_fail_on_them():
+    from kernel.search.finishers import infer_color_shifts
+    state = np.array([[dsl.PLACEHOLDER + 30, 0], [0, 0]])
+    assert infer_color_shifts([state], [np.array([[0, 0], [0, 1]])], [], 0) is None

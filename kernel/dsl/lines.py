@@ -530,3 +530,30 @@ def box_by_markers(g: np.ndarray, inset: int = 1, bg: int = 0, color: int | None
     ring[[top, bottom], left:right + 1] = True
     out[ring & (g == bg)] = color
     return out
+
+
+def reverse_paths(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Along each path of cells (4-connected, one cell wide, two ends), the colors in reverse order."""
+    out = g.copy()
+    reversed_any = False
+    for o in objects(g, 4, True, bg):
+        if o.size < 3 or len(set(o.colors)) < 2:
+            continue
+        cells = set(o.cells)
+        near = {c: [(c[0] + dy, c[1] + dx) for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1))
+                    if (c[0] + dy, c[1] + dx) in cells] for c in cells}
+        ends = [c for c, n in near.items() if len(n) == 1]
+        if len(ends) != 2 or any(len(n) > 2 for n in near.values()):
+            continue
+        path, prev = [min(ends)], None
+        while len(path) < len(cells):
+            nxt = [n for n in near[path[-1]] if n != prev]
+            prev = path[-1]
+            path.append(nxt[0])
+        colors = [g[c] for c in path]
+        for c, color in zip(path, reversed(colors)):
+            out[c] = color
+        reversed_any = True
+    if not reversed_any:
+        raise ValueError("no path of several colors")
+    return out

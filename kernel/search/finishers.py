@@ -963,7 +963,8 @@ def infer_color_shifts(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
     if not same_shapes(states, outputs) or all((s == o).all() for s, o in zip(states, outputs)):
         return None
     for s, o in zip(states, outputs):
-        have, want = np.bincount(s.ravel(), minlength=16), np.bincount(o.ravel(), minlength=16)
+        n = int(max(s.max(), o.max())) + 1  # placeholders count as colors too
+        have, want = np.bincount(s.ravel(), minlength=n), np.bincount(o.ravel(), minlength=n)
         want[bg] = have[bg] = 0
         if (want > have).any():
             return None  # a move adds no cells of any color (only the background grows)
