@@ -597,3 +597,4 @@ def test_color_shifts_are_not_learned_over_placeholder_colors_and_do_not_fail_on
     from kernel.search.finishers import infer_color_shifts
     state = np.array([[dsl.PLACEHOLDER + 30, 0], [0, 0]])
     assert infer_color_shifts([state], [np.array([[0, 0], [0, 1]])], [], 0) is None
+    assert infer_color_shifts([np.array([[1, 0, 0]])], [np.array([[0, 1, 0]])], [], 8) is None  # a background no grid has

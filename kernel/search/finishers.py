@@ -963,7 +963,7 @@ def infer_color_shifts(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
     if not same_shapes(states, outputs) or all((s == o).all() for s, o in zip(states, outputs)):
         return None
     for s, o in zip(states, outputs):
-        n = int(max(s.max(), o.max())) + 1  # placeholders count as colors too
+        n = int(max(s.max(), o.max(), bg)) + 1  # placeholders count as colors too
         have, want = np.bincount(s.ravel(), minlength=n), np.bincount(o.ravel(), minlength=n)
         want[bg] = have[bg] = 0
         if (want > have).any():
