@@ -1,6 +1,7 @@
 """Stamps: a small pattern, one per marker color, drawn around every cell of that color
-(the pattern is learned from the train pairs by the search's `infer_stamp` finisher); and a
-template object copied onto marker objects."""
+(the pattern is learned from the train pairs by the search's `infer_stamp` finisher); a
+template object copied onto marker objects; partial copies of templates completed; and pieces
+grown into a template at their own scale."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def copy_template(g: np.ndarray, placement: str = "center", bg: int = 0, erase: 
 _TURNS = ((1, 0, 0, 1), (0, 1, -1, 0), (-1, 0, 0, -1), (0, -1, 1, 0),
           (-1, 0, 0, 1), (1, 0, 0, -1), (0, 1, 1, 0), (0, -1, -1, 0))  # (a, b, c, d): (y, x) -> (a*y+b*x, c*y+d*x)
 _MAX_TEMPLATE = 400  # cells: a bigger multicolored object is a picture, not a template to copy
-_MAX_PIECES = 40  # more objects than this (or 12 of many colors) is noise, not templates and their copies
+_MAX_PIECES = 40  # more objects than this, or more than 12 multicolored, is noise, not templates and copies
 
 
 def _turned(t, k: int) -> np.ndarray:
@@ -106,7 +107,7 @@ def _placements(turned: list[np.ndarray], y0: int, x0: int, color: int):
 
 def _keys(cells: np.ndarray) -> np.ndarray:
     """Rows (y, x, color) as one integer each, for set tests in numpy."""
-    return ((cells[:, 0] + 64) * 256 + cells[:, 1] + 64) * 16 + cells[:, 2]
+    return ((cells[:, 0] + 64) * 256 + cells[:, 1] + 64) * 64 + cells[:, 2]  # placeholders reach past 15
 
 
 def _anchor(o, turned: list[np.ndarray]) -> tuple[int, int, int]:
@@ -148,7 +149,7 @@ def complete_copies(g: np.ndarray, turns: bool = False, bg: int = 0, erase: bool
     for i, o in enumerate(objs):
         owner[tuple(np.array(o.cells).T)] = i
     in_template = {objs.index(t) for t in templates}
-    turned = [_turned(t, k) for t in templates for k in range(8 if turns else 1)]  # again: _templates grew it
+    turned = [_turned(t, k) for t in templates for k in range(8 if turns else 1)]
     out = g.copy()
     if erase:  # the templates move onto their copies
         for t in templates:
