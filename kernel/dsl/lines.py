@@ -453,6 +453,11 @@ def staircase(g: np.ndarray, above: int = 1, below: int = -1, bg: int = 0,
     return out
 
 
+def _side(dy: int, dx: int, turn: str) -> tuple[int, int]:
+    """The direction a quarter turn from (dy, dx): clockwise ("cw") or counter-clockwise ("ccw")."""
+    return (-dx, dy) if turn == "ccw" else (dx, -dy)
+
+
 def sidestep_rays(g: np.ndarray, turn: str = "cw", bg: int = 0) -> np.ndarray:
     """Cells on an edge shoot rays across; a ray meeting an obstacle steps one cell aside (`turn` side) and goes on."""
     out = g.copy()
@@ -464,7 +469,7 @@ def sidestep_rays(g: np.ndarray, turn: str = "cw", bg: int = 0) -> np.ndarray:
     if not starts or len(starts) > max(h, w):
         raise ValueError("no ray sources on an edge")
     for y, x, dy, dx in starts:
-        sy, sx = (-dx, dy) if turn == "ccw" else (dx, -dy)
+        sy, sx = _side(dy, dx, turn)
         c = g[y, x]
         for _ in range(2 * (h + w)):
             ny, nx = y + dy, x + dx
@@ -481,8 +486,8 @@ def sidestep_rays(g: np.ndarray, turn: str = "cw", bg: int = 0) -> np.ndarray:
 
 def edge_turning_rays(g: np.ndarray, direction: str = "right", turn: str = "cw", bg: int = 0) -> np.ndarray:
     """Lone cells shoot rays toward `direction` that turn along the edge (`turn` side) until something stops them."""
-    dy, dx = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}[direction]
-    ty, tx = (-dx, dy) if turn == "ccw" else (dx, -dy)
+    dy, dx = DIRECTIONS[direction]
+    ty, tx = _side(dy, dx, turn)
     cells, _ = lone_cells(g, 8, False, bg)
     if not cells or len(cells) > 12:
         raise ValueError("no lone cells to shoot from")
