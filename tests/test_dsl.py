@@ -1315,6 +1315,14 @@ def test_ring_depth_is_a_cell_feature():
     assert dsl.feature(G(np.zeros((5, 5))), "depth_parity")[2, 2] == 1
 
 
+def test_how_many_neighbours_share_a_cells_color_tells_corners_sides_and_inside_apart():
+    g = G([[4, 4, 4, 0],
+           [4, 4, 4, 0],
+           [4, 4, 4, 0]])
+    assert same(dsl.feature(g, "n4_same"), [[2, 3, 2, 1], [3, 4, 3, 2], [2, 3, 2, 1]])
+    assert same(dsl.feature(g, "n8_same")[:, 1], [5, 8, 5])  # the grid's edge is no neighbour
+
+
 def test_partial_copies_of_a_template_are_completed_where_one_fit_is_best():
     g = G([[1, 2, 0, 0, 0, 0, 0],
            [3, 0, 0, 0, 0, 0, 0],
@@ -1485,3 +1493,25 @@ def test_the_colors_along_a_path_come_in_reverse_order():
     assert same(dsl.reverse_paths(g), [[2, 0, 0], [6, 1, 7], [0, 0, 4]])
     with pytest.raises(ValueError):
         dsl.reverse_paths(G([[3, 3, 3]]))  # one color: nothing to reverse
+
+
+def test_an_object_is_scaled_up_to_fill_the_inside_of_the_frame():
+    g = G([[2, 2, 2, 2, 0, 8],
+           [2, 0, 0, 2, 0, 0],
+           [2, 0, 0, 2, 0, 0],
+           [2, 2, 2, 2, 0, 0]])
+    assert same(dsl.scale_into_frame(g), [[2, 2, 2, 2], [2, 8, 8, 2], [2, 8, 8, 2], [2, 2, 2, 2]])
+    tall = G([[2, 2, 2, 2, 0, 8],
+              [2, 0, 0, 2, 0, 8],
+              [2, 0, 0, 2, 0, 8],
+              [2, 2, 2, 2, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.scale_into_frame(tall)  # three rows do not scale to the inside's two
+
+
+def test_lines_join_the_ends_that_share_a_color_found_on_the_edges_alone():
+    g = G([[0, 0, 3, 0],
+           [6, 4, 0, 6],
+           [0, 0, 4, 0],
+           [4, 0, 3, 4]])
+    assert same(dsl.edge_pair_lines(g), [[0, 0, 3, 0], [6, 6, 3, 6], [0, 0, 3, 0], [0, 0, 3, 0]])  # not the 4s

@@ -30,9 +30,10 @@ from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines
                       move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, sort_bars,
                       stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_elbow, connect_same_color,
-                    corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_turning_rays, extend_ends, extend_rays,
-                    mark_midpoints, mark_under_centers, meet_halfway, minority_rays, object_rays, project_markers,
-                    rays_to_objects, reverse_paths, ring_crossings, sidestep_rays, smear_from_markers, staircase)
+                    corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines, edge_turning_rays,
+                    extend_ends, extend_rays, mark_midpoints, mark_under_centers, meet_halfway, minority_rays,
+                    object_rays, project_markers, rays_to_objects, reverse_paths, ring_crossings, sidestep_rays,
+                    smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
                     overlay_around, overlay_corners, overlay_parts)
@@ -51,8 +52,8 @@ from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxe
                       label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
-                      downscale, repeat_band, repeat_runs, repeat_seeds, self_kron, shrink_repeats, smallest_period,
-                      tile, tile_layout, upscale, upscale_by_colors)
+                      downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
+                      smallest_period, tile, tile_layout, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, complete_copies, copy_template, grow_from_anchor, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
                        mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize, symmetrize_around,
@@ -65,7 +66,7 @@ GROUPS = {
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
                            smallest_period, continue_pattern, continue_drift, repeat_band, repeat_runs, repeat_seeds,
-                           complete_like_full_line, continue_objects, crop_to_tile),
+                           complete_like_full_line, continue_objects, crop_to_tile, scale_into_frame),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
@@ -91,7 +92,7 @@ GROUPS = {
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,
-              sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths),
+              sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup, largest_colors),

@@ -562,3 +562,22 @@ def reverse_paths(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not reversed_any:
         raise ValueError("no path of several colors")
     return out
+
+
+def edge_pair_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Only lines remain: a row or column whose two ends share a color found on the edges alone, in that color."""
+    h, w = g.shape
+    inner = set(np.unique(g[1:-1, 1:-1]).tolist())
+    out = np.full_like(g, bg)
+    drawn = False
+    for y in range(h):
+        if g[y, 0] != bg and g[y, 0] == g[y, -1] and g[y, 0] not in inner:
+            out[y, :] = g[y, 0]
+            drawn = True
+    for x in range(w):
+        if g[0, x] != bg and g[0, x] == g[-1, x] and g[0, x] not in inner:
+            out[:, x] = g[0, x]
+            drawn = True
+    if not drawn:
+        raise ValueError("no two ends of a line share a color")
+    return out

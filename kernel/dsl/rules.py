@@ -32,7 +32,9 @@ POSITION_FEATURES = ("row_mod3", "col_mod3", "row_parity_b", "col_parity_r")
 # "depth", "depth_parity": how many rings deep the cell lies in its one-color area (1 on its rim: a cell of
 #   another color or the grid's edge among its eight neighbours), and whether that is odd, as rings drawn inside
 #   frames.
-REGION_FEATURES = ("in_box", "depth", "depth_parity")
+# "n4_same", "n8_same": how many of the cell's four (eight) neighbours share its color, as a rectangle's
+#   corners, sides and inside told apart.
+REGION_FEATURES = ("in_box", "depth", "depth_parity", "n4_same", "n8_same")
 FEATURES = CELL_FEATURES + OBJECT_FEATURES + POSITION_FEATURES + REGION_FEATURES
 
 
@@ -198,6 +200,12 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         if name.endswith("_b") or name.endswith("_r"):
             rows, cols = h - 1 - rows, w - 1 - cols
         return (rows if name.startswith("row") else cols) % period
+    if name in ("n4_same", "n8_same"):
+        p = np.pad(g.astype(np.int64), 1, constant_values=-1)
+        offsets = ((-1, 0), (1, 0), (0, -1), (0, 1))
+        if name == "n8_same":
+            offsets += ((-1, -1), (-1, 1), (1, -1), (1, 1))
+        return sum((p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] == g).astype(np.int64) for dy, dx in offsets)
     if name in ("n4", "n8"):
         nb = np.pad(g != bg, 1, constant_values=False).astype(np.int64)
         total = nb[:-2, 1:-1] + nb[2:, 1:-1] + nb[1:-1, :-2] + nb[1:-1, 2:]

@@ -92,7 +92,7 @@ def smallest_period(g: np.ndarray, unknown: int | None = None) -> tuple[int, int
 
 def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fixed: bool = False,
                      phase: tuple[int, int] = (0, 0)) -> np.ndarray:
-    """Repeat the smallest tile (`bg` cells unknown) over ky x kx times the size (cells if `fixed`), shifted by `phase`."""
+    """Repeat the smallest tile (`bg` cells unknown) over ky x kx times the size (cells if `fixed`), shifted by phase."""
     py, px = smallest_period(g, bg)
     H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
     if H > MAX_SIDE or W > MAX_SIDE:
@@ -250,4 +250,22 @@ def continue_objects(g: np.ndarray, bg: int = 0, color: int | None = None) -> np
             out[ty[ok], tx[ok]] = patch[ys[ok], xs[ok]] if color is None else color
     if (out == g).all():
         raise ValueError("no room to continue")
+    return out
+
+
+def scale_into_frame(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The one-color rectangular frame cropped, with the other object scaled up to fill its inside."""
+    objs = objects(g, 8, True, bg)
+    frames = [o for o in objs if len(set(o.colors)) == 1 and o.height >= 3 and o.width >= 3
+              and o.size == 2 * (o.height + o.width) - 4
+              and (o.patch(-1)[[0, -1]] >= 0).all() and (o.patch(-1)[:, [0, -1]] >= 0).all()]
+    if len(frames) != 1 or len(objs) != 2:
+        raise ValueError("no one frame and one object to fit in it")
+    frame = frames[0]
+    piece = next(o for o in objs if o is not frame).patch(bg)
+    inner_h, inner_w = frame.height - 2, frame.width - 2
+    if inner_h % piece.shape[0] or inner_w % piece.shape[1]:
+        raise ValueError("the object does not scale to the frame's inside")
+    out = g[frame.top:frame.bottom + 1, frame.left:frame.right + 1].copy()
+    out[1:-1, 1:-1] = upscale(piece, inner_h // piece.shape[0], inner_w // piece.shape[1])
     return out

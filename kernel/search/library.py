@@ -117,7 +117,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("staircase", (a, -a, bg)) for a in (1, -1)] + [S("sidestep_rays", (t, bg)) for t in ("cw", "ccw")]
     steps += [S("edge_turning_rays", (d, t, bg)) for d in ("up", "down", "left", "right") for t in ("cw", "ccw")]
     steps += [S("box_by_markers", (inset, bg)) for inset in (1, 0)] + [S("box_by_markers", (0, bg, PLACEHOLDER))]
-    steps += [S("reverse_paths", (bg,))]
+    steps += [S("reverse_paths", (bg,)), S("edge_pair_lines", (bg,))]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
@@ -128,7 +128,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("flood_alternating", (c,)) for c in dict.fromkeys((bg, second))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
     steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
-              S("upscale_by_colors", (bg,)), S("repeat_band", (0, bg)), S("repeat_band", (1, bg)),
+              S("upscale_by_colors", (bg,)), S("scale_into_frame", (bg,)), S("repeat_band", (0, bg)),
+              S("repeat_band", (1, bg)),
               S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,)),
               S("continue_objects", (bg,)), S("continue_objects", (bg, PLACEHOLDER))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings")]
