@@ -1079,6 +1079,10 @@ def test_background_covered_by_an_empty_square_is_painted():
            [1, 0, 0, 0],
            [0, 1, 0, 1]])
     assert same(dsl.fill_empty_squares(g, 2, 0, 5), [[1, 5, 5, 1], [1, 5, 5, 0], [0, 1, 0, 1]])
+    row = G(np.zeros((2, 5)))
+    assert same(dsl.fill_empty_squares(row, 2, 0, 5), np.full((2, 5), 5))
+    # Taken apart, in reading order: the squares at columns 0-1 and 2-3, and none fits at column 4.
+    assert same(dsl.fill_empty_squares(row, 2, 0, 5, disjoint=True), [[5, 5, 5, 5, 0], [5, 5, 5, 5, 0]])
 
 
 def test_a_spiral_winds_inward_one_cell_apart():

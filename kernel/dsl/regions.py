@@ -254,13 +254,22 @@ def bridge_objects(g: np.ndarray, inset: int = 0, bg: int = 0, color: int = PLAC
     return out
 
 
-def fill_empty_squares(g: np.ndarray, size: int = 2, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
-    """Paint every background cell that some `size` x `size` square of background alone covers."""
+def fill_empty_squares(g: np.ndarray, size: int = 2, bg: int = 0, color: int = PLACEHOLDER,
+                       disjoint: bool = False) -> np.ndarray:
+    """Paint background cells a `size`-square of background covers (`disjoint`: squares in reading order, apart)."""
     h, w = g.shape
     if size < 1 or size > min(h, w):
         raise ValueError("no square of that size fits")
     empty = np.pad((g == bg).astype(np.int64), ((1, 0), (1, 0))).cumsum(0).cumsum(1)
     whole = (empty[size:, size:] - empty[:-size, size:] - empty[size:, :-size] + empty[:-size, :-size]) == size * size
+    if disjoint:
+        taken = np.zeros((h, w), dtype=bool)
+        for y, x in zip(*np.nonzero(whole)):
+            if not taken[y:y + size, x:x + size].any():
+                taken[y:y + size, x:x + size] = True
+        if not taken.any():
+            raise ValueError("no empty square")
+        return np.where(taken, color, g)
     cover = np.zeros((h + size, w + size), dtype=np.int64)  # each empty square's corners, summed back into areas
     ys, xs = np.nonzero(whole)
     np.add.at(cover, (ys, xs), 1)

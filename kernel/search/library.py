@@ -85,7 +85,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
               S("keep_largest_box", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
-    steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("draw_spiral", (PLACEHOLDER, bg))]
+    steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("fill_empty_squares", (3, bg, PLACEHOLDER, True))]
+    steps += [S("draw_spiral", (PLACEHOLDER, bg))]
     steps += [S("pour_boxes", (bg,))] + [S("checker_rectangles", (p, bg)) for p in (0, 1)]
     steps += [S("holes_across_bands", (0,))] if 0 in in_all and bg != 0 else []
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
