@@ -1519,3 +1519,11 @@ def test_lines_join_the_ends_that_share_a_color_found_on_the_edges_alone():
            [0, 0, 4, 0],
            [4, 0, 3, 4]])
     assert same(dsl.edge_pair_lines(g), [[0, 0, 3, 0], [6, 6, 3, 6], [0, 0, 3, 0], [0, 0, 3, 0]])  # not the 4s
+
+
+def test_an_upscaled_grid_is_scaled_back_by_the_largest_factors_its_blocks_allow():
+    small = G([[1, 1, 0], [1, 1, 1]])
+    assert same(dsl.unscale(dsl.upscale(small, 3, 2)), small)  # its two equal columns stay two
+    assert dsl.shrink_repeats(dsl.upscale(small, 3, 2)).shape == (2, 2)
+    with pytest.raises(ValueError):
+        dsl.unscale(small)  # no factor above one

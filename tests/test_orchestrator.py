@@ -221,6 +221,31 @@ def test_a_restarted_run_resumes_instead_of_redoing_finished_work(tmp_path):
     assert sorted(done) == sorted(set(done)) and len(done) == 8  # every task searched exactly once
 
 
+@pytest.mark.parametrize("stopped, status", [(True, "stopped"), (False, "ok")])
+def test_a_stage_that_stopped_at_its_own_deadline_is_left_to_resume(tmp_path, stopped, status):
+    # On a loaded machine a stage can reach its deadline and exit before the supervisor sends SIGTERM:
+    # its work is unfinished all the same, so a restarted run must not take it for finished.
+    import multiprocessing as mp
+    from pathlib import Path
+    from kernel.config import load_config
+    from kernel.orchestrator.runner import Orchestrator, RunOptions, StageRun
+
+    opts = RunOptions(out=Path(tmp_path), stages=["search"], total_s=60, margin_s=0, finish_reserve_s=1,
+                      stop_grace_s=1, budgets={"search": 1.0})
+    orch = Orchestrator(load_tasks("arc-agi-1/training").limit(1), load_config(), opts)
+    orch.trace = TraceWriter(orch.trace_path)
+    run = StageRun("search", 10.0, time.monotonic() + 10, status="running")
+    run.proc = mp.get_context("spawn").Process(target=time.sleep, args=(0,))
+    run.proc.start()
+    run.started = time.monotonic()
+    TraceWriter(orch.trace_path, "search").write("stage_done", stats={}, stopped=stopped)
+    run.proc.join()
+    orch._finish(run)
+    assert run.status == status
+    blocked = orch._blocked("search", list(read_trace(orch.trace_path)))
+    assert blocked == (None if stopped else "finished in an earlier run")
+
+
 def test_run_finds_the_competition_file_and_writes_the_kaggle_submission(tmp_path):
     ts = load_tasks("arc-agi-1/evaluation").limit(3)
     inputs = tmp_path / "input" / "arc-prize-2025"

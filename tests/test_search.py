@@ -580,6 +580,22 @@ def test_a_pattern_continued_with_a_shift_is_learned_with_its_phase():
     assert result.found and (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
 
 
+def test_a_pattern_is_continued_over_a_filler_strip_of_another_color_in_each_grid():
+    def scene(rng):
+        tile = rng.permutation([1, 2, 3, 4])[:2]
+        g = np.tile(np.resize(tile, 10), (7, 1))
+        g[1::2] = g[1::2, ::-1]  # a checkerboard of the two colors
+        filler = int(rng.choice([c for c in range(5, 10)]))
+        g[int(rng.integers(4, 6)):, :] = filler
+        g[:, int(rng.integers(6, 9)):] = filler
+        return g
+
+    task, want = synthetic_task(scene, lambda g: dsl.continue_pattern(g, 1, 1, "edge", False, (0, 1)), seed=23)
+    result = search_task(task, SearchConfig(budget_s=4, max_depth=1))
+    assert result.found and result.found[0].trusted
+    assert (run_steps(result.found[0].steps, np.array(task.test_inputs[0])) == want).all()
+
+
 def test_each_color_moving_by_its_own_offset_is_learned():
     def scene(rng):
         g = np.zeros((10, 10), dtype=np.int64)

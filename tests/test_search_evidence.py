@@ -40,6 +40,10 @@ def test_evidence_prefers_consistent_plain_short_programs():
     assert sorted([broken, table, plain], key=Evidence.rank) == [plain, table, broken]
     assert learned_size((Step("recolor", ({1: 2, 3: 4},)), Step("stamp", ({1: {(0, 1): 2, (1, 0): 2}}, 0)))) == 4
     assert is_weak((Step("flip_lr"), Step("window", ("top_left", 2, 2))))
+    # A shifted continuation is a guess after other steps (they may have cleared cells until some shift fits),
+    # not on its own.
+    shifted = Step("continue_pattern", (1, 1, 0, False, (0, 1)))
+    assert is_weak((Step("flip_lr"), shifted)) and not is_weak((shifted,))
 
 
 def test_keep_emits_the_best_answer_and_a_plain_runner_up_only():

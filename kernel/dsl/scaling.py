@@ -36,6 +36,20 @@ def shrink_repeats(g: np.ndarray) -> np.ndarray:
     return g[:, keep_c].copy()
 
 
+def _run_gcd(g: np.ndarray) -> int:
+    """The gcd of the lengths of the runs of identical adjacent rows."""
+    starts = [0] + [i for i in range(1, g.shape[0]) if not (g[i] == g[i - 1]).all()] + [g.shape[0]]
+    return int(np.gcd.reduce(np.diff(starts)))
+
+
+def unscale(g: np.ndarray) -> np.ndarray:
+    """Undo an upscale: the largest factors whose blocks are each one color, each block one cell."""
+    ky, kx = _run_gcd(g), _run_gcd(g.T)
+    if ky == kx == 1:
+        raise ValueError("not an upscaled grid")
+    return g[::ky, ::kx].copy()
+
+
 def tile(g: np.ndarray, ry: int, rx: int) -> np.ndarray:
     """Repeat the grid ry times down and rx times across."""
     return np.tile(g, (ry, rx))
@@ -76,8 +90,20 @@ def _axis_period(g: np.ndarray, known: np.ndarray) -> int:
     return h
 
 
-def smallest_period(g: np.ndarray, unknown: int | None = None) -> tuple[int, int]:
+def _unknown(g: np.ndarray, unknown: int | str | None) -> int | None:
+    """The color standing for unknown cells: `unknown` itself, or for "edge" the color of a one-color last row or
+    column (a filler strip beside the pattern, of another color in each grid)."""
+    if unknown != "edge":
+        return unknown
+    for line in (g[-1], g[:, -1], g[0], g[:, 0]):
+        if (line == line[0]).all():
+            return int(line[0])
+    raise ValueError("no edge of one color")
+
+
+def smallest_period(g: np.ndarray, unknown: int | str | None = None) -> tuple[int, int]:
     """The smallest (py, px) tile that every cell (but those of color `unknown`) repeats, every tile cell seen."""
+    unknown = _unknown(g, unknown)
     known = g != unknown if unknown is not None else np.ones_like(g, dtype=bool)
     py, px = _axis_period(g, known), _axis_period(g.T, known.T)
     h, w = g.shape
@@ -90,9 +116,10 @@ def smallest_period(g: np.ndarray, unknown: int | None = None) -> tuple[int, int
     return py, px
 
 
-def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | None = None, fixed: bool = False,
+def continue_pattern(g: np.ndarray, ky: int, kx: int, bg: int | str | None = None, fixed: bool = False,
                      phase: tuple[int, int] = (0, 0)) -> np.ndarray:
-    """Repeat the smallest tile (`bg` cells unknown) over ky x kx times the size (cells if `fixed`), shifted by phase."""
+    """Repeat the smallest tile (`bg` cells unknown) over ky x kx times the size (cells: `fixed`), shifted by phase."""
+    bg = _unknown(g, bg)
     py, px = smallest_period(g, bg)
     H, W = (ky, kx) if fixed else (g.shape[0] * ky, g.shape[1] * kx)
     if H > MAX_SIDE or W > MAX_SIDE:

@@ -229,7 +229,9 @@ class Orchestrator:
         if killed:
             r.status, r.detail = "killed", f"did not stop within {self.opts.stop_grace_s:g} s of SIGTERM"
         elif code == 0 and done:
-            r.status = "stopped" if r.term_sent is not None else "ok"
+            # A stage that stopped at its own deadline, before the SIGTERM came (on a loaded machine the
+            # supervisor can be late), left work undone too: "ok" would keep a resumed run from finishing it.
+            r.status = "stopped" if r.term_sent is not None or done_event.get("stopped") else "ok"
             r.detail = str((done_event.get("stats") or {}).get("note") or "")  # e.g. sampled without LoRA
         elif r.term_sent is not None and code == -signal.SIGTERM:
             r.status, r.detail = "stopped", "ended by SIGTERM while it was starting"

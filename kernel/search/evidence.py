@@ -65,9 +65,10 @@ class OutputRules:
 
 
 def is_weak(steps: Sequence[Step]) -> bool:
-    # A pattern continued with a shift is weak too: after a few steps that clear cells, some shift of
-    # what is left fits every pair by accident (the evaluation harness trusted one such chain wrongly).
-    return any(s.fn in WEAK_STEPS or (s.fn == "continue_pattern" and len(s.args) > 4 and any(s.args[4]))
+    # A pattern continued with a shift after other steps is weak too: after a few steps that clear cells, some
+    # shift of what is left fits every pair by accident (the evaluation harness trusted one such chain wrongly).
+    return any(s.fn in WEAK_STEPS or (s.fn == "continue_pattern" and len(s.args) > 4 and any(s.args[4])
+                                      and len(steps) > 1)
                for s in steps)
 
 

@@ -459,8 +459,11 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
         sizes.append((ratio[0], ratio[1], False))
     if len(shapes) == 1 and not same_shapes(states, outputs):
         sizes.append((*next(iter(shapes)), True))
+    # A one-color strip along an edge: a filler the pattern is to replace, maybe of another color in each grid.
+    edge = any((e == e[0]).all() for e in (states[0][-1], states[0][:, -1], states[0][0], states[0][:, 0]))
+    unknowns = (None, bg, "edge") if edge else (None, bg)
     for ky, kx, fixed in sizes:
-        for unknown in (None, bg):
+        for unknown in unknowns:
             if unknown is None and (ky, kx, fixed) == (1, 1, False):
                 continue  # a grid's own tile continued over its own size is the grid itself
             step = Step("continue_pattern", (ky, kx, unknown, fixed))

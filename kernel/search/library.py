@@ -128,7 +128,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     second = int(np.argsort(-counts, kind="stable")[1])
     steps += [S("flood_alternating", (c,)) for c in dict.fromkeys((bg, second))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
-    steps += [S("shrink_repeats"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
+    steps += [S("shrink_repeats"), S("unscale"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("scale_into_frame", (bg,)), S("repeat_band", (0, bg)),
               S("repeat_band", (1, bg)),
               S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,)),
