@@ -91,8 +91,8 @@ def _axis_period(g: np.ndarray, known: np.ndarray) -> int:
 
 
 def _unknown(g: np.ndarray, unknown: int | str | None) -> int | None:
-    """The color standing for unknown cells: `unknown` itself, or for "edge" the color of a one-color last row or
-    column (a filler strip beside the pattern, of another color in each grid)."""
+    """The color standing for unknown cells: `unknown` itself, or for "edge" the color of a one-color edge line (the
+    last row, last column, first row or first column, in that order: a filler strip of another color in each grid)."""
     if unknown != "edge":
         return unknown
     for line in (g[-1], g[:, -1], g[0], g[:, 0]):
