@@ -202,9 +202,7 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return (rows if name.startswith("row") else cols) % period
     if name in ("n4_same", "n8_same"):
         p = np.pad(g.astype(np.int64), 1, constant_values=-1)
-        offsets = ((-1, 0), (1, 0), (0, -1), (0, 1))
-        if name == "n8_same":
-            offsets += ((-1, -1), (-1, 1), (1, -1), (1, 1))
+        offsets = list(_OFFSETS.values())[:4 if name == "n4_same" else 8]
         return sum((p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] == g).astype(np.int64) for dy, dx in offsets)
     if name in ("n4", "n8"):
         nb = np.pad(g != bg, 1, constant_values=False).astype(np.int64)

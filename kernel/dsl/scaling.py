@@ -90,15 +90,23 @@ def _axis_period(g: np.ndarray, known: np.ndarray) -> int:
     return h
 
 
-def _unknown(g: np.ndarray, unknown: int | str | None) -> int | None:
-    """The color standing for unknown cells: `unknown` itself, or for "edge" the color of a one-color edge line (the
-    last row, last column, first row or first column, in that order: a filler strip of another color in each grid)."""
-    if unknown != "edge":
-        return unknown
+def edge_filler(g: np.ndarray) -> int | None:
+    """The color of a one-color edge line (the last row, last column, first row or first column, in that order):
+    a filler strip beside a pattern, maybe of another color in each grid. None if no edge line is of one color."""
     for line in (g[-1], g[:, -1], g[0], g[:, 0]):
         if (line == line[0]).all():
             return int(line[0])
-    raise ValueError("no edge of one color")
+    return None
+
+
+def _unknown(g: np.ndarray, unknown: int | str | None) -> int | None:
+    """The color standing for unknown cells: `unknown` itself, or for "edge" the grid's edge_filler."""
+    if unknown != "edge":
+        return unknown
+    filler = edge_filler(g)
+    if filler is None:
+        raise ValueError("no edge of one color")
+    return filler
 
 
 def smallest_period(g: np.ndarray, unknown: int | str | None = None) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from ..dsl.objects import objects
 from ..dsl.pieces import cell_boxes
 from ..dsl.properties import PROPERTIES, minority_color, property_values
 from ..dsl.rules import FEATURES, OBJECT_FEATURES, POSITION_FEATURES, REGION_FEATURES, feature
-from ..dsl.scaling import continue_pattern, downscale, smallest_period, upscale
+from ..dsl.scaling import continue_pattern, downscale, edge_filler, smallest_period, upscale
 from ..dsl.stamps import stamp
 from .program import Step
 
@@ -460,8 +460,7 @@ def infer_continuation(states: Arrays, outputs: Arrays, tests: Arrays, bg: int) 
     if len(shapes) == 1 and not same_shapes(states, outputs):
         sizes.append((*next(iter(shapes)), True))
     # A one-color strip along an edge: a filler the pattern is to replace, maybe of another color in each grid.
-    edge = any((e == e[0]).all() for e in (states[0][-1], states[0][:, -1], states[0][0], states[0][:, 0]))
-    unknowns = (None, bg, "edge") if edge else (None, bg)
+    unknowns = (None, bg, "edge") if edge_filler(states[0]) is not None else (None, bg)
     for ky, kx, fixed in sizes:
         for unknown in unknowns:
             if unknown is None and (ky, kx, fixed) == (1, 1, False):
