@@ -62,6 +62,9 @@ class SearchConfig:
     rank_share: float = setting(0.5, "for a task whose pairs use different colors, the share of its budget kept "
                                 "for a second search over colors renamed by frequency rank (0 turns it off)",
                                 ge=0, le=0.9)
+    near_share: float = setting(0.05, "the share of its budget a task keeps, should no program fit every train "
+                                "pair, for near misses: chains that fit all train pairs but one, whose test "
+                                "outputs are offered after every other answer (0 turns them off)", ge=0, le=0.5)
 
 
 @dataclass(frozen=True)

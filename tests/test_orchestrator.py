@@ -107,6 +107,27 @@ def test_an_untrusted_program_votes_with_the_grids_and_is_no_false_positive(tmp_
     assert figures["guesses"] == 1 and figures["guesses_wrong"] == 0 and figures["false_positive_rate"] == 1.0
 
 
+def test_near_misses_come_after_every_other_answer_and_fill_only_what_is_left(tmp_path):
+    a, b, c = [[1]], [[2]], [[3]]
+    near = {"task_id": "t", "kind": "near", "code": "def transform(g):\n    return [[3]]", "source": "search"}
+    events = _events(
+        tmp_path,
+        {**near, "test_index": 0, "grid": c},
+        {**near, "test_index": 0, "grid": a},
+        {**near, "test_index": 1, "grid": c},
+        {**near, "test_index": 2, "grid": c},   # no such test input
+        {"task_id": "t", "kind": "grid", "test_index": 0, "grid": a},
+        {"task_id": "t", "kind": "program", "code": "def transform(g):\n    return [[2]]", "passed": True,
+         "test": [b, b]},
+    )
+    col = collect(events, {"t": 2})
+    assert ranked_answers(col, {"t": 2}) == {"t": [[((2,),), ((1,),), ((3,),)], [((2,),), ((3,),)]]}
+    # A near miss is no program that passed, nor a sampled grid: the figures do not count it.
+    assert col.programs == 1 and col.grids == 1
+    only_near = collect([e for e in events if e.get("kind") == "near"], {"t": 2})
+    assert ranked_answers(only_near, {"t": 2}) == {"t": [[((3,),), ((1,),)], [((3,),)]]}
+
+
 def _grid_events(grid, votes, logprob):
     return [{"event": "candidate", "task_id": "t", "kind": "grid", "test_index": 0, "grid": grid,
              "logprob": logprob}] * votes

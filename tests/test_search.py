@@ -288,6 +288,31 @@ def test_search_command_is_the_orchestrator_with_the_search_stage_alone(tmp_path
     assert (out / "report.html").is_file()
 
 
+def test_a_near_miss_answers_a_task_no_program_fits_through_the_search_command(tmp_path):
+    from kernel.trace import read_trace
+
+    # Every output is its input mirrored, but the last pair's, which no chain makes.
+    rng = np.random.default_rng(7)
+    inputs = [rng.integers(1, 4, (4, 5)) for _ in range(3)]
+    outputs = [g[:, ::-1] for g in inputs[:2]] + [np.full((4, 5), 3)]
+    test = rng.integers(1, 4, (4, 5))
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    (folder / "odd.json").write_text(json.dumps({
+        "train": [{"input": g.tolist(), "output": o.tolist()} for g, o in zip(inputs, outputs)],
+        "test": [{"input": test.tolist(), "output": test[:, ::-1].tolist()}]}))
+    out = tmp_path / "out"
+    proc = run_cli("search", "--dataset", folder, "--budget-per-task", "5s", "--set", "search.max_depth=1",
+                   "--set", "search.rank_share=0", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    submission = json.loads((out / "submission.json").read_text())
+    assert submission["odd"][0]["attempt_1"] == test[:, ::-1].tolist()
+    near = [e for e in read_trace(out / "trace.jsonl") if e.get("kind") == "near"]
+    assert near and all(e["source"] == "search" and "dsl.flip_lr" in near[0]["code"] for e in near)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["score"] == 1.0 and metrics["false_positives"] == 0
+
+
 def test_search_command_rejects_a_bad_budget():
     proc = run_cli("search", "--dataset", "arc-agi-1/training", "--budget-per-task", "soon", "--out", "x")
     assert proc.returncode == 2

@@ -311,3 +311,33 @@ def test_a_label_no_pair_showed_takes_the_color_most_labels_take():
     # With fewer than three labels to a color there is no default either.
     two = [G([[11, 0, 13, 13]]), G([[15, 15, 15, 0]])]
     assert infer_recolor(two, [G([[1, 0, 2, 2]]), G([[1, 1, 1, 0]])], [G([[12, 0, 0, 0]])]) is None
+
+
+def _one_exception_task(exception):
+    # Every output is its input mirrored, but for the third pair's, which no chain makes.
+    rng = np.random.default_rng(7)
+    inputs = [rng.integers(1, 4, (4, 5)) for _ in range(3)]
+    outputs = [g[:, ::-1] for g in inputs[:2]] + [exception]
+    test = rng.integers(1, 4, (4, 5))
+    return make_task([(g.tolist(), o.tolist()) for g, o in zip(inputs, outputs)], tests=[test.tolist()]), test
+
+
+def test_a_chain_that_fits_every_train_pair_but_one_is_a_near_miss_when_nothing_fits_them_all():
+    task, test = _one_exception_task(np.full((4, 5), 3))
+    result = search_task(task, SearchConfig(budget_s=5, max_depth=1, rank_share=0))
+    assert result.found == []
+    assert result.near and result.near[0].steps == (Step("flip_lr"),)
+    assert result.near[0].outputs == (tuple(map(tuple, test[:, ::-1].tolist())),)
+    # Distinct answers only, and none breaking an output rule (here: an output of another shape).
+    assert len({m.outputs for m in result.near}) == len(result.near)
+    assert all(np.array(m.outputs[0]).shape == test.shape for m in result.near)
+    assert search_task(task, SearchConfig(budget_s=5, max_depth=1, rank_share=0, near_share=0)).near == []
+
+
+def test_a_task_with_a_trusted_program_has_no_near_misses():
+    rng = np.random.default_rng(7)
+    inputs = [rng.integers(1, 4, (4, 5)) for _ in range(3)]
+    task, _ = _one_exception_task(inputs[2][:, ::-1])
+    result = search_task(task, SearchConfig(budget_s=5, max_depth=1, rank_share=0))
+    assert any(f.trusted and f.steps == (Step("flip_lr"),) for f in result.found)
+    assert result.near == []

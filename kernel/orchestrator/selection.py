@@ -8,7 +8,8 @@ grid predictions follow, ranked by one of the methods of
 `selection.method`: votes alone, votes with the samples' log-probability as tie-break (arc24),
 the mean log-likelihood under augmented views (the ARChitects' product of experts), or votes
 minus the mean negative log-likelihood (NVARC). The likelihood methods use a test input's
-scores only when the score_output stage finished it, else its votes."""
+scores only when the score_output stage finished it, else its votes. Last come the search's
+near misses (chains that fit every train pair but one), in the order the search ranked them."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Collected:
     # (task, test index) -> {grid: mean log-likelihood over the views it was scored under}
     scores: dict = field(default_factory=dict)
     predictions: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    near: dict = field(default_factory=lambda: defaultdict(list))  # (task, test index) -> near-miss grids
     passed_outputs: list = field(default_factory=list)  # (task id, test outputs) of every trusted passing program
     guessed_outputs: list = field(default_factory=list)  # the same for passing programs marked untrusted
     programs: int = 0
@@ -82,6 +84,10 @@ def collect(events: Iterable[dict], n_tests: Mapping[str, int], stages: set[str]
                 c.grid_votes[(task_id, i)][g] += 1
                 if isinstance(e.get("logprob"), (int, float)):
                     c.grid_logprobs[(task_id, i)][g].append(float(e["logprob"]))
+        elif e.get("kind") == "near":
+            i, g = e.get("test_index"), _grid(e.get("grid"))
+            if isinstance(i, int) and 0 <= i < n_tests[task_id] and g is not None:
+                c.near[(task_id, i)].append(g)
         elif e.get("kind") == "score":
             i = e.get("test_index")
             if isinstance(i, int) and 0 <= i < n_tests[task_id]:
@@ -124,6 +130,7 @@ def ranked_answers(c: Collected, n_tests: Mapping[str, int], method: str = "vote
             votes = c.grid_votes.get(key, Counter())
             ranked += [g for g in rank_grids(votes, c.grid_logprobs.get(key, {}), c.scores.get(key), method)
                        if g not in support]
+            ranked += [g for g in dict.fromkeys(c.near.get(key, ())) if g not in ranked]
             per_test.append(ranked)
         if any(per_test):
             out[task_id] = per_test

@@ -4,10 +4,13 @@ Within a level, the states that look most like the outputs are expanded first.
 At every node the finishers try to close the gap to the train outputs with one inferred
 step; cell rules, the costly one, are learned at the end of each level. The search stops at
 its CPU budget, at max_depth, or at the end of the level where the first plain solution was
-found; the programs found are then ranked by evidence and only the believable ones kept."""
+found; the programs found are then ranked by evidence and only the believable ones kept.
+Where none of them is trusted, the last share of the budget looks for near misses: chains
+that fit every train pair but one, the answers of last resort."""
 
 from __future__ import annotations
 
+import heapq
 import time
 from functools import partial
 from dataclasses import dataclass, field
@@ -32,12 +35,25 @@ MAX_PARTS_POOL = 400
 # accident, so finding one does not stop the search going deeper for a plain chain; a few
 # are kept as a last resort.
 WEAK_KEEP = 2
+# States kept, the closest to the outputs, to look for near misses among (see _near_misses).
+NEAR_POOL = 200
 
 
 @dataclass(frozen=True)
 class Found:
     steps: tuple[Step, ...]
     trusted: bool = True   # False: a guess, for the vote (see evidence.keep)
+
+    @property
+    def source(self) -> str:
+        return to_source(self.steps)
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A chain that fits every train pair but one, and its output for each test input."""
+    steps: tuple[Step, ...]
+    outputs: tuple[tuple[tuple[int, ...], ...], ...]
 
     @property
     def source(self) -> str:
@@ -52,6 +68,8 @@ class SearchResult:
     cpu_s: float = 0.0
     stopped: str = "exhausted"   # exhausted | budget | solved | failed
     error: str = ""
+    # Only for a task where no trusted program fits every train pair: last-resort answers, best first.
+    near: list[NearMiss] = field(default_factory=list)
 
     @property
     def programs(self) -> list[str]:
@@ -165,13 +183,33 @@ def search_task(task: Task, limits: SearchConfig = SearchConfig(),
         # Two searches that both found programs may disagree: the second's are guesses then. So
         # is a weak step over ranks: a rank is a guess about which color plays which role, and a
         # lookup table over guessed roles fits the pairs by accident more often than over colors.
-        wrapped = [Found((Step("in_color_ranks", (tuple((s.fn, s.args) for s in f.steps),)),),
-                         f.trusted and not plain and not is_weak(f.steps)) for f in renamed.found]
+        wrapped = [Found((_in_ranks(f.steps),), f.trusted and not plain and not is_weak(f.steps))
+                   for f in renamed.found]
         result.found = (plain + wrapped)[:limits.max_programs]
+        result.near += _near_in_ranks(renamed.near, tests, limits.max_programs - len(result.near))
         result.nodes += renamed.nodes
         result.stopped = renamed.stopped if renamed.stopped != "exhausted" else result.stopped
+    if any(f.trusted for f in result.found):
+        result.near = []
     result.cpu_s = clock() - start
     return result
+
+
+def _in_ranks(steps: tuple[Step, ...]) -> Step:
+    return Step("in_color_ranks", (tuple((s.fn, s.args) for s in steps),))
+
+
+def _near_in_ranks(near: list[NearMiss], tests, limit: int) -> list[NearMiss]:
+    """Near misses over color ranks, as chains over the task's own colors with their outputs."""
+    out = []
+    for m in near[:max(0, limit)]:
+        steps = (_in_ranks(m.steps),)
+        try:
+            outs = [run_steps(steps, t) for t in tests]
+        except Exception:
+            continue
+        out.append(NearMiss(steps, tuple(tuple(map(tuple, o.tolist())) for o in outs)))
+    return out
 
 
 def _fixed_new_colors(train_in, outputs) -> frozenset[int] | None:
@@ -183,7 +221,10 @@ def _fixed_new_colors(train_in, outputs) -> frozenset[int] | None:
 
 
 def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: float, result: SearchResult) -> None:
-    """The search proper, until `deadline` on `clock`: fills result.found, nodes and stopped."""
+    """The search proper, until `deadline` on `clock`: fills result.found, nodes and stopped, and
+    result.near when no trusted program was found (in the last near_share of the time)."""
+    near_from = deadline - limits.near_share * max(0.0, deadline - clock())
+    deadline, near_deadline = near_from, deadline
     n_train = len(train_in)
     root = tuple(train_in + tests)
     bg = background(train_in)
@@ -192,6 +233,8 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
     periodic = finishers.outputs_repeat(outputs)
     rules = OutputRules.of(train_in, outputs)
     solutions: list[tuple[Step, ...]] = []
+    # (closeness, arrival, steps, states): the states closest to the outputs, for near misses.
+    near_pool: list[tuple[float, int, tuple[Step, ...], tuple[np.ndarray, ...]]] = []
     strong = 0  # solutions without a weak step: only these end the deepening
 
     # Cell rules cost ten times the other finishers: they are learned after each level, on the
@@ -210,15 +253,21 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
     needed = np.concatenate([(i != o).ravel() for i, o in zip(train_in, outputs)]) if composable else None
     parts: list[tuple[tuple[Step, ...], dict, np.ndarray]] = []
 
-    def record(steps, states, depth):
+    def record(steps, states, depth, close):
         tails = _finish(states, outputs, n_train, bg, periodic, root)
         if depth == 0:
             drift = finishers.infer_drift(states[:n_train], outputs, states[n_train:], bg)
             tails += [(drift,)] if drift is not None else []
         for tail in tails:
             add(steps + tail, weak=is_weak(tail) or not _consistent(tail, states[n_train:], tests, rules))
+        if not tails and limits.near_share > 0 and n_train >= 2:
+            entry = (close, -result.nodes, steps, states)
+            if len(near_pool) < NEAR_POOL:
+                heapq.heappush(near_pool, entry)
+            elif entry[:2] > near_pool[0][:2]:
+                heapq.heapreplace(near_pool, entry)
         if not tails and depth <= limits.rule_depth and finishers.same_shapes(states[:n_train], outputs):
-            deferred.append((_closeness(states[:n_train], outputs), steps, states))
+            deferred.append((close, steps, states))
         if composable and not tails and depth >= 1 and len(parts) < MAX_PARTS_POOL:
             part = sound_part(train_in, states[:n_train], outputs, tests, states[n_train:])
             if part is not None:
@@ -244,7 +293,7 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
                     add(steps + (step,), weak=True)  # a learned table
         deferred.clear()
 
-    record((), root, 0)
+    record((), root, 0, _closeness(train_in, outputs))
     if limits.max_depth == 0:
         learn_rules()
     depth = 0
@@ -290,13 +339,13 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
                 continue
             seen.add(k)
             result.nodes += 1
-            record(steps + (step,), new, len(steps) + 1)
+            close = _closeness(new[:n_train], outputs)
+            record(steps + (step,), new, len(steps) + 1, close)
             if len(solutions) >= limits.max_programs:
                 return False
             if not last:
                 at_shape = all(a.shape == o.shape for a, o in zip(new, outputs))
-                nxt.append((_closeness(new[:n_train], outputs), steps + (step,), new if keep_states else None,
-                            at_shape))
+                nxt.append((close, steps + (step,), new if keep_states else None, at_shape))
         return True
 
     while frontier and not strong and depth < limits.max_depth:
@@ -337,3 +386,36 @@ def _search(train_in, outputs, tests, limits: SearchConfig, clock, deadline: flo
     if strong and result.stopped != "budget":
         result.stopped = "solved"
     result.found = _believable(solutions, train_in, outputs, tests, limits.max_programs, len(library))
+    if near_pool and not any(f.trusted for f in result.found):
+        result.near = _near_misses(near_pool, outputs, n_train, bg, periodic, root, rules,
+                                   lambda: clock() > near_deadline, limits.max_programs)
+
+
+def _near_misses(pool, outputs, n_train, bg, periodic, root, rules: OutputRules, stop, limit) -> list[NearMiss]:
+    """Chains that fit every train pair but one, from the closest states of the pool: each state
+    finished (see _finish) on the train pairs without one of them. When no program fits them
+    all, or only guesses do, an answer that fits all but one is the next best evidence (icecuber's
+    search ranks its candidates by train pairs solved in the same way). Their test outputs must
+    keep the OutputRules; distinct outputs only, at most `limit`. They answer only where an
+    attempt would otherwise be left to a fallback (see orchestrator.selection)."""
+    found: list[NearMiss] = []
+    seen: set = set()
+    for _, _, steps, states in sorted(pool, key=lambda e: (-e[0], len(e[2]), -e[1])):
+        for i in range(n_train):
+            if stop() or len(found) >= limit:
+                return found
+            others = states[:i] + states[i + 1:]
+            for tail in _finish(others, outputs[:i] + outputs[i + 1:], n_train - 1, bg, periodic,
+                                root[:i] + root[i + 1:]):
+                try:
+                    outs = tuple(run_steps(tail, s) for s in states[n_train:])
+                except Exception:
+                    continue
+                if any(int(o.max(initial=0)) > 9 or rules.broken_by(t, o) is not None
+                       for t, o in zip(root[n_train:], outs)):
+                    continue
+                key = _key(outs)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(NearMiss(steps + tail, tuple(tuple(map(tuple, o.tolist())) for o in outs)))
+    return found

@@ -26,6 +26,12 @@ def run(ctx: StageContext, trace: TraceWriter, stop: threading.Event) -> dict:
                 # An untrusted program (a guess) goes to the vote, not ahead of it.
                 program_event(trace, task, f.source, verifier.verify(task, f.source), source="search",
                               trusted=f.trusted)
+            for m in r.near:
+                # Not verified (it fails a train pair by definition): its outputs come from the
+                # search, ranked after every other answer (see orchestrator.selection).
+                for i, grid in enumerate(m.outputs):
+                    trace.write("candidate", task_id=task.id, kind="near", test_index=i, grid=grid,
+                                code=m.source, source="search")
             found += bool(r.programs)
             trace.write("task_done", task_id=r.task_id, programs=len(r.programs), cpu_s=round(r.cpu_s, 3),
                         nodes=r.nodes, stopped=r.stopped)
