@@ -126,6 +126,10 @@ def test_near_misses_come_after_every_other_answer_and_fill_only_what_is_left(tm
     assert col.programs == 1 and col.grids == 1
     only_near = collect([e for e in events if e.get("kind") == "near"], {"t": 2})
     assert ranked_answers(only_near, {"t": 2}) == {"t": [[((3,),), ((1,),)], [((3,),)]]}
+    # The figures count the test inputs a near miss alone took an attempt of, and those it got right.
+    submission = {"t": [{"attempt_1": b, "attempt_2": a}, {"attempt_1": b, "attempt_2": c}]}
+    figures = stage_figures(col, submission, {"t": [((2,),), ((3,),)]})
+    assert figures["near_attempts"] == 1 and figures["near_right"] == 1
 
 
 def _grid_events(grid, votes, logprob):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from ..grids import Grid
+from ..grids import Grid, GridError, parse_grid
 from ..scoring import prediction_metrics, score_submission
 from .selection import Collected
 
@@ -24,12 +24,33 @@ def stage_figures(c: Collected, submission: dict, solutions: Mapping[str, Sequen
             return sum(1 for t, outs in pairs if t in solutions and list(outs) != list(solutions[t]))
 
         trusted = len(c.passed_outputs)
+        near, near_right = _near_attempts(c, submission, solutions)
         figures.update(score=report.score, tasks_solved=report.solved,
                        metrics=prediction_metrics(preds, solutions).to_json(), false_positives=wrong(c.passed_outputs),
                        false_positive_rate=round(wrong(c.passed_outputs) / trusted, 4) if trusted else 0.0,
                        programs_trusted=trusted, guesses=len(c.guessed_outputs),
-                       guesses_wrong=wrong(c.guessed_outputs))
+                       guesses_wrong=wrong(c.guessed_outputs), near_attempts=near, near_right=near_right)
     return figures
+
+
+def _near_attempts(c: Collected, submission: dict, solutions: Mapping[str, Sequence[Grid]]) -> tuple[int, int]:
+    """Test inputs whose attempts hold a near miss no program or grid prediction gave, and how
+    many of those it answers rightly: what the search's near misses added."""
+    attempts = right = 0
+    for (task_id, i), grids in c.near.items():
+        entries = submission.get(task_id) or []
+        if i >= len(entries) or task_id not in solutions or i >= len(solutions[task_id]):
+            continue
+        others = set(c.program_support.get(task_id, {}).get(i, {})) | set(c.grid_votes.get((task_id, i), {}))
+        only_near = set(grids) - others
+        try:
+            given = {parse_grid(entries[i][k]) for k in ("attempt_1", "attempt_2")}
+        except (GridError, KeyError, TypeError):
+            continue
+        if given & only_near:
+            attempts += 1
+            right += solutions[task_id][i] in given & only_near
+    return attempts, right
 
 
 def summary_lines(m: Mapping) -> list[str]:
@@ -51,7 +72,9 @@ def summary_lines(m: Mapping) -> list[str]:
                      f"predictions: {format_prediction_metrics(m['metrics'])}; "
                      f"false positives {m.get('false_positives', 0)} of {m.get('programs_trusted', '?')} "
                      f"trusted programs (rate {m.get('false_positive_rate', 0.0):.3f})"
-                     + (f"; {m['guesses']} guesses, {m['guesses_wrong']} wrong" if m.get("guesses") else ""))
+                     + (f"; {m['guesses']} guesses, {m['guesses_wrong']} wrong" if m.get("guesses") else "")
+                     + (f"; {m['near_attempts']} attempts from near misses, {m['near_right']} right"
+                        if m.get("near_attempts") else ""))
     else:
         lines.append("no solutions known: score not computed")
     return lines
