@@ -59,6 +59,11 @@ class NearMiss:
     def source(self) -> str:
         return to_source(self.steps)
 
+    @classmethod
+    def of(cls, steps: tuple[Step, ...], outputs) -> "NearMiss":
+        """The chain with its test outputs (arrays) as grids of tuples."""
+        return cls(steps, tuple(tuple(map(tuple, o.tolist())) for o in outputs))
+
 
 @dataclass
 class SearchResult:
@@ -208,7 +213,7 @@ def _near_in_ranks(near: list[NearMiss], tests, limit: int) -> list[NearMiss]:
             outs = [run_steps(steps, t) for t in tests]
         except Exception:
             continue
-        out.append(NearMiss(steps, tuple(tuple(map(tuple, o.tolist())) for o in outs)))
+        out.append(NearMiss.of(steps, outs))
     return out
 
 
@@ -417,5 +422,5 @@ def _near_misses(pool, outputs, n_train, bg, periodic, root, rules: OutputRules,
                 key = _key(outs)
                 if key not in seen:
                     seen.add(key)
-                    found.append(NearMiss(steps + tail, tuple(tuple(map(tuple, o.tolist())) for o in outs)))
+                    found.append(NearMiss.of(steps + tail, outs))
     return found
