@@ -57,20 +57,23 @@ def _ray(g: np.ndarray, dy: int, dx: int, bg: int) -> np.ndarray:
     return out
 
 
+def _framed(g: np.ndarray, value: int) -> np.ndarray:
+    """`g` inside a one-cell frame of `value` (np.pad's result, without its cost per call: features
+    frame every grid the search meets)."""
+    out = np.full((g.shape[0] + 2, g.shape[1] + 2), value, dtype=np.result_type(g.dtype, np.min_scalar_type(value)))
+    out[1:-1, 1:-1] = g
+    return out
+
+
 def _line_color(g: np.ndarray, bg: int, axis: int) -> np.ndarray:
     """The one non-background color of a row (axis=1) or column (axis=0); OUTSIDE if none or several."""
-    h, w = g.shape
-    out = np.full((h, w), OUTSIDE, dtype=np.int64)
-    n = h if axis == 1 else w
-    for i in range(n):
-        line = g[i] if axis == 1 else g[:, i]
-        colors = set(np.unique(line[line != bg]).tolist())
-        if len(colors) == 1:
-            if axis == 1:
-                out[i, :] = colors.pop()
-            else:
-                out[:, i] = colors.pop()
-    return out
+    fg = g != bg
+    values = np.unique(g[fg])
+    if not len(values):
+        return np.full(g.shape, OUTSIDE, dtype=np.int64)
+    present = ((g[..., None] == values) & fg[..., None]).any(axis=axis)  # per line, which colors it has
+    color = np.where(present.sum(axis=1) == 1, values[present.argmax(axis=1)], OUTSIDE).astype(np.int64)
+    return np.broadcast_to(color[:, None] if axis == 1 else color[None, :], g.shape).copy()
 
 
 def _labels(g: np.ndarray, connectivity: int, multicolor: bool, bg: int) -> tuple[np.ndarray, int]:
@@ -127,7 +130,7 @@ def _object_features(g: np.ndarray, bg: int) -> dict[str, np.ndarray]:
         # A box under three cells across, or with no free cell, has no hole: most objects, and
         # the labelling below is the costliest part of the features.
         if min(box.shape) >= 3 and not box.all():
-            rim = np.pad(~box, 1, constant_values=True)
+            rim = _framed(~box, True)
             _, free_parts = _labels(rim.astype(np.int64), 4, False, 0)
             feats["holes"][i] = min(free_parts - 1, 15)  # all but the part outside the object
         shapes.append(box.tobytes() + bytes(box.shape))
@@ -168,7 +171,7 @@ def _depth(g: np.ndarray) -> np.ndarray:
     depth = np.ones(g.shape, dtype=np.int64)
     inner = np.ones(g.shape, dtype=bool)
     for _ in range(14):
-        p = np.pad(np.where(inner, g, -1), 1, constant_values=-1)
+        p = _framed(np.where(inner, g, -1), -1)
         # A cell stays inner while its eight neighbours are inner cells of its own color.
         inner = np.logical_and.reduce([p[1 + dy:1 + dy + g.shape[0], 1 + dx:1 + dx + g.shape[1]] == g
                                        for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
@@ -185,7 +188,7 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
         return g.astype(np.int64)
     if name in _OFFSETS:
         dy, dx = _OFFSETS[name]
-        p = np.pad(g.astype(np.int64), 1, constant_values=OUTSIDE)
+        p = _framed(g.astype(np.int64), OUTSIDE)
         return p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
     if name.startswith("ray_"):
         dy, dx = _OFFSETS[name[4:]]
@@ -201,11 +204,11 @@ def feature(g: np.ndarray, name: str, bg: int = 0) -> np.ndarray:
             rows, cols = h - 1 - rows, w - 1 - cols
         return (rows if name.startswith("row") else cols) % period
     if name in ("n4_same", "n8_same"):
-        p = np.pad(g.astype(np.int64), 1, constant_values=-1)
+        p = _framed(g.astype(np.int64), -1)
         offsets = list(_OFFSETS.values())[:4 if name == "n4_same" else 8]
         return sum((p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] == g).astype(np.int64) for dy, dx in offsets)
     if name in ("n4", "n8"):
-        nb = np.pad(g != bg, 1, constant_values=False).astype(np.int64)
+        nb = _framed(g != bg, False).astype(np.int64)
         total = nb[:-2, 1:-1] + nb[2:, 1:-1] + nb[1:-1, :-2] + nb[1:-1, 2:]
         if name == "n8":
             total = total + nb[:-2, :-2] + nb[:-2, 2:] + nb[2:, :-2] + nb[2:, 2:]

@@ -114,12 +114,13 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
     quiet_test = ~np.isin(self_test, list(changes)) if len(self_test) else np.zeros(0, bool)
     for size in range(1, max_features + 1):
         best = None  # of this size, the rule with the fewest distinct cases generalises best
+        prefix, prefix_key = None, None  # combos come in order: consecutive ones share all but the last
         for combo in _rule_combos(size):
-            key = train_feats[combo[0]]
-            tkey = test_feats[combo[0]]
-            for f in combo[1:]:
-                key = key * 16 + train_feats[f]
-                tkey = tkey * 16 + test_feats[f]
+            if combo[:-1] != prefix:
+                prefix, prefix_key = combo[:-1], None
+                for f in prefix:
+                    prefix_key = train_feats[f] if prefix_key is None else prefix_key * 16 + train_feats[f]
+            key = train_feats[combo[-1]] if prefix_key is None else prefix_key * 16 + train_feats[combo[-1]]
             cases = table[:16 ** size]
             cases.fill(-1)
             cases[key] = out
@@ -130,6 +131,9 @@ def infer_cell_rule(states: Arrays, outputs: Arrays, tests: Arrays, bg: int,
                 continue
             if n_cases > max(8, len(out) // 4):
                 continue  # a table nearly as big as the data is memorising, not a rule
+            tkey = test_feats[combo[0]]
+            for f in combo[1:]:
+                tkey = tkey * 16 + test_feats[f]
             if len(tkey) and ((cases[tkey] < 0) & ~quiet_test).any():
                 continue  # a test cell's case never occurs in a train pair, and its color may change
             if not _each_pair_predicted_by_the_others(key, bounds, holdout):
@@ -393,13 +397,17 @@ def infer_stamp(states: Arrays, outputs: Arrays, tests: Arrays, bg: int, radius:
 
 
 def _near(mask: np.ndarray, radius: int) -> np.ndarray:
-    """The cells within `radius` (rows and columns both) of a cell of `mask`."""
+    """The cells within `radius` (rows and columns both) of a True cell of the boolean `mask`."""
     h, w = mask.shape
-    p = np.pad(mask, radius)
-    near = np.zeros_like(mask)
+    # A square's reach is a row's reach of a column's: two passes of 2r+1 shifts, not (2r+1)^2.
+    p = np.zeros((h + 2 * radius, w + 2 * radius), dtype=bool)
+    p[radius:radius + h, radius:radius + w] = mask
+    rows = np.zeros((h, w + 2 * radius), dtype=bool)
     for dy in range(2 * radius + 1):
-        for dx in range(2 * radius + 1):
-            near |= p[dy:dy + h, dx:dx + w]
+        rows |= p[dy:dy + h]
+    near = np.zeros((h, w), dtype=bool)
+    for dx in range(2 * radius + 1):
+        near |= rows[:, dx:dx + w]
     return near
 
 
