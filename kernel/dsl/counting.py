@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colors import colors_by_count
-from .limits import TooLarge
+from .limits import MAX_SIDE, TooLarge
 from .objects import objects
 
 
@@ -33,8 +33,8 @@ def count_objects_row(g: np.ndarray, bg: int = 0, connectivity: int = 4) -> np.n
     return np.full((1, len(objs)), colors_by_count(g, bg)[0])
 
 
-def majority_vote_cells(g: np.ndarray) -> np.ndarray:
-    """For a grid divided into equal parts (see split_cells), each cell's most frequent color across parts."""
+def majority_vote_cells(g: np.ndarray, mark: int | None = None) -> np.ndarray:
+    """For a grid in equal parts (see split_cells), each cell's commonest color across parts (`mark` if they differ)."""
     from .cropping import split_cells
     parts = split_cells(g)
     if len({p.shape for p in parts}) != 1:
@@ -44,7 +44,9 @@ def majority_vote_cells(g: np.ndarray) -> np.ndarray:
     for y in range(out.shape[0]):
         for x in range(out.shape[1]):
             v, c = np.unique(stack[:, y, x], return_counts=True)
-            out[y, x] = v[np.argmax(c)]
+            out[y, x] = v[np.argmax(c)] if mark is None or len(v) == 1 else mark
+    if mark is not None and not (out == mark).any():
+        raise ValueError("the parts all agree")
     return out
 
 
@@ -170,3 +172,17 @@ def gather_dots(g: np.ndarray, h: int, w: int, by: str = "column", snake: bool =
     if snake:
         out[1::2] = out[1::2, ::-1]
     return out
+
+
+def nest_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Concentric square rings, one per non-background color, the color with the most cells outermost."""
+    colors, counts = np.unique(g[g != bg], return_counts=True)
+    if len(colors) < 2 or len(set(counts.tolist())) != len(counts):
+        raise ValueError("needs two or more colors of distinct counts")
+    order = colors[np.argsort(-counts)]
+    n = len(order)
+    if 2 * n - 1 > MAX_SIDE:
+        raise TooLarge("too many rings")
+    y, x = np.mgrid[:2 * n - 1, :2 * n - 1]
+    depth = np.minimum(np.minimum(y, x), np.minimum(2 * n - 2 - y, 2 * n - 2 - x))
+    return order[depth].astype(g.dtype)
