@@ -1567,3 +1567,15 @@ def test_colors_are_nested_as_rings_the_most_frequent_outermost():
                                      [3, 3, 3, 3, 3]])
     with pytest.raises(ValueError):
         dsl.nest_colors(G([[0, 3, 4]]))  # a tie leaves no order
+
+
+def test_overlapping_frames_are_listed_from_the_bottom_layer_up():
+    g = G([[2, 2, 2, 0, 0],
+           [2, 0, 3, 3, 3],
+           [2, 2, 3, 2, 3],
+           [0, 0, 3, 3, 3]])  # 3 crosses the edge of 2's box
+    assert same(dsl.layer_colors(g), [[2], [3]])
+    assert same(dsl.nest_colors(g, 0, "layer"), [[2, 2, 2], [2, 3, 2], [2, 2, 2]])
+    apart = G([[2, 0, 3]])
+    with pytest.raises(ValueError):
+        dsl.layer_colors(apart)  # neither lies on the other

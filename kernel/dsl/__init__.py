@@ -21,7 +21,8 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
-                       largest_colors, line_majority, lookup, majority_cell, majority_vote_cells, nest_colors)
+                       largest_colors, layer_colors, line_majority, lookup, majority_cell, majority_vote_cells,
+                       nest_colors)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_to_marker, rot90,
@@ -95,7 +96,7 @@ GROUPS = {
               sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup, largest_colors, nest_colors),
+                              lookup, largest_colors, nest_colors, layer_colors),
     "cell rules": (cell_rule, feature),
 }
 
