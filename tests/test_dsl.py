@@ -1579,3 +1579,14 @@ def test_overlapping_frames_are_listed_from_the_bottom_layer_up():
     apart = G([[2, 0, 3]])
     with pytest.raises(ValueError):
         dsl.layer_colors(apart)  # neither lies on the other
+
+
+def test_objects_of_one_size_are_laid_over_each_other_their_odd_cells_on_top():
+    g = G([[5, 5, 5, 0, 0, 0, 0],
+           [5, 1, 5, 0, 5, 5, 5],
+           [5, 5, 5, 0, 5, 5, 2],
+           [0, 0, 0, 0, 5, 5, 5]])
+    assert same(dsl.overlay_objects(g), [[5, 5, 5], [5, 1, 2], [5, 5, 5]])
+    assert same(dsl.overlay_objects(np.where(g == 0, 4, g), None), [[5, 5, 5], [5, 1, 2], [5, 5, 5]])
+    with pytest.raises(ValueError):
+        dsl.overlay_objects(G([[5, 5, 0, 5, 5, 5], [5, 1, 0, 5, 5, 3]]))  # boxes of two sizes
