@@ -1527,3 +1527,67 @@ def test_an_upscaled_grid_is_scaled_back_by_the_largest_factors_its_blocks_allow
     assert dsl.shrink_repeats(dsl.upscale(small, 3, 2)).shape == (2, 2)
     with pytest.raises(ValueError):
         dsl.unscale(small)  # no factor above one
+
+
+def test_the_marker_lines_are_cut_off_and_the_rest_rolled_to_the_marker():
+    g = G([[5, 1, 2, 1],
+           [2, 3, 4, 6],
+           [1, 6, 7, 8],
+           [1, 8, 9, 3]])  # top row marks column 1 of the rest, left column marks row 0
+    assert same(dsl.roll_to_marker(g), [[6, 3, 4], [8, 6, 7], [3, 8, 9]])
+    one = G([[3, 4, 1],
+             [5, 6, 2],
+             [7, 8, 1]])  # the right column alone, marker at row 1
+    assert same(dsl.roll_to_marker(one), [[7, 8], [3, 4], [5, 6]])
+    with pytest.raises(ValueError):
+        dsl.roll_to_marker(G([[1, 2, 3], [4, 5, 6], [7, 8, 9]]))
+
+
+def test_each_cell_becomes_the_grid_cut_down_to_that_cells_color():
+    g = G([[1, 2], [2, 2]])
+    assert same(dsl.self_kron(g, 0, False, "same"), [[1, 0, 0, 2], [0, 0, 2, 2], [0, 2, 0, 2], [2, 2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.self_kron(G([[1] * 6] * 6), 0, False, "same")  # 36 by 36 is too large
+
+
+def test_the_cells_where_the_parts_disagree_are_marked():
+    g = G([[1, 2, 5, 1, 2, 5, 1, 2],
+           [3, 4, 5, 3, 4, 5, 3, 3]])
+    assert same(dsl.majority_vote_cells(g, 9), [[1, 2], [3, 9]])
+    assert same(dsl.majority_vote_cells(g), [[1, 2], [3, 4]])
+    with pytest.raises(ValueError):
+        dsl.majority_vote_cells(G([[1, 2, 5, 1, 2]]), 9)  # the parts all agree
+
+
+def test_colors_are_nested_as_rings_the_most_frequent_outermost():
+    g = G([[0, 3, 3, 0],
+           [0, 3, 0, 4],
+           [6, 0, 0, 4]])
+    assert same(dsl.nest_colors(g), [[3, 3, 3, 3, 3], [3, 4, 4, 4, 3], [3, 4, 6, 4, 3], [3, 4, 4, 4, 3],
+                                     [3, 3, 3, 3, 3]])
+    with pytest.raises(ValueError):
+        dsl.nest_colors(G([[0, 3, 4]]))  # a tie leaves no order
+
+
+def test_overlapping_frames_are_listed_from_the_bottom_layer_up():
+    g = G([[2, 2, 2, 0, 0],
+           [2, 0, 3, 3, 3],
+           [2, 2, 3, 2, 3],
+           [0, 0, 3, 3, 3]])  # 3 crosses the edge of 2's box
+    assert same(dsl.layer_colors(g), [[2], [3]])
+    assert same(dsl.nest_colors(g, 0, "layer"), [[2, 2, 2], [2, 3, 2], [2, 2, 2]])
+    apart = G([[2, 0, 3]])
+    with pytest.raises(ValueError):
+        dsl.layer_colors(apart)  # neither lies on the other
+
+
+def test_objects_of_one_size_are_laid_over_each_other_their_odd_cells_on_top():
+    g = G([[5, 5, 5, 0, 0, 0, 0],
+           [5, 1, 5, 0, 5, 5, 5],
+           [5, 5, 5, 0, 5, 5, 2],
+           [0, 0, 0, 0, 5, 5, 5]])
+    assert same(dsl.overlay_objects(g), [[5, 5, 5], [5, 1, 2], [5, 5, 5]])
+    on_4 = np.pad(np.where(g == 0, 4, g), 2, constant_values=4)  # each grid's commonest color is its background
+    assert same(dsl.overlay_objects(on_4, None), [[5, 5, 5], [5, 1, 2], [5, 5, 5]])
+    with pytest.raises(ValueError):
+        dsl.overlay_objects(G([[5, 5, 0, 5, 5, 5], [5, 1, 0, 5, 5, 3]]))  # boxes of two sizes

@@ -21,11 +21,12 @@ from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_l
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
-                       largest_colors, line_majority, lookup, majority_cell, majority_vote_cells)
+                       largest_colors, layer_colors, line_majority, lookup, majority_cell, majority_vote_cells,
+                       nest_colors)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
-from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, rot90, rot180, rot270,
-                       shift, skew, transpose)
+from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_to_marker, rot90,
+                       rot180, rot270, shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_count, move_by_size,
                       move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, sort_bars,
                       stretch_to_marker)
@@ -36,7 +37,7 @@ from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, con
                     smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
-                    overlay_around, overlay_corners, overlay_parts)
+                    overlay_around, overlay_corners, overlay_objects, overlay_parts)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
@@ -61,7 +62,7 @@ from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, f
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
-                 pad_edge, grow_canvas),
+                 pad_edge, grow_canvas, roll_to_marker),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress,
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
@@ -88,14 +89,14 @@ GROUPS = {
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
-                           fit_pieces, center_colors, assemble_corners, mask_with),
+                           fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,
               sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup, largest_colors),
+                              lookup, largest_colors, nest_colors, layer_colors),
     "cell rules": (cell_rule, feature),
 }
 

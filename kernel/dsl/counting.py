@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colors import colors_by_count
-from .limits import TooLarge
+from .limits import MAX_SIDE, TooLarge
 from .objects import objects
 
 
@@ -33,8 +33,8 @@ def count_objects_row(g: np.ndarray, bg: int = 0, connectivity: int = 4) -> np.n
     return np.full((1, len(objs)), colors_by_count(g, bg)[0])
 
 
-def majority_vote_cells(g: np.ndarray) -> np.ndarray:
-    """For a grid divided into equal parts (see split_cells), each cell's most frequent color across parts."""
+def majority_vote_cells(g: np.ndarray, mark: int | None = None) -> np.ndarray:
+    """For a grid in equal parts (see split_cells), each cell's commonest color across parts (`mark` if they differ)."""
     from .cropping import split_cells
     parts = split_cells(g)
     if len({p.shape for p in parts}) != 1:
@@ -44,7 +44,9 @@ def majority_vote_cells(g: np.ndarray) -> np.ndarray:
     for y in range(out.shape[0]):
         for x in range(out.shape[1]):
             v, c = np.unique(stack[:, y, x], return_counts=True)
-            out[y, x] = v[np.argmax(c)]
+            out[y, x] = v[np.argmax(c)] if mark is None or len(v) == 1 else mark
+    if mark is not None and not (out == mark).any():
+        raise ValueError("the parts all agree")
     return out
 
 
@@ -170,3 +172,51 @@ def gather_dots(g: np.ndarray, h: int, w: int, by: str = "column", snake: bool =
     if snake:
         out[1::2] = out[1::2, ::-1]
     return out
+
+
+def nest_colors(g: np.ndarray, bg: int = 0, order_by: str = "count") -> np.ndarray:
+    """Concentric square rings, one per color, outermost the one with most cells (or the bottom layer: "layer")."""
+    if order_by == "layer":
+        order = np.array(_layers(g, bg))
+    else:
+        colors, counts = np.unique(g[g != bg], return_counts=True)
+        if len(set(counts.tolist())) != len(counts):
+            raise ValueError("colors of equal counts leave no order")
+        order = colors[np.argsort(-counts)]
+    if len(order) < 2:
+        raise ValueError("needs two or more colors")
+    n = len(order)
+    if 2 * n - 1 > MAX_SIDE:
+        raise TooLarge("too many rings")
+    y, x = np.mgrid[:2 * n - 1, :2 * n - 1]
+    depth = np.minimum(np.minimum(y, x), np.minimum(2 * n - 2 - y, 2 * n - 2 - x))
+    return order[depth].astype(g.dtype)
+
+
+def _layers(g: np.ndarray, bg: int) -> list[int]:
+    """The non-background colors from the bottom layer up: a color on the edge of another's box lies above it."""
+    colors = [int(c) for c in np.unique(g) if c != bg]
+    above: dict[int, set[int]] = {}
+    for c in colors:
+        ys, xs = np.nonzero(g == c)
+        y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
+        edge = np.concatenate([g[y0, x0:x1 + 1], g[y1, x0:x1 + 1], g[y0:y1 + 1, x0], g[y0:y1 + 1, x1]])
+        above[c] = {int(d) for d in np.unique(edge)} - {bg, c}
+    # two shapes woven through each other (each above the other somewhere) are ordered by the rest
+    above = {c: {d for d in ds if c not in above[d]} for c, ds in above.items()}
+    order: list[int] = []
+    while len(order) < len(colors):
+        # the next layer lies above nothing left; a choice between two means the order is not determined
+        free = [c for c in colors if c not in order and not any(c in above[d] for d in colors if d not in order)]
+        if len(free) != 1:
+            raise ValueError("the shapes' layers are not in one order")
+        order.append(free[0])
+    return order
+
+
+def layer_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The colors of overlapping shapes as a column, the bottom layer first (a shape's box edge shows what is above)."""
+    order = _layers(g, bg)
+    if len(order) < 2:
+        raise ValueError("needs two or more colors")
+    return np.array(order, dtype=g.dtype)[:, None]

@@ -91,3 +91,34 @@ def grow_canvas(g: np.ndarray, k: int = 2, bg: int = 0) -> np.ndarray:
     out = np.full((h * k, w * k), bg, dtype=g.dtype)
     out[:h, :w] = g
     return out
+
+
+def _marker_at(line: np.ndarray) -> int | None:
+    """Where the one odd cell of a line otherwise of one color is; None if the line is not like that."""
+    colors, counts = np.unique(line, return_counts=True)
+    if len(colors) != 2 or counts.min() != 1 or len(line) < 3:
+        return None
+    return int(np.nonzero(line == colors[np.argmin(counts)])[0][0])
+
+
+def roll_to_marker(g: np.ndarray) -> np.ndarray:
+    """Cut off the edge row and/or column holding one odd marker cell; roll the rest so its start lands there."""
+    h, w = g.shape
+    best = None
+    # a row line and a column line share a corner cell, which belongs to neither
+    for r in (None, 0, h - 1):
+        for c in (None, 0, w - 1):
+            if r is None and c is None:
+                continue
+            rows = [y for y in range(h) if y != r]
+            cols = [x for x in range(w) if x != c]
+            dy = _marker_at(g[rows, c]) if c is not None else 0
+            dx = _marker_at(g[r, cols]) if r is not None else 0
+            if dy is None or dx is None:
+                continue
+            lines = (r is not None) + (c is not None)
+            if best is None or lines > best[0]:
+                best = (lines, np.roll(g[np.ix_(rows, cols)], (dy, dx), axis=(0, 1)))
+    if best is None:
+        raise ValueError("no edge line with one marker cell")
+    return best[1].copy()

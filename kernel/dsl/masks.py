@@ -205,3 +205,27 @@ def assemble_corners(g: np.ndarray, bg: int = 0) -> np.ndarray:
         taken.add((i, j))
         out[i * h:(i + 1) * h, j * w:(j + 1) * w] = p
     return out
+
+
+def overlay_objects(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
+    """Lay the objects of one box size over each other, cells off each one's main color on top (bg None: commonest)."""
+    from .objects import objects
+    if bg is None:
+        bg = int(np.argmax(np.bincount(g.ravel())))
+    objs = [o for o in objects(g, 8, True, bg) if o.size > 1]
+    if len(objs) < 2 or len({(o.height, o.width) for o in objs}) != 1:
+        raise ValueError("needs two or more objects of one box size")
+    first = objs[0].patch(bg)
+    out = np.where(first != bg, objs[0].color, bg).astype(g.dtype)
+    marked = np.zeros(out.shape, dtype=bool)
+    for o in objs:
+        p = o.patch(bg)
+        odd = (p != o.color) & (p != bg)
+        # two objects marking one cell in different colors leave no answer
+        if (odd & marked & (out != p)).any():
+            raise ValueError("the objects disagree on a cell")
+        out[odd] = p[odd]
+        marked |= odd
+    if not marked.any():
+        raise ValueError("no object has cells off its main color")
+    return out

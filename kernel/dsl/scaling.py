@@ -67,16 +67,17 @@ def tile_layout(g: np.ndarray, layout: tuple[tuple[str, ...], ...]) -> np.ndarra
 
 
 def self_kron(g: np.ndarray, bg: int = 0, invert: bool = False, color: int | str | None = None) -> np.ndarray:
-    """Fractal: a copy of the grid at every non-background cell (background if invert; `color`, or "majority")."""
+    """Fractal: the grid at each non-background cell (background: invert; `color`; "majority"; "same": its color's)."""
     if color == "majority":
         color = int(np.argmax(np.bincount(g.ravel())))
-    mask = (g == color) if color is not None else (g == bg) if invert else (g != bg)
+    same = color == "same"
+    mask = (g == g) if same else (g == color) if color is not None else (g == bg) if invert else (g != bg)
     h, w = g.shape
     if h * h > MAX_SIDE or w * w > MAX_SIDE:
         raise TooLarge("result larger than 30x30")
     out = np.full((h * h, w * w), bg, dtype=g.dtype)
     for y, x in zip(*np.nonzero(mask)):
-        out[y * h:(y + 1) * h, x * w:(x + 1) * w] = g
+        out[y * h:(y + 1) * h, x * w:(x + 1) * w] = np.where(g == g[y, x], g, bg) if same else g
     return out
 
 

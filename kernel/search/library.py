@@ -38,7 +38,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     any_colors = sorted(some - {bg})
     S = Step
     steps: list[Step] = [S(name) for name in SYMMETRIES if name != "identity"]
-    steps += [S("crop_to_content", (bg,)), S("trim_border")]
+    steps += [S("crop_to_content", (bg,)), S("trim_border"), S("roll_to_marker")]
     steps += [S("crop_to_color", (c,)) for c in colors]
     steps += [S("crop_inside_color", (c,)) for c in colors]
     steps += [S("compress", (c,)) for c in sorted(in_all)]
@@ -55,7 +55,9 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("at_cell_scale", ("symmetrize", k, bg)) for k in ("lr", "ud", "both")]
     steps += [S("combine_parts", (op, bg)) for op in BOOLEAN_OPS]
     steps += [S("overlay_parts", (bg, r)) for r in (False, True)] + [S("majority_vote_cells")]
+    steps += [S("majority_vote_cells", (PLACEHOLDER,))]  # where the parts disagree, for a recolor to name
     steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,)), S("assemble_corners", (bg,))]
+    steps += [S("overlay_objects", (None,))]  # the background told by each grid, which may change between pairs
     steps += [S("kron_parts", (bg, i)) for i in (False, True)] + [S("overlay_around", (c, 1, bg)) for c in colors]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
@@ -128,6 +130,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     second = int(np.argsort(-counts, kind="stable")[1])
     steps += [S("flood_alternating", (c,)) for c in dict.fromkeys((bg, second))]
     steps += [S("self_kron", (bg, inv)) for inv in (False, True)] + [S("self_kron", (bg, False, c)) for c in colors]
+    steps += [S("self_kron", (PLACEHOLDER, False, "same"))]
     steps += [S("shrink_repeats"), S("unscale"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("scale_into_frame", (bg,)), S("repeat_band", (0, bg)),
               S("repeat_band", (1, bg)),
@@ -156,7 +159,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("stretch_to_marker", (bg,)), S("collapse_into_block", (bg,)), S("pull_to_singletons", (bg,))]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
-              S("color_bands", (None,)), S("color_bands", (bg,)), S("largest_colors", (bg,))]
+              S("color_bands", (None,)), S("color_bands", (bg,)), S("largest_colors", (bg,)),
+              S("nest_colors", (bg,)), S("nest_colors", (bg, "layer")), S("layer_colors", (bg,))]
     steps += [S("draw_count", ("colors", "row", 1, None))]  # how many colors (the background too), to look up
     # A yes or no about the whole grid, for the lookup finisher to name each answer's output.
     steps += [S("holds", (t, bg)) for t in GRID_TESTS if t != "joined"]
