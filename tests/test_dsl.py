@@ -1527,3 +1527,34 @@ def test_an_upscaled_grid_is_scaled_back_by_the_largest_factors_its_blocks_allow
     assert dsl.shrink_repeats(dsl.upscale(small, 3, 2)).shape == (2, 2)
     with pytest.raises(ValueError):
         dsl.unscale(small)  # no factor above one
+
+
+def test_each_line_swaps_its_commonest_color_with_the_background():
+    g = G([[3, 3, 0, 1],
+           [0, 5, 0, 0]])
+    assert same(dsl.complement_lines(g), [[0, 0, 3, 3], [5, 0, 5, 5]])
+    assert same(dsl.complement_lines(G([[2, 0], [2, 2]]), 0), [[0, 2], [0, 0]])
+    with pytest.raises(ValueError):
+        dsl.complement_lines(G([[1, 1], [0, 0]]))  # the second row holds no color to swap
+
+
+def test_square_box_outlines_get_ticks_outside_their_corners():
+    g = G([[0, 0, 0, 0, 0, 0],
+           [0, 4, 4, 0, 0, 0],
+           [0, 4, 4, 0, 5, 5],
+           [0, 0, 0, 0, 5, 5],
+           [0, 0, 0, 0, 5, 5]])
+    assert same(dsl.corner_ticks(g, 0, 7), [[0, 7, 7, 0, 0, 0],
+                                           [7, 4, 4, 7, 0, 0],
+                                           [7, 4, 4, 7, 5, 5],
+                                           [0, 7, 7, 0, 5, 5],
+                                           [0, 0, 0, 0, 5, 5]])  # the 3x2 block is not square
+    ring = G([[0, 0, 0, 0, 0],
+              [0, 1, 1, 1, 0],
+              [0, 1, 0, 1, 0],
+              [0, 1, 1, 1, 0],
+              [0, 0, 0, 0, 0]])
+    assert dsl.corner_ticks(ring, 0, 7)[0].tolist() == [0, 7, 0, 7, 0]
+    assert dsl.corner_ticks(g, 0, 7, False)[1, 3] == 7 and dsl.corner_ticks(g, 0, 7, False)[1, 4] == 7
+    with pytest.raises(ValueError):
+        dsl.corner_ticks(G([[0, 0, 0], [0, 1, 1], [0, 1, 0]]))  # an L is no box outline

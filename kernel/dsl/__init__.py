@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 
-from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
+from .colors import (binarize, color_counts, colors_by_count, complement_lines, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
                      recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
@@ -46,10 +46,10 @@ from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, co
                      transform_cells)
 from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
                          recolor_by_property)
-from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines,
-                      fill_empty_squares, fill_enclosed, flood_alternating, flood_from_seeds, flood_touching,
-                      frame_objects, halo, hollow, holes_across_bands, keep_largest_box, label_areas, label_by_holes,
-                      label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
+from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
+                      fill_empty_lines, fill_empty_squares, fill_enclosed, flood_alternating, flood_from_seeds,
+                      flood_touching, frame_objects, halo, hollow, holes_across_bands, keep_largest_box, label_areas,
+                      label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
@@ -69,7 +69,7 @@ GROUPS = {
                            complete_like_full_line, continue_objects, crop_to_tile, scale_into_frame, unscale),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
-               most_common_color, least_common_color, recolor_from_lines, unify_colors),
+               most_common_color, least_common_color, recolor_from_lines, unify_colors, complement_lines),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
@@ -77,7 +77,7 @@ GROUPS = {
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
-                flood_from_seeds, flood_alternating, holes_across_bands),
+                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
                            move_by_count, shift_colors),

@@ -112,3 +112,16 @@ def recolor_from_lines(g: np.ndarray, axis: int = 1, bg: int = 0, per_object: bo
     if (out == g).all():
         raise ValueError("no line has a single other color")
     return out
+
+
+def complement_lines(g: np.ndarray, axis: int = 1, bg: int = 0) -> np.ndarray:
+    """Each row (axis 1) or column swaps figure and ground: its commonest color where it was not, `bg` where it was."""
+    out = np.full_like(g, bg)
+    lines, painted = (g, out) if axis == 1 else (g.T, out.T)  # `painted` is a view: painting it paints `out`
+    for line, target in zip(lines, painted):
+        values = line[line != bg]
+        if values.size == 0:
+            raise ValueError("a line without color")
+        commonest = int(np.bincount(values).argmax())
+        target[line != commonest] = commonest
+    return out

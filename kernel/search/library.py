@@ -74,6 +74,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,)),
               S("unify_colors", (bg,))]
     steps += [S("recolor_from_lines", (axis, bg, each)) for axis in (1, 0) for each in (False, True)]
+    steps += [S("complement_lines", (axis, bg)) for axis in (1, 0)]
     steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
@@ -85,6 +86,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
               S("keep_largest_box", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
+    steps += [S("corner_ticks", (bg, PLACEHOLDER, square)) for square in (True, False)]
     steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("fill_empty_squares", (3, bg, PLACEHOLDER, True))]
     steps += [S("draw_spiral", (PLACEHOLDER, bg))]
     steps += [S("pour_boxes", (bg,))] + [S("checker_rectangles", (p, bg)) for p in (0, 1)]
