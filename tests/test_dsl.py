@@ -1558,3 +1558,15 @@ def test_square_box_outlines_get_ticks_outside_their_corners():
     assert dsl.corner_ticks(g, 0, 7, False)[1, 3] == 7 and dsl.corner_ticks(g, 0, 7, False)[1, 4] == 7
     with pytest.raises(ValueError):
         dsl.corner_ticks(G([[0, 0, 0], [0, 1, 1], [0, 1, 0]]))  # an L is no box outline
+
+
+def test_a_key_of_color_pairs_recolors_the_rest_pair_after_pair():
+    g = G([[1, 2, 0, 0, 1],
+           [2, 3, 0, 4, 0],
+           [0, 0, 0, 2, 0]])
+    # 1 turns 2, then every 2 (the new one too) turns 3; the key itself and the 4 stay
+    assert same(dsl.recolor_by_pairs(g), [[1, 2, 0, 0, 3], [2, 3, 0, 4, 0], [0, 0, 0, 3, 0]])
+    tall = G([[5, 6, 0], [7, 8, 0], [0, 0, 5]])  # a 2x2 key reads by rows: 5 to 6, 7 to 8
+    assert same(dsl.recolor_by_pairs(tall), [[5, 6, 0], [7, 8, 0], [0, 0, 6]])
+    with pytest.raises(ValueError):
+        dsl.recolor_by_pairs(G([[1, 1, 0], [1, 1, 0], [0, 0, 1]]))  # a one-color block is no key

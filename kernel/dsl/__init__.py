@@ -18,7 +18,8 @@ import inspect
 
 from .colors import (binarize, color_counts, colors_by_count, complement_lines, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
-                     recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
+                     recolor, recolor_by_pairs, recolor_from_lines, remove_color, replace_color, swap_most_least,
+                     unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
                        largest_colors, line_majority, lookup, majority_cell, majority_vote_cells)
@@ -69,7 +70,8 @@ GROUPS = {
                            complete_like_full_line, continue_objects, crop_to_tile, scale_into_frame, unscale),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
-               most_common_color, least_common_color, recolor_from_lines, unify_colors, complement_lines),
+               most_common_color, least_common_color, recolor_from_lines, unify_colors, complement_lines,
+               recolor_by_pairs),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
                 label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
