@@ -1570,3 +1570,17 @@ def test_a_key_of_color_pairs_recolors_the_rest_pair_after_pair():
     assert same(dsl.recolor_by_pairs(tall), [[5, 6, 0], [7, 8, 0], [0, 0, 6]])
     with pytest.raises(ValueError):
         dsl.recolor_by_pairs(G([[1, 1, 0], [1, 1, 0], [0, 0, 1]]))  # a one-color block is no key
+
+
+def test_objects_along_a_line_take_placeholder_colors_in_turn():
+    g = G([[0, 4, 0, 0, 0, 0, 4, 0],
+           [0, 0, 0, 3, 3, 0, 0, 0],
+           [4, 0, 0, 0, 0, 0, 0, 4]])
+    # each column holds one object at most: left to right, 10, 11, 10, ...
+    assert same(dsl.label_in_turn(g, 2), [[0, 11, 0, 0, 0, 0, 11, 0],
+                                          [0, 0, 0, 10, 10, 0, 0, 0],
+                                          [10, 0, 0, 0, 0, 0, 0, 10]])
+    tall = G([[5, 0], [0, 0], [0, 5], [0, 0], [5, 0]])  # each row holds one at most: top to bottom
+    assert same(dsl.label_in_turn(tall, 2), [[10, 0], [0, 0], [0, 11], [0, 0], [10, 0]])
+    with pytest.raises(ValueError):
+        dsl.label_in_turn(G([[5, 0, 5], [0, 0, 0], [5, 0, 5]]), 2)  # rows and columns both hold two

@@ -39,7 +39,7 @@ from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
                     overlay_around, overlay_corners, overlay_parts)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
-                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
+                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border, label_in_turn,
                       mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
                       swap_object_colors, take_nearest_color)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
@@ -74,8 +74,8 @@ GROUPS = {
                recolor_by_pairs),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
-                swap_object_colors, take_nearest_color, recolor_like_framed, holds),
+                label_by_touching_border, label_in_turn, count_objects, property_values, recolor_by_property,
+                crop_by_property, swap_object_colors, take_nearest_color, recolor_like_framed, holds),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
