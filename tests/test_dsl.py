@@ -1584,3 +1584,19 @@ def test_objects_along_a_line_take_placeholder_colors_in_turn():
     assert same(dsl.label_in_turn(tall, 2), [[10, 0], [0, 0], [0, 11], [0, 0], [10, 0]])
     with pytest.raises(ValueError):
         dsl.label_in_turn(G([[5, 0, 5], [0, 0, 0], [5, 0, 5]]), 2)  # rows and columns both hold two
+
+
+def test_crossing_boxes_and_diagonals_swap_which_one_lies_on_top():
+    g = G([[4, 0, 0, 0, 6],
+           [4, 0, 0, 6, 0],
+           [2, 2, 2, 2, 0],
+           [4, 6, 0, 0, 0],
+           [6, 0, 0, 0, 0]])
+    # the 4 bar and the 6 diagonal were under the 2 bar
+    assert same(dsl.reverse_overlaps(g), [[4, 0, 0, 0, 6],
+                                          [4, 0, 0, 6, 0],
+                                          [4, 2, 6, 2, 0],
+                                          [4, 6, 0, 0, 0],
+                                          [6, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.reverse_overlaps(G([[1, 1, 0], [0, 0, 0], [0, 2, 2]]))  # nothing crosses

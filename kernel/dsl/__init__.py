@@ -37,7 +37,7 @@ from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, con
                     smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
-                    overlay_around, overlay_corners, overlay_parts)
+                    overlay_around, overlay_corners, overlay_parts, reverse_overlaps)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border, label_in_turn,
                       mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
@@ -90,7 +90,7 @@ GROUPS = {
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
-                           fit_pieces, center_colors, assemble_corners, mask_with),
+                           fit_pieces, center_colors, assemble_corners, mask_with, reverse_overlaps),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,
