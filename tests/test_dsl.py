@@ -1591,3 +1591,76 @@ def test_objects_of_one_size_are_laid_over_each_other_their_odd_cells_on_top():
     assert same(dsl.overlay_objects(on_4, None), [[5, 5, 5], [5, 1, 2], [5, 5, 5]])
     with pytest.raises(ValueError):
         dsl.overlay_objects(G([[5, 5, 0, 5, 5, 5], [5, 1, 0, 5, 5, 3]]))  # boxes of two sizes
+
+
+def test_each_line_swaps_its_commonest_color_with_the_background():
+    g = G([[3, 3, 0, 1],
+           [0, 5, 0, 0]])
+    assert same(dsl.complement_lines(g), [[0, 0, 3, 3], [5, 0, 5, 5]])
+    assert same(dsl.complement_lines(G([[2, 0], [2, 2]]), 0), [[0, 2], [0, 0]])
+    with pytest.raises(ValueError):
+        dsl.complement_lines(G([[1, 1], [0, 0]]))  # the second row holds no color to swap
+
+
+def test_square_box_outlines_get_ticks_outside_their_corners():
+    g = G([[0, 0, 0, 0, 0, 0],
+           [0, 4, 4, 0, 0, 0],
+           [0, 4, 4, 0, 5, 5],
+           [0, 0, 0, 0, 5, 5],
+           [0, 0, 0, 0, 5, 5]])
+    assert same(dsl.corner_ticks(g, 0, 7), [[0, 7, 7, 0, 0, 0],
+                                           [7, 4, 4, 7, 0, 0],
+                                           [7, 4, 4, 7, 5, 5],
+                                           [0, 7, 7, 0, 5, 5],
+                                           [0, 0, 0, 0, 5, 5]])  # the 3x2 block is not square
+    ring = G([[0, 0, 0, 0, 0],
+              [0, 1, 1, 1, 0],
+              [0, 1, 0, 1, 0],
+              [0, 1, 1, 1, 0],
+              [0, 0, 0, 0, 0]])
+    assert dsl.corner_ticks(ring, 0, 7)[0].tolist() == [0, 7, 0, 7, 0]
+    assert dsl.corner_ticks(g, 0, 7, False)[1, 3] == 7 and dsl.corner_ticks(g, 0, 7, False)[1, 4] == 7
+    with pytest.raises(ValueError):
+        dsl.corner_ticks(G([[0, 0, 0], [0, 1, 1], [0, 1, 0]]))  # an L is no box outline
+
+
+def test_a_key_of_color_pairs_recolors_the_rest_pair_after_pair():
+    g = G([[1, 2, 0, 0, 1],
+           [2, 3, 0, 4, 0],
+           [0, 0, 0, 2, 0]])
+    # 1 turns 2, then every 2 (the new one too) turns 3; the key itself and the 4 stay
+    assert same(dsl.recolor_by_pairs(g), [[1, 2, 0, 0, 3], [2, 3, 0, 4, 0], [0, 0, 0, 3, 0]])
+    tall = G([[5, 6, 0], [7, 8, 0], [0, 0, 5]])  # a 2x2 key reads by rows: 5 to 6, 7 to 8
+    assert same(dsl.recolor_by_pairs(tall), [[5, 6, 0], [7, 8, 0], [0, 0, 6]])
+    with pytest.raises(ValueError):
+        dsl.recolor_by_pairs(G([[1, 1, 0], [1, 1, 0], [0, 0, 1]]))  # a one-color block is no key
+
+
+def test_objects_along_a_line_take_placeholder_colors_in_turn():
+    g = G([[0, 4, 0, 0, 0, 0, 4, 0],
+           [0, 0, 0, 3, 3, 0, 0, 0],
+           [4, 0, 0, 0, 0, 0, 0, 4]])
+    # each column holds one object at most: left to right, 10, 11, 10, ...
+    assert same(dsl.label_in_turn(g, 2), [[0, 11, 0, 0, 0, 0, 11, 0],
+                                          [0, 0, 0, 10, 10, 0, 0, 0],
+                                          [10, 0, 0, 0, 0, 0, 0, 10]])
+    tall = G([[5, 0], [0, 0], [0, 5], [0, 0], [5, 0]])  # each row holds one at most: top to bottom
+    assert same(dsl.label_in_turn(tall, 2), [[10, 0], [0, 0], [0, 11], [0, 0], [10, 0]])
+    with pytest.raises(ValueError):
+        dsl.label_in_turn(G([[5, 0, 5], [0, 0, 0], [5, 0, 5]]), 2)  # rows and columns both hold two
+
+
+def test_crossing_boxes_and_diagonals_swap_which_one_lies_on_top():
+    g = G([[4, 0, 0, 0, 6],
+           [4, 0, 0, 6, 0],
+           [2, 2, 2, 2, 0],
+           [4, 6, 0, 0, 0],
+           [6, 0, 0, 0, 0]])
+    # the 4 bar and the 6 diagonal were under the 2 bar
+    assert same(dsl.reverse_overlaps(g), [[4, 0, 0, 0, 6],
+                                          [4, 0, 0, 6, 0],
+                                          [4, 2, 6, 2, 0],
+                                          [4, 6, 0, 0, 0],
+                                          [6, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.reverse_overlaps(G([[1, 1, 0], [0, 0, 0], [0, 2, 2]]))  # nothing crosses

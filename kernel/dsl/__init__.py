@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import inspect
 
-from .colors import (binarize, color_counts, colors_by_count, keep_color, keep_least_common,
+from .colors import (binarize, color_counts, colors_by_count, complement_lines, keep_color, keep_least_common,
                      keep_most_common, least_common_color, most_common_color, paint_nonzero,
-                     recolor, recolor_from_lines, remove_color, replace_color, swap_most_least, unify_colors)
+                     recolor, recolor_by_pairs, recolor_from_lines, remove_color, replace_color, swap_most_least,
+                     unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
                        largest_colors, layer_colors, line_majority, lookup, majority_cell, majority_vote_cells,
@@ -37,9 +38,9 @@ from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, con
                     smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
-                    overlay_around, overlay_corners, overlay_objects, overlay_parts)
+                    overlay_around, overlay_corners, overlay_objects, overlay_parts, reverse_overlaps)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
-                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
+                      label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border, label_in_turn,
                       mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
                       swap_object_colors, take_nearest_color)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
@@ -47,10 +48,10 @@ from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, co
                      transform_cells)
 from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
                          recolor_by_property)
-from .regions import (bridge_objects, checker_rectangles, draw_border, fill_boxes, fill_color_boxes, fill_empty_lines,
-                      fill_empty_squares, fill_enclosed, flood_alternating, flood_from_seeds, flood_touching,
-                      frame_objects, halo, hollow, holes_across_bands, keep_largest_box, label_areas, label_by_holes,
-                      label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
+from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
+                      fill_empty_lines, fill_empty_squares, fill_enclosed, flood_alternating, flood_from_seeds,
+                      flood_touching, frame_objects, halo, hollow, holes_across_bands, keep_largest_box, label_areas,
+                      label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
@@ -70,15 +71,16 @@ GROUPS = {
                            complete_like_full_line, continue_objects, crop_to_tile, scale_into_frame, unscale),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
-               most_common_color, least_common_color, recolor_from_lines, unify_colors),
+               most_common_color, least_common_color, recolor_from_lines, unify_colors, complement_lines,
+               recolor_by_pairs),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
-                swap_object_colors, take_nearest_color, recolor_like_framed, holds),
+                label_by_touching_border, label_in_turn, count_objects, property_values, recolor_by_property,
+                crop_by_property, swap_object_colors, take_nearest_color, recolor_like_framed, holds),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
-                flood_from_seeds, flood_alternating, holes_across_bands),
+                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
                            move_by_count, shift_colors),
@@ -89,7 +91,8 @@ GROUPS = {
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
-                           fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects),
+                           fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects,
+                           reverse_overlaps),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,

@@ -112,3 +112,38 @@ def recolor_from_lines(g: np.ndarray, axis: int = 1, bg: int = 0, per_object: bo
     if (out == g).all():
         raise ValueError("no line has a single other color")
     return out
+
+
+def complement_lines(g: np.ndarray, axis: int = 1, bg: int = 0) -> np.ndarray:
+    """Each row (axis 1) or column swaps figure and ground: its commonest color where it was not, `bg` where it was."""
+    out = np.full_like(g, bg)
+    lines, painted = (g, out) if axis == 1 else (g.T, out.T)  # `painted` is a view: painting it paints `out`
+    for line, target in zip(lines, painted):
+        values = line[line != bg]
+        if values.size == 0:
+            raise ValueError("a line without color")
+        commonest = int(np.bincount(values).argmax())
+        target[line != commonest] = commonest
+    return out
+
+
+def recolor_by_pairs(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
+    """A key of color pairs (a full block two cells wide, or tall) recolors the rest: each first color to its second."""
+    if bg is None:  # the grid's own background: a task's grids need not share one
+        bg = int(np.bincount(g.ravel()).argmax())
+    keys = []
+    for o in objects(g, 4, True, bg):
+        if o.size != o.height * o.width or min(o.height, o.width) != 2:
+            continue
+        block = g[o.top:o.bottom + 1, o.left:o.right + 1]
+        pairs = block if o.width == 2 else block.T  # a 2x2 key reads by rows
+        if (pairs[:, 0] != pairs[:, 1]).any():
+            keys.append((o, pairs))
+    if len(keys) != 1:
+        raise ValueError("not exactly one key of color pairs")
+    o, pairs = keys[0]
+    rest = ~o.mask(g.shape)
+    out = g.copy()
+    for a, b in pairs.tolist():  # in turn, so that pairs can chain (a to b, then b to c)
+        out[rest & (out == a)] = b
+    return out

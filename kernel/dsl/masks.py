@@ -228,4 +228,40 @@ def overlay_objects(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
         marked |= odd
     if not marked.any():
         raise ValueError("no object has cells off its main color")
+
+
+
+def _whole_shape(g: np.ndarray, c: int, bg: int) -> np.ndarray:
+    """The cells of color c with those other colors hide, where its visible cells make a box or a diagonal line."""
+    ys, xs = np.nonzero(g == c)
+    shape = np.zeros(g.shape, dtype=bool)
+    shape[ys.min():ys.max() + 1, xs.min():xs.max() + 1] = True
+    if (g[shape] != bg).all():
+        return shape
+    for sign in (1, -1):
+        d = ys - sign * xs
+        if len(ys) > 1 and (d == d[0]).all():  # one diagonal: the segment between its ends
+            line_y = np.arange(ys.min(), ys.max() + 1)
+            line_x = sign * (line_y - d[0])
+            if (g[line_y, line_x] != bg).all():
+                shape[:] = False
+                shape[line_y, line_x] = True
+                return shape
+    return g == c
+
+
+def reverse_overlaps(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Boxes and diagonal lines of one color that cross: the hidden one comes on top (their stacking reversed)."""
+    shapes = {c: _whole_shape(g, c, bg) for c in np.unique(g[g != bg]).tolist()}
+    if len(shapes) < 2:
+        raise ValueError("fewer than two colors to overlap")
+    depth = sum(shapes.values())
+    out = g.copy()
+    for c, shape in shapes.items():
+        for d, other in shapes.items():
+            if c != d:
+                # a cell under exactly these two shapes, showing c: d was hidden there
+                out[shape & other & (depth == 2) & (g == c)] = d
+    if (out == g).all():
+        raise ValueError("no hidden part of a box or line")
     return out

@@ -374,3 +374,20 @@ def recolor_like_framed(g: np.ndarray, frame: int, to_frame: bool = False, close
     if (out == g).all():
         raise ValueError("no object shaped like a framed one")
     return out
+
+
+def label_in_turn(g: np.ndarray, k: int = 2, bg: int = 0) -> np.ndarray:
+    """Objects in a line (each row, or else each column, crossing one at most) take k placeholder colors in turn."""
+    objs = objects(g, 8, True, bg)
+    if len(objs) <= k:
+        raise ValueError("too few objects to take the colors in turn")
+    for lo, hi in (("top", "bottom"), ("left", "right")):
+        ranked = sorted(objs, key=lambda o: getattr(o, lo))
+        if all(getattr(a, hi) < getattr(b, lo) for a, b in zip(ranked, ranked[1:])):
+            break
+    else:
+        raise ValueError("the objects share rows and columns: no line to follow")
+    out = g.copy()
+    for i, o in enumerate(ranked):
+        out[o.mask(g.shape)] = PLACEHOLDER + i % k
+    return out

@@ -436,3 +436,23 @@ def flood_alternating(g: np.ndarray, medium: int = 0) -> np.ndarray:
     if not flooded:
         raise ValueError("the seed touches no cell to flood")
     return out
+
+
+def corner_ticks(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, square: bool = True) -> np.ndarray:
+    """Box outlines (objects covering their box's border; `square` boxes only) get the two cells outside each corner."""
+    h, w = g.shape
+    out = g.copy()
+    for o in objects(g, 4, False, bg):
+        if min(o.height, o.width) < 2 or (square and o.height != o.width):
+            continue
+        box = g[o.top:o.bottom + 1, o.left:o.right + 1] == o.color
+        if not (box[0].all() and box[-1].all() and box[:, 0].all() and box[:, -1].all()):
+            continue
+        for y, x, dy, dx in ((o.top, o.left, -1, -1), (o.top, o.right, -1, 1), (o.bottom, o.left, 1, -1),
+                             (o.bottom, o.right, 1, 1)):
+            for ty, tx in ((y + dy, x), (y, x + dx)):
+                if 0 <= ty < h and 0 <= tx < w and g[ty, tx] == bg:
+                    out[ty, tx] = color
+    if (out == g).all():
+        raise ValueError("no box outline with room for ticks")
+    return out

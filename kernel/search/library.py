@@ -58,6 +58,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("majority_vote_cells", (PLACEHOLDER,))]  # where the parts disagree, for a recolor to name
     steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,)), S("assemble_corners", (bg,))]
     steps += [S("overlay_objects", (None,))]  # the background told by each grid, which may change between pairs
+    steps += [S("reverse_overlaps", (bg,))]
     steps += [S("kron_parts", (bg, i)) for i in (False, True)] + [S("overlay_around", (c, 1, bg)) for c in colors]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
@@ -76,9 +77,12 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,)),
               S("unify_colors", (bg,))]
     steps += [S("recolor_from_lines", (axis, bg, each)) for axis in (1, 0) for each in (False, True)]
+    steps += [S("complement_lines", (axis, bg)) for axis in (1, 0)]
+    steps += [S("recolor_by_pairs", (None,))]
     steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
+    steps += [S("label_in_turn", (k, bg)) for k in (2, 3)]
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
     steps += [S("fill_empty_lines", (bg, PLACEHOLDER, True))]
     steps += [S("bridge_objects", (inset, bg)) for inset in (0, 1)]
@@ -87,6 +91,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
               S("keep_largest_box", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
+    steps += [S("corner_ticks", (bg, PLACEHOLDER, square)) for square in (True, False)]
     steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("fill_empty_squares", (3, bg, PLACEHOLDER, True))]
     steps += [S("draw_spiral", (PLACEHOLDER, bg))]
     steps += [S("pour_boxes", (bg,))] + [S("checker_rectangles", (p, bg)) for p in (0, 1)]
