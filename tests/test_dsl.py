@@ -1527,3 +1527,49 @@ def test_an_upscaled_grid_is_scaled_back_by_the_largest_factors_its_blocks_allow
     assert dsl.shrink_repeats(dsl.upscale(small, 3, 2)).shape == (2, 2)
     with pytest.raises(ValueError):
         dsl.unscale(small)  # no factor above one
+
+
+def test_blocks_whose_corners_face_on_a_diagonal_are_joined_corner_to_corner():
+    g = G([[2, 2, 0, 0, 0, 0],
+           [2, 2, 0, 0, 0, 3],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 2, 2, 0],
+           [0, 0, 0, 2, 2, 0],
+           [3, 0, 0, 0, 0, 0]])
+    # The 2s join between their facing corners only; the lone 3s are not on one diagonal.
+    assert same(dsl.connect_corners(g), [[2, 2, 0, 0, 0, 0],
+                                         [2, 2, 0, 0, 0, 3],
+                                         [0, 0, 2, 0, 0, 0],
+                                         [0, 0, 0, 2, 2, 0],
+                                         [0, 0, 0, 2, 2, 0],
+                                         [3, 0, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.connect_corners(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors: nothing to join
+
+
+def test_a_lone_cell_fills_the_rectangle_to_its_nearest_corner():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 4, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.fill_to_corner(g), [[0, 0, 0, 4, 4],
+                                        [0, 0, 0, 4, 4],
+                                        [0, 0, 0, 0, 0],
+                                        [0, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.fill_to_corner(G([[0, 0, 0], [0, 5, 0], [0, 0, 0]]))  # the middle cell has no nearest corner
+
+
+def test_cells_are_mirrored_across_the_full_lines_of_one_color():
+    g = G([[0, 2, 1, 0, 0],
+           [3, 0, 1, 0, 0],
+           [1, 1, 1, 1, 1],
+           [0, 0, 1, 0, 0],
+           [0, 0, 1, 0, 0]])
+    assert same(dsl.mirror_across_lines(g), [[0, 2, 1, 2, 0],
+                                             [3, 0, 1, 0, 3],
+                                             [1, 1, 1, 1, 1],
+                                             [3, 0, 1, 0, 3],
+                                             [0, 2, 1, 2, 0]])
+    with pytest.raises(ValueError):
+        dsl.mirror_across_lines(G([[0, 2, 0], [3, 0, 0], [0, 0, 0]]))  # no full line

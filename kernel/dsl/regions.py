@@ -436,3 +436,20 @@ def flood_alternating(g: np.ndarray, medium: int = 0) -> np.ndarray:
     if not flooded:
         raise ValueError("the seed touches no cell to flood")
     return out
+
+
+def fill_to_corner(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each lone cell fills, in its color, the rectangle between it and the grid corner nearest to it."""
+    h, w = g.shape
+    out = g.copy()
+    ys, xs = np.nonzero(g != bg)
+    if len(ys) == 0 or len(ys) > 4:
+        raise ValueError("not a few lone cells")
+    for y, x in zip(ys.tolist(), xs.tolist()):
+        # The nearest corner along each axis alone; a cell on a middle line has no nearest corner.
+        if 2 * y == h - 1 or 2 * x == w - 1:
+            raise ValueError("cell on a middle line")
+        t, b = (0, y + 1) if 2 * y < h - 1 else (y, h)
+        l, r = (0, x + 1) if 2 * x < w - 1 else (x, w)
+        out[t:b, l:r] = np.where(out[t:b, l:r] == bg, g[y, x], out[t:b, l:r])
+    return out
