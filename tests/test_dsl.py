@@ -1573,3 +1573,17 @@ def test_cells_are_mirrored_across_the_full_lines_of_one_color():
                                              [0, 2, 1, 2, 0]])
     with pytest.raises(ValueError):
         dsl.mirror_across_lines(G([[0, 2, 0], [3, 0, 0], [0, 0, 0]]))  # no full line
+
+
+def test_objects_lying_inside_the_box_of_an_object_of_another_color_are_marked():
+    g = G([[3, 3, 3, 0, 0],
+           [3, 5, 0, 0, 4],
+           [3, 0, 3, 0, 4],
+           [0, 3, 0, 0, 0]])
+    # The 5 lies in the 3s' box, the 4s do not.
+    assert same(dsl.mark_contained(g), [[3, 3, 3, 0, 0],
+                                        [3, 10, 0, 0, 4],
+                                        [3, 0, 3, 0, 4],
+                                        [0, 3, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.mark_contained(G([[1, 0, 2], [1, 0, 2]]))  # side by side, neither inside

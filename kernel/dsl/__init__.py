@@ -40,8 +40,8 @@ from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, 
                     overlay_around, overlay_corners, overlay_parts)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
-                      mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
-                      swap_object_colors, take_nearest_color)
+                      mark_contained, mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object,
+                      select_object, swap_object_colors, take_nearest_color)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
                      each_object, in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
                      transform_cells)
@@ -72,8 +72,8 @@ GROUPS = {
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines, unify_colors),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
-                mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
+                mark_object, mark_half, mark_contained, remove_noise, label_by_size, label_by_size_rank, label_by_shape,
+                label_by_holes, label_by_touching_border, count_objects, property_values, recolor_by_property, crop_by_property,
                 swap_object_colors, take_nearest_color, recolor_like_framed, holds),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,

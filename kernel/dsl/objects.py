@@ -374,3 +374,17 @@ def recolor_like_framed(g: np.ndarray, frame: int, to_frame: bool = False, close
     if (out == g).all():
         raise ValueError("no object shaped like a framed one")
     return out
+
+
+def mark_contained(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Objects (one color, 8-connected) lying wholly in the box of an object of another color become `color`."""
+    objs = objects(g, 8, False, bg)
+    out = g.copy()
+    for o in objs:
+        if any(b.color != o.color and b.top <= o.top and o.bottom <= b.bottom and b.left <= o.left
+               and o.right <= b.right for b in objs):
+            ys, xs = np.array(o.cells).T
+            out[ys, xs] = color
+    if (out == g).all():
+        raise ValueError("no object lies inside another's box")
+    return out

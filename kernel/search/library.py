@@ -66,6 +66,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("remove_object", (sel, 8, True, bg)) for sel in SELECTORS]
     steps += [S("mark_object", (sel, 4, False, bg)) for sel in SELECTORS]
     steps += [S("mark_half", (side, bg)) for side in ("top", "bottom", "left", "right")]
+    steps += [S("mark_contained", (bg,))]
     steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
     steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
     steps += [S("swap_object_colors", (bg,))] + [S("take_nearest_color", (c, bg)) for c in colors]
