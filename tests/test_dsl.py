@@ -1587,3 +1587,18 @@ def test_objects_lying_inside_the_box_of_an_object_of_another_color_are_marked()
                                         [0, 3, 0, 0, 0]])
     with pytest.raises(ValueError):
         dsl.mark_contained(G([[1, 0, 2], [1, 0, 2]]))  # side by side, neither inside
+
+
+def test_a_cell_that_four_segments_point_at_across_equal_gaps_is_marked():
+    g = G([[0, 0, 0, 3, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [5, 5, 0, 0, 0, 6, 6],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0]])
+    want = g.copy()
+    want[3, 3] = 10  # the segments on each side are two cells off; no other cell sees four alike
+    assert same(dsl.mark_plus_centers(g), want.tolist())
+    with pytest.raises(ValueError):
+        dsl.mark_plus_centers(G([[0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 0, 0], [0, 1, 0, 0]]))  # lone dots, no segments

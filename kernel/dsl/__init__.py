@@ -30,9 +30,9 @@ from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines
                       move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, sort_bars,
                       stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_corners, connect_elbow,
-                    connect_same_color,
-                    corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines, edge_turning_rays,
-                    extend_ends, extend_rays, mark_midpoints, mark_under_centers, meet_halfway, minority_rays,
+                    connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines,
+                    edge_turning_rays, extend_ends, extend_rays, mark_midpoints, mark_plus_centers, mark_under_centers,
+                    meet_halfway, minority_rays,
                     object_rays, project_markers, rays_to_objects, reverse_paths, ring_crossings, sidestep_rays,
                     smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
@@ -94,7 +94,8 @@ GROUPS = {
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,
-              sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines, connect_corners),
+              sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines, connect_corners,
+              mark_plus_centers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup, largest_colors),

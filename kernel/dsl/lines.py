@@ -610,3 +610,30 @@ def connect_corners(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.
     if not drawn:
         raise ValueError("no two same-colored objects face each other corner to corner")
     return np.array(out, dtype=g.dtype)
+
+
+def mark_plus_centers(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Background cells that four segments, one per side, point at across equal gaps (of 1+ cells) become `color`."""
+    h, w = g.shape
+    src = g.tolist()
+    out = g.copy()
+    for y in range(h):
+        for x in range(w):
+            if src[y][x] != bg:
+                continue
+            gaps = set()
+            for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                ny, nx = y + dy, x + dx
+                while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
+                    ny, nx = ny + dy, nx + dx
+                by, bx = ny + dy, nx + dx
+                # The first cell met must begin a segment along the line of sight: a lone dot points nowhere.
+                if not (0 <= by < h and 0 <= bx < w and src[by][bx] == src[ny][nx] != bg):
+                    break
+                gaps.add(abs(ny - y) + abs(nx - x))
+            else:
+                if len(gaps) == 1 and gaps.pop() > 1:
+                    out[y, x] = color
+    if (out == g).all():
+        raise ValueError("no cell that four segments point at alike")
+    return out
