@@ -1602,3 +1602,17 @@ def test_a_cell_that_four_segments_point_at_across_equal_gaps_is_marked():
     assert same(dsl.mark_plus_centers(g), want.tolist())
     with pytest.raises(ValueError):
         dsl.mark_plus_centers(G([[0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 0, 0], [0, 1, 0, 0]]))  # lone dots, no segments
+
+
+def test_each_ring_takes_the_one_color_found_on_it():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 2],
+           [0, 0, 3, 0, 0],
+           [0, 0, 0, 0, 0]])
+    # Ring 0 (the edge) holds a 2, ring 1 (the inner 2x3) a 3.
+    assert same(dsl.spread_rings(g), [[2, 2, 2, 2, 2],
+                                      [2, 3, 3, 3, 2],
+                                      [2, 3, 3, 3, 2],
+                                      [2, 2, 2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.spread_rings(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors on the edge ring

@@ -453,3 +453,23 @@ def fill_to_corner(g: np.ndarray, bg: int = 0) -> np.ndarray:
         l, r = (0, x + 1) if 2 * x < w - 1 else (x, w)
         out[t:b, l:r] = np.where(out[t:b, l:r] == bg, g[y, x], out[t:b, l:r])
     return out
+
+
+def spread_rings(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each ring of cells (a cell's ring: its distance to the edge) takes the one non-background color on it."""
+    h, w = g.shape
+    ys, xs = np.indices(g.shape)
+    ring = np.minimum(np.minimum(ys, xs), np.minimum(h - 1 - ys, w - 1 - xs))
+    out = g.copy()
+    spread = False
+    for k in range(int(ring.max()) + 1):
+        on = ring == k
+        values = np.unique(g[on & (g != bg)])
+        if len(values) > 1:
+            raise ValueError(f"ring {k} holds {len(values)} colors")
+        if len(values) == 1:
+            out[on] = values[0]
+            spread = True
+    if not spread:
+        raise ValueError("no color on any ring")
+    return out
