@@ -594,7 +594,7 @@ def connect_corners(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.
     for o in objects(g, 4, False, bg):
         for y, dy in ((o.top, -1), (o.bottom, 1)):
             for x, dx in ((o.left, -1), (o.right, 1)):
-                if src[y][x] == o.color:
+                if src[y][x] == o.colors[0]:
                     corner_of[(y, x, dy, dx)] = o
     drawn = False
     for (y, x, dy, dx), o in corner_of.items():
@@ -603,9 +603,9 @@ def connect_corners(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.
             path.append((ny, nx))
             ny, nx = ny + dy, nx + dx
         other = corner_of.get((ny, nx, -dy, -dx))
-        if path and other is not None and other is not o and other.color == o.color:
+        if path and other is not None and other is not o and other.colors[0] == o.colors[0]:
             for py, px in path:
-                out[py][px] = o.color if color is None else color
+                out[py][px] = o.colors[0] if color is None else color
             drawn = True
     if not drawn:
         raise ValueError("no two same-colored objects face each other corner to corner")
