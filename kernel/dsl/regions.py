@@ -439,7 +439,7 @@ def flood_alternating(g: np.ndarray, medium: int = 0) -> np.ndarray:
 
 
 def fill_to_corner(g: np.ndarray, bg: int = 0) -> np.ndarray:
-    """Each lone cell fills, in its color, the rectangle between it and the grid corner nearest to it."""
+    """Each of a few (1-4) colored cells fills, in its color, the rectangle between it and its nearest grid corner."""
     h, w = g.shape
     out = g.copy()
     ys, xs = np.nonzero(g != bg)
