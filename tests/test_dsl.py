@@ -1664,3 +1664,92 @@ def test_crossing_boxes_and_diagonals_swap_which_one_lies_on_top():
                                           [6, 0, 0, 0, 0]])
     with pytest.raises(ValueError):
         dsl.reverse_overlaps(G([[1, 1, 0], [0, 0, 0], [0, 2, 2]]))  # nothing crosses
+
+
+def test_blocks_whose_corners_face_on_a_diagonal_are_joined_corner_to_corner():
+    g = G([[2, 2, 0, 0, 0, 0],
+           [2, 2, 0, 0, 0, 3],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 2, 2, 0],
+           [0, 0, 0, 2, 2, 0],
+           [3, 0, 0, 0, 0, 0]])
+    # The 2s join between their facing corners only; the lone 3s are not on one diagonal.
+    assert same(dsl.connect_corners(g), [[2, 2, 0, 0, 0, 0],
+                                         [2, 2, 0, 0, 0, 3],
+                                         [0, 0, 2, 0, 0, 0],
+                                         [0, 0, 0, 2, 2, 0],
+                                         [0, 0, 0, 2, 2, 0],
+                                         [3, 0, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.connect_corners(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors: nothing to join
+
+
+def test_a_lone_cell_fills_the_rectangle_to_its_nearest_corner():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 4, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0]])
+    assert same(dsl.fill_to_corner(g), [[0, 0, 0, 4, 4],
+                                        [0, 0, 0, 4, 4],
+                                        [0, 0, 0, 0, 0],
+                                        [0, 0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.fill_to_corner(G([[0, 0, 0], [0, 5, 0], [0, 0, 0]]))  # the middle cell has no nearest corner
+
+
+def test_cells_are_mirrored_across_the_full_lines_of_one_color():
+    g = G([[0, 2, 1, 0, 0],
+           [3, 0, 1, 0, 0],
+           [1, 1, 1, 1, 1],
+           [0, 0, 1, 0, 0],
+           [0, 0, 1, 0, 0]])
+    assert same(dsl.mirror_across_lines(g), [[0, 2, 1, 2, 0],
+                                             [3, 0, 1, 0, 3],
+                                             [1, 1, 1, 1, 1],
+                                             [3, 0, 1, 0, 3],
+                                             [0, 2, 1, 2, 0]])
+    with pytest.raises(ValueError):
+        dsl.mirror_across_lines(G([[0, 2, 0], [3, 0, 0], [0, 0, 0]]))  # no full line
+
+
+def test_objects_lying_inside_the_box_of_an_object_of_another_color_are_marked():
+    g = G([[3, 3, 3, 0, 0],
+           [3, 5, 0, 0, 4],
+           [3, 0, 3, 0, 4],
+           [0, 3, 0, 0, 0]])
+    # The 5 lies in the 3s' box, the 4s do not.
+    assert same(dsl.mark_contained(g), [[3, 3, 3, 0, 0],
+                                        [3, 10, 0, 0, 4],
+                                        [3, 0, 3, 0, 4],
+                                        [0, 3, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.mark_contained(G([[1, 0, 2], [1, 0, 2]]))  # side by side, neither inside
+
+
+def test_a_cell_that_four_segments_point_at_across_equal_gaps_is_marked():
+    g = G([[0, 0, 0, 3, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [5, 5, 0, 0, 0, 6, 6],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0],
+           [0, 0, 0, 3, 0, 0, 0]])
+    want = g.copy()
+    want[3, 3] = 10  # the segments on each side are two cells off; no other cell sees four alike
+    assert same(dsl.mark_plus_centers(g), want.tolist())
+    with pytest.raises(ValueError):
+        dsl.mark_plus_centers(G([[0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 0, 0], [0, 1, 0, 0]]))  # lone dots, no segments
+
+
+def test_each_ring_takes_the_one_color_found_on_it():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 2],
+           [0, 0, 3, 0, 0],
+           [0, 0, 0, 0, 0]])
+    # Ring 0 (the edge) holds a 2, ring 1 (the inner 2x3) a 3.
+    assert same(dsl.spread_rings(g), [[2, 2, 2, 2, 2],
+                                      [2, 3, 3, 3, 2],
+                                      [2, 3, 3, 3, 2],
+                                      [2, 2, 2, 2, 2]])
+    with pytest.raises(ValueError):
+        dsl.spread_rings(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors on the edge ring

@@ -31,9 +31,10 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_count, move_by_size,
                       move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, sort_bars,
                       stretch_to_marker)
-from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_elbow, connect_same_color,
-                    corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines, edge_turning_rays,
-                    extend_ends, extend_rays, mark_midpoints, mark_under_centers, meet_halfway, minority_rays,
+from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_corners, connect_elbow,
+                    connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines,
+                    edge_turning_rays, extend_ends, extend_rays, mark_midpoints, mark_plus_centers, mark_under_centers,
+                    meet_halfway, minority_rays,
                     object_rays, project_markers, rays_to_objects, reverse_paths, ring_crossings, sidestep_rays,
                     smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
@@ -41,25 +42,26 @@ from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, 
                     overlay_around, overlay_corners, overlay_objects, overlay_parts, reverse_overlaps)
 from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_object, extract_object, keep_object,
                       label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border, label_in_turn,
-                      mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object, select_object,
-                      swap_object_colors, take_nearest_color)
+                      mark_contained, mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object,
+                      select_object, swap_object_colors, take_nearest_color)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
                      each_object, in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
                      transform_cells)
 from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
                          recolor_by_property)
 from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
-                      fill_empty_lines, fill_empty_squares, fill_enclosed, flood_alternating, flood_from_seeds,
-                      flood_touching, frame_objects, halo, hollow, holes_across_bands, keep_largest_box, label_areas,
-                      label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes, reverse_rings)
+                      fill_empty_lines, fill_empty_squares, fill_enclosed, fill_to_corner, flood_alternating,
+                      flood_from_seeds, flood_touching, frame_objects, halo, hollow, holes_across_bands,
+                      keep_largest_box, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes,
+                      reverse_rings, spread_rings)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
                       smallest_period, tile, tile_layout, unscale, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, complete_copies, copy_template, grow_from_anchor, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
-                       mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize, symmetrize_around,
-                       symmetrize_content)
+                       mirror_across_lines, mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize,
+                       symmetrize_around, symmetrize_content)
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
@@ -74,13 +76,14 @@ GROUPS = {
                most_common_color, least_common_color, recolor_from_lines, unify_colors, complement_lines,
                recolor_by_pairs),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
-                mark_object, mark_half, remove_noise, label_by_size, label_by_size_rank, label_by_shape, label_by_holes,
-                label_by_touching_border, label_in_turn, count_objects, property_values, recolor_by_property,
+                mark_object, mark_half, mark_contained, remove_noise, label_by_size, label_by_size_rank, label_by_shape,
+                label_by_holes, label_by_touching_border, label_in_turn, count_objects, property_values,
+                recolor_by_property,
                 crop_by_property, swap_object_colors, take_nearest_color, recolor_like_framed, holds),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
-                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks),
+                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
                            move_by_count, shift_colors),
@@ -89,14 +92,16 @@ GROUPS = {
                in_color_ranks),
     "stamps": (stamp, copy_template, complete_copies, grow_from_anchor),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
-                 fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic),
+                 fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic,
+                 mirror_across_lines),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
                            fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects,
                            reverse_overlaps),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,
-              sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines),
+              sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines, connect_corners,
+              mark_plus_centers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup, largest_colors, nest_colors, layer_colors),

@@ -581,3 +581,59 @@ def edge_pair_lines(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not drawn:
         raise ValueError("no two ends of a line share a color")
     return out
+
+
+def connect_corners(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.ndarray:
+    """Same-colored objects whose box corners face each other on a diagonal are joined corner to corner by a line."""
+    h, w = g.shape
+    src = g.tolist()
+    out = g.tolist()
+    # Only an object's own corner cells, walking away from it, start a line: a walk from any other cell would
+    # join blocks that merely share a diagonal somewhere.
+    corner_of = {}
+    for o in objects(g, 4, False, bg):
+        for y, dy in ((o.top, -1), (o.bottom, 1)):
+            for x, dx in ((o.left, -1), (o.right, 1)):
+                if src[y][x] == o.colors[0]:
+                    corner_of[(y, x, dy, dx)] = o
+    drawn = False
+    for (y, x, dy, dx), o in corner_of.items():
+        path, ny, nx = [], y + dy, x + dx
+        while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
+            path.append((ny, nx))
+            ny, nx = ny + dy, nx + dx
+        other = corner_of.get((ny, nx, -dy, -dx))
+        if path and other is not None and other is not o and other.colors[0] == o.colors[0]:
+            for py, px in path:
+                out[py][px] = o.colors[0] if color is None else color
+            drawn = True
+    if not drawn:
+        raise ValueError("no two same-colored objects face each other corner to corner")
+    return np.array(out, dtype=g.dtype)
+
+
+def mark_plus_centers(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Background cells that four segments, one per side, point at across equal gaps (of 1+ cells) become `color`."""
+    h, w = g.shape
+    src = g.tolist()
+    out = g.copy()
+    for y in range(h):
+        for x in range(w):
+            if src[y][x] != bg:
+                continue
+            gaps = set()
+            for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                ny, nx = y + dy, x + dx
+                while 0 <= ny < h and 0 <= nx < w and src[ny][nx] == bg:
+                    ny, nx = ny + dy, nx + dx
+                by, bx = ny + dy, nx + dx
+                # The first cell met must begin a segment along the line of sight: a lone dot points nowhere.
+                if not (0 <= by < h and 0 <= bx < w and src[by][bx] == src[ny][nx] != bg):
+                    break
+                gaps.add(abs(ny - y) + abs(nx - x))
+            else:
+                if len(gaps) == 1 and gaps.pop() > 1:
+                    out[y, x] = color
+    if (out == g).all():
+        raise ValueError("no cell that four segments point at alike")
+    return out

@@ -391,3 +391,20 @@ def label_in_turn(g: np.ndarray, k: int = 2, bg: int = 0) -> np.ndarray:
     for i, o in enumerate(ranked):
         out[o.mask(g.shape)] = PLACEHOLDER + i % k
     return out
+
+
+def mark_contained(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
+    """Objects (one color, 8-connected) lying wholly in the box of an object of another color become `color`."""
+    objs = objects(g, 8, False, bg)
+    if len(objs) < 2:
+        raise ValueError("fewer than two objects")
+    # Boxes and colors as arrays: noisy grids have hundreds of objects, too many for a pairwise Python loop.
+    t, l, b, r, c = np.array([(o.top, o.left, o.bottom, o.right, o.colors[0]) for o in objs]).T
+    out = g.copy()
+    for i, o in enumerate(objs):
+        if ((t <= o.top) & (o.bottom <= b) & (l <= o.left) & (o.right <= r) & (c != c[i])).any():
+            ys, xs = np.array(o.cells).T
+            out[ys, xs] = color
+    if (out == g).all():
+        raise ValueError("no object lies inside another's box")
+    return out

@@ -456,3 +456,40 @@ def corner_ticks(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, square: b
     if (out == g).all():
         raise ValueError("no box outline with room for ticks")
     return out
+
+
+def fill_to_corner(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each of a few (1-4) colored cells fills, in its color, the rectangle between it and its nearest grid corner."""
+    h, w = g.shape
+    out = g.copy()
+    ys, xs = np.nonzero(g != bg)
+    if len(ys) == 0 or len(ys) > 4:
+        raise ValueError("not a few lone cells")
+    for y, x in zip(ys.tolist(), xs.tolist()):
+        # The nearest corner along each axis alone; a cell on a middle line has no nearest corner.
+        if 2 * y == h - 1 or 2 * x == w - 1:
+            raise ValueError("cell on a middle line")
+        t, b = (0, y + 1) if 2 * y < h - 1 else (y, h)
+        l, r = (0, x + 1) if 2 * x < w - 1 else (x, w)
+        out[t:b, l:r] = np.where(out[t:b, l:r] == bg, g[y, x], out[t:b, l:r])
+    return out
+
+
+def spread_rings(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each ring of cells (a cell's ring: its distance to the edge) takes the one non-background color on it."""
+    h, w = g.shape
+    ys, xs = np.indices(g.shape)
+    ring = np.minimum(np.minimum(ys, xs), np.minimum(h - 1 - ys, w - 1 - xs))
+    out = g.copy()
+    spread = False
+    for k in range(int(ring.max()) + 1):
+        on = ring == k
+        values = np.unique(g[on & (g != bg)])
+        if len(values) > 1:
+            raise ValueError(f"ring {k} holds {len(values)} colors")
+        if len(values) == 1:
+            out[on] = values[0]
+            spread = True
+    if not spread:
+        raise ValueError("no color on any ring")
+    return out

@@ -280,3 +280,36 @@ def mirror_toward_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
     out = np.where(g == mark, bg, g)
     out[ty, tx] = shape
     return out
+
+
+def mirror_across_lines(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.ndarray:
+    """Cells are mirrored onto background across the full row and/or column of one color (`color`, else any)."""
+    h, w = g.shape
+    if color is None:
+        # The line's color changes from grid to grid: take the one non-background color that spans a line.
+        full = {int(c) for c in g[(g == g[:, :1]).all(axis=1), 0]} | {int(c) for c in g[0, (g == g[:1]).all(axis=0)]}
+        full.discard(bg)
+        if len(full) != 1:
+            raise ValueError("no single color of full lines")
+        color = full.pop()
+    rows = np.nonzero((g == color).all(axis=1))[0].tolist()
+    cols = np.nonzero((g == color).all(axis=0))[0].tolist()
+    if len(rows) > 1 or len(cols) > 1 or not (rows or cols):
+        raise ValueError("not one line of each direction at most")
+    ys, xs = np.nonzero((g != bg) & (g != color))
+    if len(ys) == 0:
+        raise ValueError("nothing to mirror")
+    images = []
+    if rows:
+        images.append((2 * rows[0] - ys, xs))
+    if cols:
+        images.append((ys, 2 * cols[0] - xs))
+    if rows and cols:
+        images.append((2 * rows[0] - ys, 2 * cols[0] - xs))
+    out = g.copy()
+    for my, mx in images:
+        ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+        ty, tx, c = my[ok], mx[ok], g[ys[ok], xs[ok]]
+        free = out[ty, tx] == bg
+        out[ty[free], tx[free]] = c[free]
+    return out

@@ -69,6 +69,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("remove_object", (sel, 8, True, bg)) for sel in SELECTORS]
     steps += [S("mark_object", (sel, 4, False, bg)) for sel in SELECTORS]
     steps += [S("mark_half", (side, bg)) for side in ("top", "bottom", "left", "right")]
+    steps += [S("mark_contained", (bg,))]
     steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
     steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
     steps += [S("swap_object_colors", (bg,))] + [S("take_nearest_color", (c, bg)) for c in colors]
@@ -103,6 +104,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
     steps += [S("complete_symmetry", (k, bg)) for k in COMPLETIONS] + [S("mirror_toward_marker", (bg,))]
     steps += [S("complete_symmetry", (k, bg, PLACEHOLDER)) for k in ("both", "rot")]
+    steps += [S("mirror_across_lines", (bg,))]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
     steps += [S("fill_periodic", (c,)) for c in sorted(in_all)]
@@ -125,12 +127,13 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("staircase", (a, -a, bg)) for a in (1, -1)] + [S("sidestep_rays", (t, bg)) for t in ("cw", "ccw")]
     steps += [S("edge_turning_rays", (d, t, bg)) for d in ("up", "down", "left", "right") for t in ("cw", "ccw")]
     steps += [S("box_by_markers", (inset, bg)) for inset in (1, 0)] + [S("box_by_markers", (0, bg, PLACEHOLDER))]
-    steps += [S("reverse_paths", (bg,)), S("edge_pair_lines", (bg,))]
+    steps += [S("reverse_paths", (bg,)), S("edge_pair_lines", (bg,)), S("connect_corners", (bg,))]
+    steps += [S("mark_plus_centers", (bg,))]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("flood_touching", (c, bg)) for c in colors]
-    steps += [S("fill_color_boxes", (bg,)), S("flood_from_seeds", (bg,))]
+    steps += [S("fill_color_boxes", (bg,)), S("flood_from_seeds", (bg,)), S("fill_to_corner", (bg,))]
     counts = np.bincount(np.concatenate([g.ravel() for g in train_inputs]), minlength=10)
     second = int(np.argsort(-counts, kind="stable")[1])
     steps += [S("flood_alternating", (c,)) for c in dict.fromkeys((bg, second))]
@@ -141,7 +144,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("repeat_band", (1, bg)),
               S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,)),
               S("continue_objects", (bg,)), S("continue_objects", (bg, PLACEHOLDER))]
-    steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings")]
+    steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings"), S("spread_rings", (bg,))]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
