@@ -228,7 +228,7 @@ def overlay_objects(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
         marked |= odd
     if not marked.any():
         raise ValueError("no object has cells off its main color")
-
+    return out
 
 
 def _whole_shape(g: np.ndarray, c: int, bg: int) -> np.ndarray:
