@@ -1753,3 +1753,21 @@ def test_each_ring_takes_the_one_color_found_on_it():
                                       [2, 2, 2, 2, 2]])
     with pytest.raises(ValueError):
         dsl.spread_rings(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors on the edge ring
+
+
+def test_fly_to_walls_objects_slide_to_edge_line_of_their_color():
+    g = np.array([[3, 3, 3, 3, 3],
+                  [0, 0, 0, 0, 0],
+                  [0, 3, 0, 4, 0],
+                  [0, 3, 0, 4, 0],
+                  [0, 0, 0, 0, 0],
+                  [0, 3, 0, 0, 0]])
+    out = dsl.fly_to_walls(g, 0)
+    assert out.tolist() == [[3, 3, 3, 3, 3],
+                            [0, 3, 0, 0, 0],
+                            [0, 3, 0, 4, 0],
+                            [0, 3, 0, 4, 0],
+                            [0, 0, 0, 0, 0],
+                            [0, 0, 0, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.fly_to_walls(np.array([[0, 3], [3, 0]]), 0)

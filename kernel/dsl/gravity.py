@@ -317,3 +317,51 @@ def shift_colors(g: np.ndarray, moves: Mapping[int, tuple[int, int]], bg: int = 
         keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
         out[ys[keep], xs[keep]] = c
     return out
+
+
+def fly_to_walls(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each object slides straight toward the full edge line of its own color until it touches it or a moved object."""
+    h, w = g.shape
+    walls = {}
+    for side, line, step in (("top", g[0], (-1, 0)), ("bottom", g[-1], (1, 0)),
+                             ("left", g[:, 0], (0, -1)), ("right", g[:, -1], (0, 1))):
+        c = int(line[0])
+        if c != bg and (line == c).all():
+            if c in walls:
+                raise ValueError("two walls of one color")
+            walls[c] = (side, step)
+    if not walls:
+        raise ValueError("no full edge line of one color")
+    wall_cells = np.zeros(g.shape, bool)
+    for c, (side, _) in walls.items():
+        wall_cells[{"top": 0, "bottom": -1}.get(side, slice(None)),
+                   {"left": 0, "right": -1}.get(side, slice(None))] = True
+    out = np.where(wall_cells, g, bg)
+    moving = []
+    for o in objects(np.where(wall_cells, bg, g), 8, False, bg):
+        c = o.colors[0]
+        if c not in walls:
+            for y, x in o.cells:
+                out[y, x] = c
+            continue
+        side, (dy, dx) = walls[c]
+        # Nearest to its wall first, so farther objects stack behind nearer ones.
+        dist = {"top": o.top, "bottom": h - 1 - o.bottom, "left": o.left, "right": w - 1 - o.right}[side]
+        moving.append((dist, dy, dx, o))
+    if not moving:
+        raise ValueError("no object of a wall's color")
+    moved = False
+    for _, dy, dx, o in sorted(moving, key=lambda m: m[0]):
+        ys = np.array([y for y, _ in o.cells])
+        xs = np.array([x for _, x in o.cells])
+        d = 0
+        while True:
+            ny, nx = ys + (d + 1) * dy, xs + (d + 1) * dx
+            if ny.min() < 0 or nx.min() < 0 or ny.max() >= h or nx.max() >= w or (out[ny, nx] != bg).any():
+                break
+            d += 1
+        moved |= d > 0
+        out[ys + d * dy, xs + d * dx] = o.colors[0]
+    if not moved:
+        raise ValueError("nothing moves")
+    return out

@@ -160,7 +160,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
     steps += [S("move_by_size", (d, bg, n)) for d in ("up", "down", "left", "right") for n in (False, True)]
-    steps += [S("sort_bars", (bg,))]
+    steps += [S("sort_bars", (bg,)), S("fly_to_walls", (bg,))]
     rarest = sorted(colors, key=lambda c: counts[c])[:1]  # a marker to count is the rarest color
     steps += [S("move_by_count", (m, dy, dx, bg)) for m in rarest for dy in (-1, 0, 1) for dx in (-1, 0, 1)
               if dy or dx]
