@@ -1771,3 +1771,14 @@ def test_fly_to_walls_objects_slide_to_edge_line_of_their_color():
                             [0, 0, 0, 0, 0]]
     with pytest.raises(ValueError):
         dsl.fly_to_walls(np.array([[0, 3], [3, 0]]), 0)
+
+
+def test_gather_to_middle_lays_all_cells_in_a_centered_middle_run():
+    g = np.array([[0, 2, 0, 0, 0],
+                  [0, 0, 0, 2, 0],
+                  [0, 0, 0, 2, 0]])
+    assert dsl.gather_to_middle(g, 0).tolist() == [[0, 0, 0, 0, 0],
+                                                   [0, 2, 2, 2, 0],
+                                                   [0, 0, 0, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.gather_to_middle(np.array([[1, 0], [0, 2], [0, 0]]), 0)

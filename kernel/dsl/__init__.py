@@ -22,15 +22,15 @@ from .colors import (binarize, color_counts, colors_by_count, complement_lines, 
                      unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
-                       largest_colors, layer_colors, line_majority, lookup, majority_cell, majority_vote_cells,
-                       nest_colors)
+                       gather_to_middle, largest_colors, layer_colors, line_majority, lookup, majority_cell,
+                       majority_vote_cells, nest_colors)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_to_marker, rot90,
                        rot180, rot270, shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, fly_to_walls, gravity, move_by_count,
-                      move_by_size, move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, sort_bars,
-                      stretch_to_marker)
+                      move_by_size, move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors,
+                      sort_bars, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_corners, connect_elbow,
                     connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines,
                     edge_turning_rays, extend_ends, extend_rays, mark_midpoints, mark_plus_centers, mark_under_centers,
@@ -104,7 +104,8 @@ GROUPS = {
               mark_plus_centers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup, largest_colors, nest_colors, layer_colors),
+                              lookup, largest_colors, nest_colors, layer_colors,
+                              gather_to_middle),
     "cell rules": (cell_rule, feature),
 }
 

@@ -220,3 +220,17 @@ def layer_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if len(order) < 2:
         raise ValueError("needs two or more colors")
     return np.array(order, dtype=g.dtype)[:, None]
+
+
+def gather_to_middle(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """All colored cells gathered into one run, centered on the middle row of an otherwise empty grid."""
+    h, w = g.shape
+    values = g[g != bg]
+    if h % 2 == 0 or len(values) == 0 or len(values) > w:
+        raise ValueError("no middle row, or no run that fits it")
+    if len(np.unique(values)) > 1:
+        raise ValueError("cells of more than one color have no order in the run")
+    out = np.full_like(g, bg)
+    start = (w - len(values) + 1) // 2
+    out[h // 2, start:start + len(values)] = values[0]
+    return out
