@@ -1753,3 +1753,16 @@ def test_each_ring_takes_the_one_color_found_on_it():
                                       [2, 2, 2, 2, 2]])
     with pytest.raises(ValueError):
         dsl.spread_rings(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors on the edge ring
+
+
+def test_quadrant_holding_the_color_is_painted_and_the_rest_cleared():
+    g = G([[0, 1, 0, 0],
+           [0, 0, 0, 3],
+           [0, 0, 0, 0],
+           [1, 0, 0, 0]])
+    assert same(dsl.paint_quadrant(g, 3), [[0, 0, 3, 3],
+                                           [0, 0, 3, 3],
+                                           [0, 0, 0, 0],
+                                           [0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.paint_quadrant(g, 1)  # two quadrants hold a 1

@@ -53,7 +53,7 @@ from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_bor
                       fill_empty_lines, fill_empty_squares, fill_enclosed, fill_to_corner, flood_alternating,
                       flood_from_seeds, flood_touching, frame_objects, halo, hollow, holes_across_bands,
                       keep_largest_box, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes,
-                      reverse_rings, spread_rings)
+                      reverse_rings, spread_rings, paint_quadrant)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
@@ -83,7 +83,8 @@ GROUPS = {
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
-                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings),
+                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings,
+                paint_quadrant),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
                            move_by_count, shift_colors),
