@@ -1766,3 +1766,17 @@ def test_quadrant_holding_the_color_is_painted_and_the_rest_cleared():
                                            [0, 0, 0, 0]])
     with pytest.raises(ValueError):
         dsl.paint_quadrant(g, 1)  # two quadrants hold a 1
+
+
+def test_every_second_row_from_the_first_varied_row_rolls_by_one():
+    g = G([[5, 5, 5, 5],
+           [1, 2, 0, 0],
+           [1, 2, 0, 0],
+           [1, 2, 0, 0]])
+    # Row 1 is the first of more than one color: it stays, row 2 moves, row 3 stays.
+    assert same(dsl.roll_alternate_rows(g, 1), [[5, 5, 5, 5],
+                                                [1, 2, 0, 0],
+                                                [0, 1, 2, 0],
+                                                [1, 2, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.roll_alternate_rows(G([[3, 3], [4, 4]]), 1)  # every row of one color

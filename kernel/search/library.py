@@ -39,6 +39,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     S = Step
     steps: list[Step] = [S(name) for name in SYMMETRIES if name != "identity"]
     steps += [S("crop_to_content", (bg,)), S("trim_border"), S("roll_to_marker")]
+    steps += [S("roll_alternate_rows", (k,)) for k in (1, -1)]
     steps += [S("crop_to_color", (c,)) for c in colors]
     steps += [S("crop_inside_color", (c,)) for c in colors]
     steps += [S("compress", (c,)) for c in sorted(in_all)]
