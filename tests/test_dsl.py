@@ -1780,3 +1780,15 @@ def test_every_second_row_from_the_first_varied_row_rolls_by_one():
                                                 [1, 2, 0, 0]])
     with pytest.raises(ValueError):
         dsl.roll_alternate_rows(G([[3, 3], [4, 4]]), 1)  # every row of one color
+
+
+def test_cells_regrouped_by_color_count_fill_columns_from_the_bottom_left():
+    g = G([[1, 0, 2],
+           [0, 1, 0]])
+    # Counts: 0 thrice, 1 twice, 2 once; columns filled upward, left to right.
+    assert same(dsl.sort_cells(g, "column"), [[0, 1, 2],
+                                              [0, 0, 1]])
+    assert same(dsl.sort_cells(g, "row"), [[0, 0, 0],
+                                           [1, 1, 2]])
+    with pytest.raises(ValueError):
+        dsl.sort_cells(G([[4, 4], [4, 4]]))  # one color only

@@ -23,7 +23,7 @@ from .colors import (binarize, color_counts, colors_by_count, complement_lines, 
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
                        largest_colors, layer_colors, line_majority, lookup, majority_cell, majority_vote_cells,
-                       nest_colors)
+                       nest_colors, sort_cells)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_alternate_rows,
@@ -105,7 +105,7 @@ GROUPS = {
               mark_plus_centers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup, largest_colors, nest_colors, layer_colors),
+                              lookup, largest_colors, nest_colors, layer_colors, sort_cells),
     "cell rules": (cell_rule, feature),
 }
 
