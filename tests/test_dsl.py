@@ -1792,3 +1792,15 @@ def test_cells_regrouped_by_color_count_fill_columns_from_the_bottom_left():
                                            [1, 1, 2]])
     with pytest.raises(ValueError):
         dsl.sort_cells(G([[4, 4], [4, 4]]))  # one color only
+
+
+def test_background_cells_take_their_half_turn_image():
+    g = G([[1, 2, 0],
+           [0, 0, 0],
+           [0, 0, 0]])
+    # Only the 180-degree turn: the mirror images across either axis stay empty.
+    assert same(dsl.symmetrize(g, "rot180"), [[1, 2, 0],
+                                              [0, 0, 0],
+                                              [0, 2, 1]])
+    with pytest.raises(KeyError):
+        dsl.symmetrize(g, "half")  # no such kind
