@@ -1782,3 +1782,54 @@ def test_gather_to_middle_lays_all_cells_in_a_centered_middle_run():
                                                    [0, 0, 0, 0, 0]]
     with pytest.raises(ValueError):
         dsl.gather_to_middle(np.array([[1, 0], [0, 2], [0, 0]]), 0)
+
+
+def test_quadrant_holding_the_color_is_painted_and_the_rest_cleared():
+    g = G([[0, 1, 0, 0],
+           [0, 0, 0, 3],
+           [0, 0, 0, 0],
+           [1, 0, 0, 0]])
+    assert same(dsl.paint_quadrant(g, 3), [[0, 0, 3, 3],
+                                           [0, 0, 3, 3],
+                                           [0, 0, 0, 0],
+                                           [0, 0, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.paint_quadrant(g, 1)  # two quadrants hold a 1
+
+
+def test_every_second_row_from_the_first_varied_row_rolls_by_one():
+    g = G([[5, 5, 5, 5],
+           [1, 2, 0, 0],
+           [1, 2, 0, 0],
+           [1, 2, 0, 0]])
+    # Row 1 is the first of more than one color: it stays, row 2 moves, row 3 stays.
+    assert same(dsl.roll_alternate_rows(g, 1), [[5, 5, 5, 5],
+                                                [1, 2, 0, 0],
+                                                [0, 1, 2, 0],
+                                                [1, 2, 0, 0]])
+    with pytest.raises(ValueError):
+        dsl.roll_alternate_rows(G([[3, 3], [4, 4]]), 1)  # every row of one color
+
+
+def test_cells_regrouped_by_color_count_fill_columns_from_the_bottom_left():
+    g = G([[1, 0, 2],
+           [0, 1, 0]])
+    # Counts: 0 thrice, 1 twice, 2 once; columns filled upward, left to right.
+    assert same(dsl.sort_cells(g, "column"), [[0, 1, 2],
+                                              [0, 0, 1]])
+    assert same(dsl.sort_cells(g, "row"), [[0, 0, 0],
+                                           [1, 1, 2]])
+    with pytest.raises(ValueError):
+        dsl.sort_cells(G([[4, 4], [4, 4]]))  # one color only
+
+
+def test_background_cells_take_their_half_turn_image():
+    g = G([[1, 2, 0],
+           [0, 0, 0],
+           [0, 0, 0]])
+    # Only the 180-degree turn: the mirror images across either axis stay empty.
+    assert same(dsl.symmetrize(g, "rot180"), [[1, 2, 0],
+                                              [0, 0, 0],
+                                              [0, 2, 1]])
+    with pytest.raises(KeyError):
+        dsl.symmetrize(g, "half")  # no such kind

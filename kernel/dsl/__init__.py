@@ -23,11 +23,11 @@ from .colors import (binarize, color_counts, colors_by_count, complement_lines, 
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
                        gather_to_middle, largest_colors, layer_colors, line_majority, lookup, majority_cell,
-                       majority_vote_cells, nest_colors)
+                       majority_vote_cells, nest_colors, sort_cells)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
-from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_to_marker, rot90,
-                       rot180, rot270, shift, skew, transpose)
+from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_alternate_rows,
+                       roll_to_marker, rot90, rot180, rot270, shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, fly_to_walls, gravity, move_by_count,
                       move_by_size, move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors,
                       sort_bars, stretch_to_marker)
@@ -53,7 +53,7 @@ from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_bor
                       fill_empty_lines, fill_empty_squares, fill_enclosed, fill_to_corner, flood_alternating,
                       flood_from_seeds, flood_touching, frame_objects, halo, hollow, holes_across_bands,
                       keep_largest_box, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes,
-                      reverse_rings, spread_rings)
+                      reverse_rings, spread_rings, paint_quadrant)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
                       downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
@@ -65,7 +65,7 @@ from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, f
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
-                 pad_edge, grow_canvas, roll_to_marker),
+                 pad_edge, grow_canvas, roll_to_marker, roll_alternate_rows),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress,
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
@@ -83,7 +83,8 @@ GROUPS = {
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
-                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings),
+                flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings,
+                paint_quadrant),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
                            move_by_count, shift_colors, fly_to_walls),
@@ -104,8 +105,7 @@ GROUPS = {
               mark_plus_centers),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup, largest_colors, nest_colors, layer_colors,
-                              gather_to_middle),
+                              lookup, largest_colors, nest_colors, layer_colors, gather_to_middle, sort_cells),
     "cell rules": (cell_rule, feature),
 }
 

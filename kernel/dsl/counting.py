@@ -234,3 +234,17 @@ def gather_to_middle(g: np.ndarray, bg: int = 0) -> np.ndarray:
     start = (w - len(values) + 1) // 2
     out[h // 2, start:start + len(values)] = values[0]
     return out
+
+
+def sort_cells(g: np.ndarray, by: str = "column") -> np.ndarray:
+    """All cells regrouped by color, most common first, poured up columns from the bottom left or in reading order."""
+    counts = np.bincount(g.ravel(), minlength=10)
+    if np.count_nonzero(counts) < 2:
+        raise ValueError("one color only")
+    # Ties go to the lower color so the order is fixed.
+    ranked = sorted(np.flatnonzero(counts).tolist(), key=lambda c: (-counts[c], c))
+    seq = np.repeat(np.array(ranked, dtype=g.dtype), counts[ranked])
+    h, w = g.shape
+    if by == "column":
+        return seq.reshape(w, h).T[::-1].copy()
+    return seq.reshape(h, w)

@@ -122,3 +122,17 @@ def roll_to_marker(g: np.ndarray) -> np.ndarray:
     if best is None:
         raise ValueError("no edge line with one marker cell")
     return best[1].copy()
+
+
+def roll_alternate_rows(g: np.ndarray, step: int = 1) -> np.ndarray:
+    """Every second row, counted from the first row of more than one color, rolled cyclically by `step` cells."""
+    varied = np.flatnonzero((g != g[:, :1]).any(axis=1))
+    if len(varied) == 0:
+        raise ValueError("no row of more than one color")
+    out = g.copy()
+    # The first varied row keeps its place; the rows one off it in parity are the ones offset.
+    rows = np.arange(int(varied[0]) + 1, g.shape[0], 2)
+    out[rows] = np.roll(g[rows], step, axis=1)
+    if (out == g).all():
+        raise ValueError("rolling changes nothing")
+    return out

@@ -493,3 +493,18 @@ def spread_rings(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not spread:
         raise ValueError("no color on any ring")
     return out
+
+
+def paint_quadrant(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """The quadrant (of the grid cut in 2x2) holding `color` painted with it, every other cell with bg."""
+    h, w = g.shape
+    if h % 2 or w % 2:
+        raise ValueError("grid does not split into quadrants")
+    hy, hx = h // 2, w // 2
+    held = [(y, x) for y in (0, hy) for x in (0, hx) if (g[y:y + hy, x:x + hx] == color).any()]
+    if len(held) != 1:
+        raise ValueError(f"{len(held)} quadrants hold the color")
+    out = np.full_like(g, bg)
+    y, x = held[0]
+    out[y:y + hy, x:x + hx] = color
+    return out

@@ -9,8 +9,9 @@ from .cropping import bbox
 
 
 def symmetrize(g: np.ndarray, kind: str, bg: int = 0) -> np.ndarray:
-    """Background cells take the color of their mirror image (kind: lr, ud, both, rot, diag)."""
+    """Background cells take the color of their mirror image (kind: lr, ud, both, rot, rot180, diag)."""
     views = {"lr": [g[:, ::-1]], "ud": [g[::-1]], "both": [g[:, ::-1], g[::-1], g[::-1, ::-1]],
+             "rot180": [g[::-1, ::-1]],
              "rot": [np.rot90(g, k) for k in (1, 2, 3)] if g.shape[0] == g.shape[1] else None,
              "diag": [g.T] if g.shape[0] == g.shape[1] else None}[kind]
     if views is None:

@@ -39,6 +39,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     S = Step
     steps: list[Step] = [S(name) for name in SYMMETRIES if name != "identity"]
     steps += [S("crop_to_content", (bg,)), S("trim_border"), S("roll_to_marker")]
+    steps += [S("roll_alternate_rows", (k,)) for k in (1, -1)]
     steps += [S("crop_to_color", (c,)) for c in colors]
     steps += [S("crop_inside_color", (c,)) for c in colors]
     steps += [S("compress", (c,)) for c in sorted(in_all)]
@@ -99,7 +100,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("holes_across_bands", (0,))] if 0 in in_all and bg != 0 else []
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
-    steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
+    steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "rot180", "diag")]
     steps += [S("symmetrize_content", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
     steps += [S("complete_symmetry", (k, bg)) for k in COMPLETIONS] + [S("mirror_toward_marker", (bg,))]
@@ -145,6 +146,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,)),
               S("continue_objects", (bg,)), S("continue_objects", (bg, PLACEHOLDER))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings"), S("spread_rings", (bg,))]
+    steps += [S("paint_quadrant", (c, bg)) for c in colors]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
@@ -170,6 +172,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("color_bands", (None,)), S("color_bands", (bg,)), S("largest_colors", (bg,)),
               S("nest_colors", (bg,)), S("nest_colors", (bg, "layer")), S("layer_colors", (bg,)),
               S("gather_to_middle", (bg,))]
+    steps += [S("sort_cells", (by,)) for by in ("column", "row")]
     steps += [S("draw_count", ("colors", "row", 1, None))]  # how many colors (the background too), to look up
     # A yes or no about the whole grid, for the lookup finisher to name each answer's output.
     steps += [S("holds", (t, bg)) for t in GRID_TESTS if t != "joined"]
