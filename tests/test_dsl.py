@@ -1753,3 +1753,18 @@ def test_each_ring_takes_the_one_color_found_on_it():
                                       [2, 2, 2, 2, 2]])
     with pytest.raises(ValueError):
         dsl.spread_rings(G([[1, 0, 0], [0, 0, 0], [0, 0, 2]]))  # two colors on the edge ring
+
+
+def test_slide_to_walls_moves_objects_rigidly_to_their_colors_edge():
+    g = G([[3, 0, 0, 0, 0],
+           [3, 0, 0, 3, 3],
+           [3, 0, 0, 0, 3],
+           [3, 0, 5, 0, 0],
+           [3, 0, 0, 3, 0]])
+    assert dsl.slide_to_walls(g).tolist() == [[3, 0, 0, 0, 0],
+                                              [3, 3, 3, 0, 0],
+                                              [3, 0, 3, 0, 0],
+                                              [3, 0, 5, 0, 0],
+                                              [3, 3, 0, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.slide_to_walls(G([[3, 3, 0], [3, 0, 0], [3, 0, 0]]))  # the only object already touches

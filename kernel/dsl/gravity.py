@@ -317,3 +317,30 @@ def shift_colors(g: np.ndarray, moves: Mapping[int, tuple[int, int]], bg: int = 
         keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
         out[ys[keep], xs[keep]] = c
     return out
+
+
+def slide_to_walls(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Objects of a color that fills a whole edge row or column slide rigidly toward that edge until blocked."""
+    a = g.copy()
+    moved = False
+    # each edge is brought to the bottom so one downward pass serves all four walls
+    for there, back in (_TO_DOWN["down"], _TO_DOWN["up"], _TO_DOWN["left"], _TO_DOWN["right"]):
+        r = there(a).copy()
+        h = r.shape[0]
+        c = int(r[-1, 0])
+        if h < 2 or c == bg or not (r[-1] == c).all() or not (r[:-1] == c).any():
+            continue
+        body = np.where(r == c, c, bg)
+        body[-1] = bg
+        for o in sorted(objects(body, 8, False, bg), key=lambda o: -o.bottom):
+            ys, xs = np.array([p[0] for p in o.cells]), np.array([p[1] for p in o.cells])
+            r[ys, xs] = bg
+            d = 0
+            while ys.max() + d + 1 < h and (r[ys + d + 1, xs] == bg).all():
+                d += 1
+            r[ys + d, xs] = c
+            moved |= d > 0
+        a = back(r)
+    if not moved:
+        raise ValueError("no object slides toward a wall of its color")
+    return a
