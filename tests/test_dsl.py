@@ -1768,3 +1768,16 @@ def test_slide_to_walls_moves_objects_rigidly_to_their_colors_edge():
                                               [3, 3, 0, 0, 0]]
     with pytest.raises(ValueError):
         dsl.slide_to_walls(G([[3, 3, 0], [3, 0, 0], [3, 0, 0]]))  # the only object already touches
+
+
+def test_mirror_rarest_across_line_reflects_the_rarest_color_over_a_diagonal():
+    g = G([[4, 0, 0, 0],
+           [0, 4, 0, 0],
+           [2, 0, 4, 3],
+           [2, 3, 3, 4]])
+    assert dsl.mirror_rarest_across_line(g).tolist() == [[4, 0, 2, 2],
+                                                         [0, 4, 0, 0],
+                                                         [2, 0, 4, 3],
+                                                         [2, 3, 3, 4]]
+    with pytest.raises(ValueError):
+        dsl.mirror_rarest_across_line(G([[1, 0, 2], [1, 0, 0], [1, 0, 0]]))  # the only shape's mirror is off the grid

@@ -60,8 +60,8 @@ from .scaling import (complete_like_full_line, continue_drift, continue_objects,
                       smallest_period, tile, tile_layout, unscale, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, complete_copies, copy_template, grow_from_anchor, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
-                       mirror_across_lines, mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize,
-                       symmetrize_around, symmetrize_content)
+                       mirror_across_lines, mirror_rarest_across_line, mirror_toward_marker, reveal_masked,
+                       reveal_periodic, symmetrize, symmetrize_around, symmetrize_content)
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
@@ -93,7 +93,7 @@ GROUPS = {
     "stamps": (stamp, copy_template, complete_copies, grow_from_anchor),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic,
-                 mirror_across_lines),
+                 mirror_across_lines, mirror_rarest_across_line),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
                            fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects,
                            reverse_overlaps),

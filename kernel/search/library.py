@@ -105,7 +105,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
     steps += [S("complete_symmetry", (k, bg)) for k in COMPLETIONS] + [S("mirror_toward_marker", (bg,))]
     steps += [S("complete_symmetry", (k, bg, PLACEHOLDER)) for k in ("both", "rot")]
-    steps += [S("mirror_across_lines", (bg,))]
+    steps += [S("mirror_across_lines", (bg,)), S("mirror_rarest_across_line", (bg,))]
     steps += [S("fill_symmetry", (c,)) for c in sorted(in_all)]
     steps += [S("reveal_masked", (c,)) for c in sorted(in_all)]
     steps += [S("fill_periodic", (c,)) for c in sorted(in_all)]
