@@ -1781,3 +1781,16 @@ def test_mirror_rarest_across_line_reflects_the_rarest_color_over_a_diagonal():
                                                          [2, 3, 3, 4]]
     with pytest.raises(ValueError):
         dsl.mirror_rarest_across_line(G([[1, 0, 2], [1, 0, 0], [1, 0, 0]]))  # the only shape's mirror is off the grid
+
+
+def test_step_to_corner_marker_moves_a_shape_one_cell_toward_its_corner_cell():
+    g = G([[2, 2, 0, 0],
+           [2, 5, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 3]])
+    assert dsl.step_to_corner_marker(g).tolist() == [[0, 0, 0, 0],
+                                                     [0, 2, 2, 0],
+                                                     [0, 2, 2, 0],
+                                                     [0, 0, 0, 3]]
+    with pytest.raises(ValueError):
+        dsl.step_to_corner_marker(G([[2, 5, 2], [2, 2, 2], [0, 0, 0]]))  # the odd cell sits mid-edge

@@ -30,7 +30,7 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
                        rot180, rot270, shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, gravity, move_by_count, move_by_size,
                       move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors, slide_to_walls,
-                      sort_bars, stretch_to_marker)
+                      sort_bars, step_to_corner_marker, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_corners, connect_elbow,
                     connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines,
                     edge_turning_rays, extend_ends, extend_rays, mark_midpoints, mark_plus_centers, mark_under_centers,
@@ -86,7 +86,7 @@ GROUPS = {
                 flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
-                           move_by_count, shift_colors, slide_to_walls),
+                           move_by_count, shift_colors, slide_to_walls, step_to_corner_marker),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
                in_color_ranks),

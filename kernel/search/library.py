@@ -99,7 +99,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("holes_across_bands", (0,))] if 0 in in_all and bg != 0 else []
     steps += [S("gravity", (d, bg)) for d in ("down", "up", "left", "right")]
     steps += [S("object_gravity", (d, bg)) for d in ("down", "up", "left", "right")]
-    steps += [S("slide_to_walls", (bg,))]
+    steps += [S("slide_to_walls", (bg,)), S("step_to_corner_marker", (bg,))]
     steps += [S("symmetrize", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_content", (k, bg)) for k in ("lr", "ud", "both", "rot", "diag")]
     steps += [S("symmetrize_around", (c, k, bg)) for c in colors for k in ("both", "lr", "ud")]
