@@ -1794,3 +1794,18 @@ def test_step_to_corner_marker_moves_a_shape_one_cell_toward_its_corner_cell():
                                                      [0, 0, 0, 3]]
     with pytest.raises(ValueError):
         dsl.step_to_corner_marker(G([[2, 5, 2], [2, 2, 2], [0, 0, 0]]))  # the odd cell sits mid-edge
+
+
+def test_fill_missing_color_gives_holes_the_color_their_cell_lacks():
+    g = G([[1, 2, 5, 1, 2],
+           [3, 0, 5, 3, 3],
+           [5, 5, 5, 5, 5],
+           [0, 2, 5, 1, 0],
+           [3, 3, 5, 3, 3]])
+    assert dsl.fill_missing_color(g).tolist() == [[1, 2, 5, 1, 2],
+                                                  [3, 3, 5, 3, 3],
+                                                  [5, 5, 5, 5, 5],
+                                                  [1, 2, 5, 1, 2],
+                                                  [3, 3, 5, 3, 3]]
+    with pytest.raises(ValueError):
+        dsl.fill_missing_color(G([[1, 0, 5, 1, 2], [0, 3, 5, 3, 4]]))  # the left cell lacks two colors

@@ -45,8 +45,8 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
                       mark_contained, mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object,
                       select_object, swap_object_colors, take_nearest_color)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
-                     each_object, in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
-                     transform_cells)
+                     each_object, fill_missing_color, in_color_ranks, paint_by_key, paint_cells, paint_cells_at,
+                     spread_cell, stack_objects, transform_cells)
 from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
                          recolor_by_property)
 from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
@@ -89,7 +89,7 @@ GROUPS = {
                            move_by_count, shift_colors, slide_to_walls, step_to_corner_marker),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
-               in_color_ranks),
+               in_color_ranks, fill_missing_color),
     "stamps": (stamp, copy_template, complete_copies, grow_from_anchor),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic,

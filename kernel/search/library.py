@@ -151,6 +151,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("cell_colors", (how, bg)) for how in CELL_SUMMARIES]
     steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority", "fullest")]
+    steps += [S("fill_missing_color", (bg,))]
     steps += [S("paint_by_key", (b,)) for b in dict.fromkeys((bg, 0))]  # separators can outnumber the background
     steps += [S("spread_cell", (bg, sep)) for sep in (False, True)]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
