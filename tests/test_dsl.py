@@ -1833,3 +1833,44 @@ def test_background_cells_take_their_half_turn_image():
                                               [0, 2, 1]])
     with pytest.raises(KeyError):
         dsl.symmetrize(g, "half")  # no such kind
+
+
+def test_mirror_rarest_across_line_reflects_the_rarest_color_over_a_diagonal():
+    g = G([[4, 0, 0, 0],
+           [0, 4, 0, 0],
+           [2, 0, 4, 3],
+           [2, 3, 3, 4]])
+    assert dsl.mirror_rarest_across_line(g).tolist() == [[4, 0, 2, 2],
+                                                         [0, 4, 0, 0],
+                                                         [2, 0, 4, 3],
+                                                         [2, 3, 3, 4]]
+    with pytest.raises(ValueError):
+        dsl.mirror_rarest_across_line(G([[1, 0, 2], [1, 0, 0], [1, 0, 0]]))  # the only shape's mirror is off the grid
+
+
+def test_step_to_corner_marker_moves_a_shape_one_cell_toward_its_corner_cell():
+    g = G([[2, 2, 0, 0],
+           [2, 5, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 3]])
+    assert dsl.step_to_corner_marker(g).tolist() == [[0, 0, 0, 0],
+                                                     [0, 2, 2, 0],
+                                                     [0, 2, 2, 0],
+                                                     [0, 0, 0, 3]]
+    with pytest.raises(ValueError):
+        dsl.step_to_corner_marker(G([[2, 5, 2], [2, 2, 2], [0, 0, 0]]))  # the odd cell sits mid-edge
+
+
+def test_fill_missing_color_gives_holes_the_color_their_cell_lacks():
+    g = G([[1, 2, 5, 1, 2],
+           [3, 0, 5, 3, 3],
+           [5, 5, 5, 5, 5],
+           [0, 2, 5, 1, 0],
+           [3, 3, 5, 3, 3]])
+    assert dsl.fill_missing_color(g).tolist() == [[1, 2, 5, 1, 2],
+                                                  [3, 3, 5, 3, 3],
+                                                  [5, 5, 5, 5, 5],
+                                                  [1, 2, 5, 1, 2],
+                                                  [3, 3, 5, 3, 3]]
+    with pytest.raises(ValueError):
+        dsl.fill_missing_color(G([[1, 0, 5, 1, 2], [0, 3, 5, 3, 4]]))  # the left cell lacks two colors

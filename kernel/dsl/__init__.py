@@ -30,7 +30,7 @@ from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_ca
                        roll_to_marker, rot90, rot180, rot270, shift, skew, transpose)
 from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, fly_to_walls, gravity, move_by_count,
                       move_by_size, move_into_corners, nudge, object_gravity, pull_to_singletons, shift_colors,
-                      sort_bars, stretch_to_marker)
+                      sort_bars, step_to_corner_marker, stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, connect_corners, connect_elbow,
                     connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral, edge_pair_lines,
                     edge_turning_rays, extend_ends, extend_rays, mark_midpoints, mark_plus_centers, mark_under_centers,
@@ -45,8 +45,8 @@ from .objects import (PLACEHOLDER, Obj, count_objects, crop_most_color, crop_obj
                       mark_contained, mark_half, mark_object, objects, recolor_like_framed, remove_noise, remove_object,
                       select_object, swap_object_colors, take_nearest_color)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
-                     each_object, in_color_ranks, paint_by_key, paint_cells, paint_cells_at, spread_cell, stack_objects,
-                     transform_cells)
+                     each_object, fill_missing_color, in_color_ranks, paint_by_key, paint_cells, paint_cells_at,
+                     spread_cell, stack_objects, transform_cells)
 from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
                          recolor_by_property)
 from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
@@ -60,8 +60,8 @@ from .scaling import (complete_like_full_line, continue_drift, continue_objects,
                       smallest_period, tile, tile_layout, unscale, upscale, upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, complete_copies, copy_template, grow_from_anchor, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
-                       mirror_across_lines, mirror_toward_marker, reveal_masked, reveal_periodic, symmetrize,
-                       symmetrize_around, symmetrize_content)
+                       mirror_across_lines, mirror_rarest_across_line, mirror_toward_marker, reveal_masked,
+                       reveal_periodic, symmetrize, symmetrize_around, symmetrize_content)
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
@@ -87,14 +87,14 @@ GROUPS = {
                 paint_quadrant),
     "gravity and moving": (gravity, object_gravity, attract, dots_to_lines, align_objects, move_by_size, nudge,
                            move_into_corners, sort_bars, stretch_to_marker, collapse_into_block, pull_to_singletons,
-                           move_by_count, shift_colors, fly_to_walls),
+                           move_by_count, shift_colors, fly_to_walls, step_to_corner_marker),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, each_object, stack_objects, combine_changes, color_ranks,
-               in_color_ranks),
+               in_color_ranks, fill_missing_color),
     "stamps": (stamp, copy_template, complete_copies, grow_from_anchor),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic,
-                 mirror_across_lines),
+                 mirror_across_lines, mirror_rarest_across_line),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
                            fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects,
                            reverse_overlaps),

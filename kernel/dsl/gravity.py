@@ -365,3 +365,38 @@ def fly_to_walls(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if not moved:
         raise ValueError("nothing moves")
     return out
+
+
+def step_to_corner_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each shape steps one cell diagonally toward the lone other-colored cell on its corner, which joins it."""
+    h, w = g.shape
+    objs = objects(g, 4, False, bg)
+    lab = np.full((h + 2, w + 2), -1)
+    for i, o in enumerate(objs):
+        if o.size > 1:
+            ys, xs = zip(*o.cells)
+            lab[np.array(ys) + 1, np.array(xs) + 1] = i
+    found: dict[int, list] = {}
+    for o in objs:
+        if o.size != 1:
+            continue
+        y, x = o.cells[0]
+        for i in {int(lab[y + 1 + dy, x + 1 + dx]) for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0))} - {-1}:
+            b = objs[i]
+            if b.colors[0] == o.colors[0]:
+                continue
+            y0, y1, x0, x1 = min(b.top, y), max(b.bottom, y), min(b.left, x), max(b.right, x)
+            if y in (y0, y1) and x in (x0, x1) and y0 < y1 and x0 < x1:
+                found.setdefault(i, []).append(((y, x), (1 if y == y1 else -1, 1 if x == x1 else -1)))
+    moves = [(objs[i], ps[0][0], ps[0][1]) for i, ps in found.items() if len(ps) == 1]
+    if not moves:
+        raise ValueError("no shape with a lone corner marker")
+    out = g.copy()
+    for o, p, _ in moves:
+        for y, x in o.cells + (p,):
+            out[y, x] = bg
+    for o, p, (dy, dx) in moves:
+        for y, x in o.cells + (p,):
+            if 0 <= y + dy < h and 0 <= x + dx < w:
+                out[y + dy, x + dx] = o.colors[0]
+    return out

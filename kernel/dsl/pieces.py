@@ -273,3 +273,30 @@ def at_cell_scale(g: np.ndarray, fn: str, *args) -> np.ndarray:
         for j, (a, b, c, d) in enumerate(row):
             out[a:b, c:d] = result[i, j]
     return out
+
+
+def fill_missing_color(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """In each cell between separator lines, the background cells take the one color it has fewer of than the rest."""
+    _, _, sep = separator_lines(g)
+    boxes = [box for row in cell_boxes(g) for box in row]
+    counts = []
+    for a, b, c, d in boxes:
+        values, n = np.unique(g[a:b, c:d], return_counts=True)
+        counts.append({int(v): int(k) for v, k in zip(values, n) if v != bg and v != sep})
+    # the full set of colors, with multiplicity, is what the most complete cell holds of each
+    full = {c: max(cnt.get(c, 0) for cnt in counts) for cnt in counts for c in cnt}
+    out = g.copy()
+    changed = False
+    for (a, b, c, d), cnt in zip(boxes, counts):
+        part = out[a:b, c:d]
+        holes = int((part == bg).sum())
+        if not holes:
+            continue
+        need = {k: v - cnt.get(k, 0) for k, v in full.items() if v > cnt.get(k, 0)}
+        if len(need) != 1 or sum(need.values()) != holes:
+            raise ValueError("a cell's holes do not match one missing color")
+        part[part == bg] = next(iter(need))
+        changed = True
+    if not changed:
+        raise ValueError("no cell has holes")
+    return out

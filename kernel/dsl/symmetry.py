@@ -314,3 +314,40 @@ def mirror_across_lines(g: np.ndarray, bg: int = 0, color: int | None = None) ->
         free = out[ty, tx] == bg
         out[ty[free], tx[free]] = c[free]
     return out
+
+
+def mirror_rarest_across_line(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The rarest color's cells are mirrored onto background across the one edge-to-edge line (even diagonal)."""
+    h, w = g.shape
+    lines = []
+    for r in np.nonzero((g == g[:, :1]).all(axis=1) & (g[:, 0] != bg))[0]:
+        lines.append((int(g[r, 0]), lambda y, x, r=r: (2 * r - y, x)))
+    for c in np.nonzero((g == g[:1]).all(axis=0) & (g[0] != bg))[0]:
+        lines.append((int(g[0, c]), lambda y, x, c=c: (y, 2 * c - x)))
+    flipped = g[:, ::-1]
+    # a diagonal counts only if it runs corner-side to corner-side, at least three cells long
+    for k in range(-(h - 3), w - 2):
+        d = np.diagonal(g, k)
+        if d[0] != bg and (d == d[0]).all():
+            lines.append((int(d[0]), lambda y, x, k=k: (x - k, y + k)))
+        a = np.diagonal(flipped, k)
+        if a[0] != bg and (a == a[0]).all():
+            s = w - 1 - k
+            lines.append((int(a[0]), lambda y, x, s=s: (s - x, s - y)))
+    if len(lines) != 1:
+        raise ValueError("not exactly one edge-to-edge line")
+    color, reflect = lines[0]
+    values, counts = np.unique(g[(g != bg) & (g != color)], return_counts=True)
+    if len(values) == 0 or (len(values) > 1 and np.sort(counts)[0] == np.sort(counts)[1]):
+        raise ValueError("no single rarest color")
+    rare = values[np.argmin(counts)]
+    ys, xs = np.nonzero(g == rare)
+    my, mx = reflect(ys, xs)
+    ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+    my, mx = my[ok], mx[ok]
+    free = g[my, mx] == bg
+    if not free.any():
+        raise ValueError("nothing lands on background")
+    out = g.copy()
+    out[my[free], mx[free]] = rare
+    return out
