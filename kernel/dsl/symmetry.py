@@ -147,23 +147,28 @@ def reveal_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
     return fill_periodic(g, mask_color)[t:b, l:r].copy()
 
 
-def symmetrize_around(g: np.ndarray, color: int, kind: str = "both", bg: int = 0) -> np.ndarray:
-    """Mirror every other cell about the center of the `color` cells' box (kind: lr, ud, both) onto background."""
-    t, l, b, r = bbox(g == color)
-    cy2, cx2 = t + b - 1, l + r - 1  # twice the center: a cell (y, x) mirrors to (cy2 - y, cx2 - x)
+def _paint_images(g: np.ndarray, ys: np.ndarray, xs: np.ndarray, images, bg: int) -> np.ndarray:
+    """`g` with each cell (ys, xs) copied to each of its mirror images (my, mx) that is background and in the grid."""
     h, w = g.shape
     out = g.copy()
-    ys, xs = np.nonzero((g != bg) & (g != color))
-    if len(ys) == 0:
-        raise ValueError("nothing to mirror")
-    images = {"lr": [(ys, cx2 - xs)], "ud": [(cy2 - ys, xs)],
-              "both": [(ys, cx2 - xs), (cy2 - ys, xs), (cy2 - ys, cx2 - xs)]}[kind]
     for my, mx in images:
         ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
         ty, tx, c = my[ok], mx[ok], g[ys[ok], xs[ok]]
         free = out[ty, tx] == bg
         out[ty[free], tx[free]] = c[free]
     return out
+
+
+def symmetrize_around(g: np.ndarray, color: int, kind: str = "both", bg: int = 0) -> np.ndarray:
+    """Mirror every other cell about the center of the `color` cells' box (kind: lr, ud, both) onto background."""
+    t, l, b, r = bbox(g == color)
+    cy2, cx2 = t + b - 1, l + r - 1  # twice the center: a cell (y, x) mirrors to (cy2 - y, cx2 - x)
+    ys, xs = np.nonzero((g != bg) & (g != color))
+    if len(ys) == 0:
+        raise ValueError("nothing to mirror")
+    images = {"lr": [(ys, cx2 - xs)], "ud": [(cy2 - ys, xs)],
+              "both": [(ys, cx2 - xs), (cy2 - ys, xs), (cy2 - ys, cx2 - xs)]}[kind]
+    return _paint_images(g, ys, xs, images, bg)
 
 
 def fill_diagonal_periodic(g: np.ndarray, mask_color: int) -> np.ndarray:
@@ -285,7 +290,6 @@ def mirror_toward_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 def mirror_across_lines(g: np.ndarray, bg: int = 0, color: int | None = None) -> np.ndarray:
     """Cells are mirrored onto background across the full row and/or column of one color (`color`, else any)."""
-    h, w = g.shape
     if color is None:
         # The line's color changes from grid to grid: take the one non-background color that spans a line.
         full = {int(c) for c in g[(g == g[:, :1]).all(axis=1), 0]} | {int(c) for c in g[0, (g == g[:1]).all(axis=0)]}
@@ -307,13 +311,7 @@ def mirror_across_lines(g: np.ndarray, bg: int = 0, color: int | None = None) ->
         images.append((ys, 2 * cols[0] - xs))
     if rows and cols:
         images.append((2 * rows[0] - ys, 2 * cols[0] - xs))
-    out = g.copy()
-    for my, mx in images:
-        ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
-        ty, tx, c = my[ok], mx[ok], g[ys[ok], xs[ok]]
-        free = out[ty, tx] == bg
-        out[ty[free], tx[free]] = c[free]
-    return out
+    return _paint_images(g, ys, xs, images, bg)
 
 
 def mirror_rarest_across_line(g: np.ndarray, bg: int = 0) -> np.ndarray:
