@@ -130,7 +130,7 @@ def complement_lines(g: np.ndarray, axis: int = 1, bg: int = 0) -> np.ndarray:
 def recolor_by_pairs(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
     """A key of color pairs (a full block two cells wide, or tall) recolors the rest: each first color to its second."""
     if bg is None:  # the grid's own background: a task's grids need not share one
-        bg = int(np.bincount(g.ravel()).argmax())
+        bg = most_common_color(g, None)
     keys = []
     for o in objects(g, 4, True, bg):
         if o.size != o.height * o.width or min(o.height, o.width) != 2:

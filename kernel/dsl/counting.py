@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .colors import colors_by_count
+from .colors import color_counts, colors_by_count
 from .limits import MAX_SIDE, TooLarge
 from .objects import objects
 
@@ -238,12 +238,11 @@ def gather_to_middle(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 def sort_cells(g: np.ndarray, by: str = "column") -> np.ndarray:
     """All cells regrouped by color, most common first, poured up columns from the bottom left or in reading order."""
-    counts = np.bincount(g.ravel(), minlength=10)
-    if np.count_nonzero(counts) < 2:
+    ranked = colors_by_count(g, None)  # ties go to the lower color, so the order is fixed
+    if len(ranked) < 2:
         raise ValueError("one color only")
-    # Ties go to the lower color so the order is fixed.
-    ranked = sorted(np.flatnonzero(counts).tolist(), key=lambda c: (-counts[c], c))
-    seq = np.repeat(np.array(ranked, dtype=g.dtype), counts[ranked])
+    counts = color_counts(g)
+    seq = np.repeat(np.array(ranked, dtype=g.dtype), [counts[c] for c in ranked])
     h, w = g.shape
     if by == "column":
         return seq.reshape(w, h).T[::-1].copy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .colors import most_common_color
 from .cropping import bbox, blocks, split_cells
 from .limits import MAX_SIDE, TooLarge
 from .objects import objects
@@ -209,9 +210,8 @@ def assemble_corners(g: np.ndarray, bg: int = 0) -> np.ndarray:
 
 def overlay_objects(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
     """Lay the objects of one box size over each other, cells off each one's main color on top (bg None: commonest)."""
-    from .objects import objects
     if bg is None:
-        bg = int(np.argmax(np.bincount(g.ravel())))
+        bg = most_common_color(g, None)
     objs = [o for o in objects(g, 8, True, bg) if o.size > 1]
     if len(objs) < 2 or len({(o.height, o.width) for o in objs}) != 1:
         raise ValueError("needs two or more objects of one box size")

@@ -340,12 +340,7 @@ def mirror_rarest_across_line(g: np.ndarray, bg: int = 0) -> np.ndarray:
         raise ValueError("no single rarest color")
     rare = values[np.argmin(counts)]
     ys, xs = np.nonzero(g == rare)
-    my, mx = reflect(ys, xs)
-    ok = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
-    my, mx = my[ok], mx[ok]
-    free = g[my, mx] == bg
-    if not free.any():
+    out = _paint_images(g, ys, xs, [reflect(ys, xs)], bg)
+    if (out == g).all():
         raise ValueError("nothing lands on background")
-    out = g.copy()
-    out[my[free], mx[free]] = rare
     return out
