@@ -5,8 +5,8 @@ against an earlier run. Prints figures (no assertions).
 
 The search runs as in a run (one forked process per task, kernel.search.parallel), but its programs
 are run here rather than in the sandbox (they are the DSL's own chains), and their answers go
-through the run's selection and scoring (kernel.orchestrator). A few times faster than
-benchmarks/search.py, which measures the orchestrator's path and gives the figures of record.
+through the run's selection and scoring (kernel.orchestrator). benchmarks/search.py measures the
+orchestrator's path and gives the figures of record.
 
     python benchmarks/search_dev.py --set arc-agi-2/training --only agi2-new --budget 2 \\
         --out runs/dev/agi2-new.json [--compare runs/dev/before.json]
@@ -84,6 +84,10 @@ def main() -> None:
     ap.add_argument("--compare", help="an earlier --out file: print the tasks gained and lost")
     args = ap.parse_args()
 
+    if args.only not in (None, "agi2-new") and not Path(args.only).is_file():
+        ap.error(f"--only {args.only}: neither agi2-new nor a file of task ids")
+    if args.compare and not Path(args.compare).is_file():
+        ap.error(f"--compare {args.compare}: no such file (an earlier run's --out)")
     taskset = chosen_tasks(args.set, args.only, args.limit)
     by_id = {t.id: t for t in taskset.tasks}
     limits = SearchConfig(budget_s=args.budget, workers=args.workers)
