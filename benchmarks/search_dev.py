@@ -11,8 +11,8 @@ orchestrator's path and gives the figures of record.
     python benchmarks/search_dev.py --set arc-agi-2/training --only agi2-new --budget 2 \\
         --out runs/dev/agi2-new.json [--compare runs/dev/before.json]
 
-`--only agi2-new`: the ARC-AGI-2 training tasks that are in neither ARC-AGI-1 set (233), the
-tasks ARC-AGI-2 added; `--only FILE`: the task ids in FILE (whitespace-separated).
+`--only agi2-new`: the set's tasks that are in neither ARC-AGI-1 set (of ARC-AGI-2 training, the
+233 tasks ARC-AGI-2 added); `--only FILE`: the task ids in FILE (whitespace-separated).
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def events_of(result, task) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--set", default="arc-agi-1/training", help="a public set (default arc-agi-1/training)")
-    ap.add_argument("--only", help="agi2-new, or a file of task ids: a subset of the set")
+    ap.add_argument("--only", help="a subset of the set: agi2-new (its tasks in neither ARC-AGI-1 set; of "
+                                   "arc-agi-2/training, the 233 ARC-AGI-2 added) or a file of task ids")
     ap.add_argument("--limit", type=int, help="only the first N tasks (after --only)")
     ap.add_argument("--budget", type=float, default=2.0, help="search CPU seconds per task (default 2)")
     ap.add_argument("--workers", type=int, default=2, help="search processes (default 2)")
