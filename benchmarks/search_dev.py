@@ -96,7 +96,9 @@ def main() -> None:
     t0 = time.monotonic()
     for r in search_many(taskset.tasks, limits, args.workers):
         events += events_of(r, by_id[r.task_id])
-        per_task[r.task_id] = {"programs": [[f.source, f.trusted] for f in r.found], "near": len(r.near),
+        per_task[r.task_id] = {"programs": [[f.source, f.trusted] for f in r.found],
+                               "chains": [" | ".join(step.source() for step in f.steps) for f in r.found],
+                               "near": len(r.near),
                                "cpu_s": round(r.cpu_s, 3), "nodes": r.nodes, "stopped": r.stopped, "error": r.error}
     wall = time.monotonic() - t0
 
@@ -125,9 +127,8 @@ def main() -> None:
         for task_id in sorted(set(old) & set(per_task)):
             before, now = old[task_id].get("score", 0.0), per_task[task_id].get("score", 0.0)
             if before != now:
-                first = (per_task[task_id]["programs"] or [[""]])[0][0].split("np.int64)\n")[-1]
-                print(f"  {'gained' if now > before else 'lost'} {task_id}: {before:g} -> {now:g}"
-                      + (f"  {' | '.join(line.strip() for line in first.splitlines()[:-1])}" if first else ""))
+                chain = (per_task[task_id]["chains"] or [""])[0]
+                print(f"  {'gained' if now > before else 'lost'} {task_id}: {before:g} -> {now:g}  {chain}".rstrip())
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps({"figures": figures, "tasks": per_task}, indent=1))
