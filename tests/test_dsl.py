@@ -1874,3 +1874,21 @@ def test_fill_missing_color_gives_holes_the_color_their_cell_lacks():
                                                   [3, 3, 5, 3, 3]]
     with pytest.raises(ValueError):
         dsl.fill_missing_color(G([[1, 0, 5, 1, 2], [0, 3, 5, 3, 4]]))  # the left cell lacks two colors
+
+
+def test_turn_objects_turns_each_object_a_quarter_clockwise_about_its_center():
+    g = G([[0, 0, 0, 0, 0],
+           [2, 2, 2, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 3, 0],
+           [0, 0, 0, 3, 3]])
+    assert dsl.turn_objects(g).tolist() == [[0, 2, 0, 0, 0],
+                                            [0, 2, 0, 0, 0],
+                                            [0, 2, 0, 0, 0],
+                                            [0, 0, 0, 3, 3],
+                                            [0, 0, 0, 3, 0]]
+    assert dsl.turn_objects(g, False)[3:].tolist() == [[0, 0, 0, 0, 3], [0, 0, 0, 3, 3]]
+    with pytest.raises(ValueError):
+        dsl.turn_objects(G([[1, 1, 0], [0, 0, 0]]))  # a 1 x 2 bar's center lies between cells
+    with pytest.raises(ValueError):
+        dsl.turn_objects(G([[0, 0, 0], [0, 1, 0], [0, 0, 0]]))  # nothing changes

@@ -408,3 +408,28 @@ def mark_contained(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
     if (out == g).all():
         raise ValueError("no object lies inside another's box")
     return out
+
+
+def turn_objects(g: np.ndarray, clockwise: bool = True, bg: int = 0) -> np.ndarray:
+    """Each one-color object (4-connected) turns a quarter about its own center, which must fall on a cell or corner."""
+    h, w = g.shape
+    objs = objects(g, 4, False, bg)
+    if not objs:
+        raise ValueError("no objects")
+    out = np.full_like(g, bg)
+    for o in objs:
+        if (o.height - o.width) % 2:
+            raise ValueError("a center between lattice points: the turned object would straddle cells")
+        ys, xs = np.array(o.cells).T
+        # Doubled coordinates keep the center, and so the turn, in integers.
+        cy2, cx2 = o.top + o.bottom, o.left + o.right
+        dy2, dx2 = 2 * ys - cy2, 2 * xs - cx2
+        ny, nx = ((cy2 + dx2) // 2, (cx2 - dy2) // 2) if clockwise else ((cy2 - dx2) // 2, (cx2 + dy2) // 2)
+        if ny.min() < 0 or nx.min() < 0 or ny.max() >= h or nx.max() >= w:
+            raise ValueError("a turned object leaves the grid")
+        if ((out[ny, nx] != bg) & (out[ny, nx] != o.colors[0])).any():
+            raise ValueError("turned objects collide")
+        out[ny, nx] = o.colors[0]
+    if (out == g).all():
+        raise ValueError("every object looks the same turned")
+    return out

@@ -151,6 +151,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
     steps += [S("each_object", (f, bg)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
+    steps += [S("turn_objects", (True, bg))]  # no training task asks for the other turn
     steps += [S("cell_colors", (how, bg)) for how in CELL_SUMMARIES]
     steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority", "fullest")]
     steps += [S("fill_missing_color", (bg,))]
