@@ -1892,3 +1892,18 @@ def test_turn_objects_turns_each_object_a_quarter_clockwise_about_its_center():
         dsl.turn_objects(G([[1, 1, 0], [0, 0, 0]]))  # a 1 x 2 bar's center lies between cells
     with pytest.raises(ValueError):
         dsl.turn_objects(G([[0, 0, 0], [0, 1, 0], [0, 0, 0]]))  # nothing changes
+
+
+def test_absorb_markers_objects_take_the_touching_marker_color_and_markers_vanish():
+    g = G([[5, 5, 0, 0],
+           [5, 3, 0, 5],
+           [0, 0, 0, 5],
+           [4, 0, 0, 0]])
+    assert dsl.absorb_markers(g, 5).tolist() == [[3, 3, 0, 0],
+                                                 [3, 0, 0, 5],
+                                                 [0, 0, 0, 5],
+                                                 [0, 0, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.absorb_markers(G([[5, 0, 3], [0, 0, 0]]), 5)  # no object touches a marker
+    with pytest.raises(ValueError):
+        dsl.absorb_markers(G([[3, 5, 4], [0, 0, 0]]), 5)  # markers of two colors on one object

@@ -433,3 +433,27 @@ def turn_objects(g: np.ndarray, clockwise: bool = True, bg: int = 0) -> np.ndarr
     if (out == g).all():
         raise ValueError("every object looks the same turned")
     return out
+
+
+def absorb_markers(g: np.ndarray, color: int, bg: int = 0) -> np.ndarray:
+    """Each `color` object (4-connected) takes the color of the marker cells it touches, and every marker is erased."""
+    if color == bg or not (g == color).any():
+        raise ValueError("no object of that color")
+    marker = (g != color) & (g != bg)
+    if not marker.any():
+        raise ValueError("no marker cells")
+    h, w = g.shape
+    out = np.where(marker, bg, g)
+    absorbed = False
+    for o in objects(np.where(marker, bg, g), 4, False, bg):
+        touched = {int(g[y + dy, x + dx]) for y, x in o.cells for dy, dx in _N4
+                   if 0 <= y + dy < h and 0 <= x + dx < w and marker[y + dy, x + dx]}
+        if len(touched) > 1:
+            raise ValueError("an object touches markers of two colors")
+        if touched:
+            ys, xs = np.array(o.cells).T
+            out[ys, xs] = touched.pop()
+            absorbed = True
+    if not absorbed:
+        raise ValueError("no object touches a marker")
+    return out

@@ -74,6 +74,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("remove_noise", (n, 8, bg)) for n in (1, 2)]
     steps += [S("keep_color", (c, bg)) for c in any_colors] + [S("remove_color", (c, bg)) for c in any_colors]
     steps += [S("swap_object_colors", (bg,))] + [S("take_nearest_color", (c, bg)) for c in colors]
+    steps += [S("absorb_markers", (c, bg)) for c in colors]
     steps += [S("recolor_like_framed", (c, to, shut, bg)) for c in colors
               for to, shut in ((False, False), (False, True), (True, False))]
     steps += [S("keep_most_common", (bg,)), S("keep_least_common", (bg,)), S("swap_most_least", (bg,)),
