@@ -1907,3 +1907,21 @@ def test_absorb_markers_objects_take_the_touching_marker_color_and_markers_vanis
         dsl.absorb_markers(G([[5, 0, 3], [0, 0, 0]]), 5)  # no object touches a marker
     with pytest.raises(ValueError):
         dsl.absorb_markers(G([[3, 5, 4], [0, 0, 0]]), 5)  # markers of two colors on one object
+
+
+def test_extend_segments_stretch_each_segment_across_its_line_one_direction_on_top():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 2, 2, 0, 0],
+           [0, 0, 0, 0, 3],
+           [0, 0, 0, 0, 3],
+           [0, 0, 0, 0, 0]])
+    assert dsl.extend_segments(g).tolist() == [[0, 0, 0, 0, 3],
+                                               [2, 2, 2, 2, 2],
+                                               [0, 0, 0, 0, 3],
+                                               [0, 0, 0, 0, 3],
+                                               [0, 0, 0, 0, 3]]
+    assert dsl.extend_segments(g, 0, "cols")[1].tolist() == [2, 2, 2, 2, 3]
+    with pytest.raises(ValueError):
+        dsl.extend_segments(G([[0, 1, 0], [0, 0, 0]]))  # a lone cell has no direction
+    with pytest.raises(ValueError):
+        dsl.extend_segments(G([[1, 1], [0, 0]]))  # the segment already spans its row

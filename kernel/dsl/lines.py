@@ -637,3 +637,41 @@ def mark_plus_centers(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> n
     if (out == g).all():
         raise ValueError("no cell that four segments point at alike")
     return out
+
+
+def extend_segments(g: np.ndarray, bg: int = 0, on_top: str = "rows") -> np.ndarray:
+    """Each straight one-color segment (two cells or more) fills its whole row or column; `on_top` wins crossings."""
+    if on_top not in ("rows", "cols"):
+        raise ValueError(f"unknown on_top {on_top!r}")
+    fg = g != bg
+    if not fg.any():
+        raise ValueError("nothing to extend")
+    along_row = np.zeros_like(fg)
+    along_col = np.zeros_like(fg)
+    pair = fg[:, 1:] & (g[:, 1:] == g[:, :-1])
+    along_row[:, 1:] |= pair
+    along_row[:, :-1] |= pair
+    pair = fg[1:] & (g[1:] == g[:-1])
+    along_col[1:] |= pair
+    along_col[:-1] |= pair
+    if (along_row & along_col).any():
+        raise ValueError("a cell lies on segments both ways")
+    if (fg & ~along_row & ~along_col).any():
+        raise ValueError("a lone cell has no direction to extend")
+    rows: dict[int, int] = {}
+    cols: dict[int, int] = {}
+    for table, mask, axis in ((rows, along_row, 0), (cols, along_col, 1)):
+        for y, x in zip(*np.nonzero(mask)):
+            if table.setdefault(int(x if axis else y), int(g[y, x])) != g[y, x]:
+                raise ValueError("segments of two colors on one line")
+    out = g.copy()
+    under, over = (rows, cols) if on_top == "cols" else (cols, rows)
+    for table in (under, over):
+        for i, c in table.items():
+            if table is rows:
+                out[i, :] = c
+            else:
+                out[:, i] = c
+    if (out == g).all():
+        raise ValueError("every segment already spans its line")
+    return out
