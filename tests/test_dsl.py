@@ -1925,3 +1925,18 @@ def test_extend_segments_stretch_each_segment_across_its_line_one_direction_on_t
         dsl.extend_segments(G([[0, 1, 0], [0, 0, 0]]))  # a lone cell has no direction
     with pytest.raises(ValueError):
         dsl.extend_segments(G([[1, 1], [0, 0]]))  # the segment already spans its row
+
+
+def test_repel_from_anchor_slides_touching_pieces_away_to_the_edge():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 2, 0, 0],
+           [0, 3, 5, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 4, 0]])
+    assert dsl.repel_from_anchor(g, 5).tolist() == [[0, 0, 2, 0, 0],
+                                                    [0, 0, 0, 0, 0],
+                                                    [3, 0, 5, 0, 0],
+                                                    [0, 0, 0, 0, 0],
+                                                    [0, 0, 0, 4, 0]]
+    with pytest.raises(ValueError):
+        dsl.repel_from_anchor(G([[5, 0, 2], [0, 0, 0]]), 5)  # nothing touches the anchor

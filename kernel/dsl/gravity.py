@@ -400,3 +400,34 @@ def step_to_corner_marker(g: np.ndarray, bg: int = 0) -> np.ndarray:
             if 0 <= y + dy < h and 0 <= x + dx < w:
                 out[y + dy, x + dx] = o.colors[0]
     return out
+
+
+def repel_from_anchor(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
+    """Each one-color piece (4-connected) touching an `anchor` cell slides straight away from it to the grid's edge."""
+    if anchor == bg or not (g == anchor).any():
+        raise ValueError("no anchor cells")
+    h, w = g.shape
+    out = g.copy()
+    moves = []
+    for o in objects(np.where(g == anchor, bg, g), 4, False, bg):
+        ys, xs = np.array(o.cells).T
+        away = set()
+        for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            # The anchor behind a cell, against the direction of travel.
+            by, bx = ys - dy, xs - dx
+            inside = (by >= 0) & (by < h) & (bx >= 0) & (bx < w)
+            if (g[by[inside], bx[inside]] == anchor).any():
+                away.add((dy, dx))
+        if len(away) > 1:
+            raise ValueError("a piece touches the anchor on more than one side")
+        if away:
+            dy, dx = away.pop()
+            k = {(1, 0): h - 1 - o.bottom, (-1, 0): o.top, (0, 1): w - 1 - o.right, (0, -1): o.left}[(dy, dx)]
+            moves.append((ys, xs, dy * k, dx * k, o.colors[0]))
+    if not any(my or mx for _, _, my, mx, _ in moves):
+        raise ValueError("nothing moves")
+    for ys, xs, _, _, _ in moves:
+        out[ys, xs] = bg
+    for ys, xs, my, mx, c in moves:
+        out[ys + my, xs + mx] = c
+    return out

@@ -164,6 +164,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("complete_copies", (turns, bg, erase)) for erase in (False, True) for turns in (False, True)]
     steps += [S("grow_from_anchor", (bg,))]
     steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
+    steps += [S("repel_from_anchor", (c, bg)) for c in colors]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
     steps += [S("move_by_size", (d, bg, n)) for d in ("up", "down", "left", "right") for n in (False, True)]
