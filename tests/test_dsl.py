@@ -1940,3 +1940,17 @@ def test_repel_from_anchor_slides_touching_pieces_away_to_the_edge():
                                                     [0, 0, 0, 4, 0]]
     with pytest.raises(ValueError):
         dsl.repel_from_anchor(G([[5, 0, 2], [0, 0, 0]]), 5)  # nothing touches the anchor
+
+
+def test_uncover_rects_noise_cells_take_the_topmost_box_over_them():
+    g = G([[5, 1, 1, 0, 0],
+           [1, 2, 2, 2, 0],
+           [1, 5, 5, 2, 0],
+           [0, 2, 5, 2, 0]])
+    # the 2 box shows inside the 1 box, so it lies on top where they overlap
+    assert dsl.uncover_rects(g, 5).tolist() == [[1, 1, 1, 0, 0],
+                                                [1, 2, 2, 2, 0],
+                                                [1, 2, 2, 2, 0],
+                                                [0, 2, 2, 2, 0]]
+    with pytest.raises(ValueError):
+        dsl.uncover_rects(G([[1, 5, 2]]), 5)  # no box over the noise cell

@@ -39,7 +39,7 @@ from .lines import (CORNER_KINDS, bounce_rays, box_by_markers, center_lines, con
                     smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
-                    overlay_around, overlay_corners, overlay_objects, overlay_parts, reverse_overlaps)
+                    overlay_around, overlay_corners, overlay_objects, overlay_parts, reverse_overlaps, uncover_rects)
 from .objects import (PLACEHOLDER, Obj, absorb_markers, count_objects, crop_most_color, crop_object, extract_object,
                       keep_object, label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
                       label_in_turn, mark_contained, mark_half, mark_object, objects, recolor_like_framed, remove_noise,
@@ -98,7 +98,7 @@ GROUPS = {
                  mirror_across_lines, mirror_rarest_across_line),
     "masks and overlays": (combine_parts, overlay_parts, kron_parts, overlay, overlay_around, overlay_corners,
                            fit_pieces, center_colors, assemble_corners, mask_with, overlay_objects,
-                           reverse_overlaps),
+                           reverse_overlaps, uncover_rects),
     "lines": (extend_rays, dotted_rays, connect_same_color, rays_to_objects, draw_crosses, extend_ends, bounce_rays,
               connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays, corner_rays,
               minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings, staircase,

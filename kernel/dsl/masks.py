@@ -265,3 +265,30 @@ def reverse_overlaps(g: np.ndarray, bg: int = 0) -> np.ndarray:
     if (out == g).all():
         raise ValueError("no hidden part of a box or line")
     return out
+
+
+def uncover_rects(g: np.ndarray, noise: int) -> np.ndarray:
+    """Cells of the `noise` color take the color of the topmost box (another color's bounding box) over them."""
+    hidden = g == noise
+    if not hidden.any():
+        raise ValueError("no noise cells")
+    colors = [int(c) for c in np.unique(g) if c != noise]
+    if not colors:
+        raise ValueError("nothing under the noise")
+    box = {}
+    for c in colors:
+        ys, xs = np.nonzero(g == c)
+        box[c] = np.zeros(g.shape, dtype=bool)
+        box[c][ys.min():ys.max() + 1, xs.min():xs.max() + 1] = True
+    # A color showing inside another's box lies above it.
+    above = {c: set(np.unique(g[box[c]]).tolist()) - {c, noise} for c in colors}
+    # Noise cells under the same boxes are settled together: one bit per box.
+    cover = sum(box[c].astype(np.int64) << i for i, c in enumerate(colors))
+    out = g.copy()
+    for key in np.unique(cover[hidden]).tolist():
+        under = [c for i, c in enumerate(colors) if key >> i & 1]
+        top = [c for c in under if not any(d in above[c] and c not in above[d] for d in under if d != c)]
+        if len(top) != 1:
+            raise ValueError("no one topmost box over a noise cell")
+        out[hidden & (cover == key)] = top[0]
+    return out

@@ -60,6 +60,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("fit_pieces", (bg,)), S("center_colors", (bg,)), S("assemble_corners", (bg,))]
     steps += [S("overlay_objects", (None,))]  # the background told by each grid, which may change between pairs
     steps += [S("reverse_overlaps", (bg,))]
+    steps += [S("uncover_rects", (c,)) for c in sorted(in_all)]
     steps += [S("kron_parts", (bg, i)) for i in (False, True)] + [S("overlay_around", (c, 1, bg)) for c in colors]
     for conn, multi in ((8, True), (4, False), (8, False)):
         steps += [S("crop_object", (sel, conn, multi, bg)) for sel in SELECTORS]
