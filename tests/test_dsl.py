@@ -1954,3 +1954,15 @@ def test_uncover_rects_noise_cells_take_the_topmost_box_over_them():
                                                 [0, 2, 2, 2, 0]]
     with pytest.raises(ValueError):
         dsl.uncover_rects(G([[1, 5, 2]]), 5)  # no box over the noise cell
+
+
+def test_pointer_rays_fire_from_a_line_head_and_mark_the_cell_they_hit():
+    g = G([[2, 2, 3, 0, 0, 4],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0]])
+    assert dsl.pointer_rays(g).tolist() == [[2, 2, 3, 0, 0, 10],
+                                            [0, 0, 0, 0, 0, 0],
+                                            [0, 0, 0, 0, 0, 0]]
+    assert dsl.pointer_rays(g, 0, 7, True)[0].tolist() == [2, 2, 3, 7, 7, 7]
+    with pytest.raises(ValueError):
+        dsl.pointer_rays(G([[2, 2, 2, 0, 4]]))  # no head of another color

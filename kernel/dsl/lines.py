@@ -675,3 +675,32 @@ def extend_segments(g: np.ndarray, bg: int = 0, on_top: str = "rows") -> np.ndar
     if (out == g).all():
         raise ValueError("every segment already spans its line")
     return out
+
+
+def pointer_rays(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, trail: bool = False) -> np.ndarray:
+    """A line's one-cell head of another color fires on over `bg`; the cell hit (`trail`: the path too) is `color`."""
+    h, w = g.shape
+    fg = g != bg
+    padded = np.pad(fg, 1)
+    around = sum(padded[1 + dy:1 + dy + h, 1 + dx:1 + dx + w].astype(np.int8) for dy, dx in DIRECTIONS.values())
+    src = g.tolist()
+    out = g.copy()
+    fired = False
+    # A head has one non-background neighbour of 8: the end of the line's body.
+    for y, x in zip(*np.nonzero(fg & (around == 1))):
+        (by, bx), = [(y + dy, x + dx) for dy, dx in DIRECTIONS.values()
+                     if 0 <= y + dy < h and 0 <= x + dx < w and fg[y + dy, x + dx]]
+        body = src[by][bx]
+        ty, tx = 2 * by - y, 2 * bx - x  # the body goes on straight for a second cell
+        if body == src[y][x] or not (0 <= ty < h and 0 <= tx < w and src[ty][tx] == body):
+            continue
+        path, hit = _gap(src, y, x, y - by, x - bx, bg)
+        if trail:
+            for py, px in path:
+                out[py, px] = color
+        if hit is not None:
+            out[hit] = color
+        fired |= hit is not None or (trail and bool(path))
+    if not fired:
+        raise ValueError("no pointer fires")
+    return out
