@@ -1966,3 +1966,18 @@ def test_pointer_rays_fire_from_a_line_head_and_mark_the_cell_they_hit():
     assert dsl.pointer_rays(g, 0, 7, True)[0].tolist() == [2, 2, 3, 7, 7, 7]
     with pytest.raises(ValueError):
         dsl.pointer_rays(G([[2, 2, 2, 0, 4]]))  # no head of another color
+
+
+def test_label_by_symmetry_codes_each_object_by_its_mirrors_and_drops_lone_cells():
+    g = G([[7, 7, 7, 7, 7, 7],
+           [2, 2, 2, 7, 2, 7],
+           [7, 2, 7, 7, 2, 2],
+           [7, 7, 7, 7, 7, 7],
+           [7, 2, 7, 7, 7, 2]])
+    assert dsl.label_by_symmetry(g, None).tolist() == [[7, 7, 7, 7, 7, 7],
+                                                       [11, 11, 11, 7, 14, 7],
+                                                       [7, 11, 7, 7, 14, 14],
+                                                       [7, 7, 7, 7, 7, 7],
+                                                       [7, 7, 7, 7, 7, 7]]
+    with pytest.raises(ValueError):
+        dsl.label_by_symmetry(G([[0, 3], [0, 0]]))  # only a lone cell

@@ -40,9 +40,10 @@ from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
                     overlay_around, overlay_corners, overlay_objects, overlay_parts, reverse_overlaps, uncover_rects)
 from .objects import (PLACEHOLDER, Obj, absorb_markers, count_objects, crop_most_color, crop_object, extract_object,
-                      keep_object, label_by_shape, label_by_size, label_by_size_rank, label_by_touching_border,
-                      label_in_turn, mark_contained, mark_half, mark_object, objects, recolor_like_framed, remove_noise,
-                      remove_object, select_object, swap_object_colors, take_nearest_color, turn_objects)
+                      keep_object, label_by_shape, label_by_size, label_by_size_rank, label_by_symmetry,
+                      label_by_touching_border, label_in_turn, mark_contained, mark_half, mark_object, objects,
+                      recolor_like_framed, remove_noise, remove_object, select_object, swap_object_colors,
+                      take_nearest_color, turn_objects)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
                      each_object, fill_missing_color, in_color_ranks, paint_by_key, paint_cells, paint_cells_at,
                      spread_cell, stack_objects, transform_cells)
@@ -76,10 +77,9 @@ GROUPS = {
                recolor_by_pairs),
     "objects": (objects, select_object, crop_object, crop_most_color, extract_object, keep_object, remove_object,
                 mark_object, mark_half, mark_contained, remove_noise, label_by_size, label_by_size_rank, label_by_shape,
-                label_by_holes, label_by_touching_border, label_in_turn, count_objects, property_values,
-                recolor_by_property,
-                crop_by_property, swap_object_colors, take_nearest_color, absorb_markers, recolor_like_framed, holds,
-                turn_objects),
+                label_by_symmetry, label_by_holes, label_by_touching_border, label_in_turn, count_objects,
+                property_values, recolor_by_property, crop_by_property, swap_object_colors, take_nearest_color,
+                absorb_markers, recolor_like_framed, holds, turn_objects),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
                 halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,

@@ -298,6 +298,27 @@ def label_by_shape(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndar
     return out
 
 
+def label_by_symmetry(g: np.ndarray, bg: int | None = 0, connectivity: int = 8) -> np.ndarray:
+    """Objects of 2+ cells become PLACEHOLDER + mirror bits (1 left-right, 2 top-bottom, 4 diagonal); lone cells bg."""
+    if bg is None:  # the grid's own background: a task's grids need not share one
+        bg = int(np.bincount(g.ravel()).argmax())
+    objs = objects(g, connectivity, True, bg)
+    if not any(o.size > 1 for o in objs):
+        raise ValueError("no object of two or more cells")
+    out = g.copy()
+    for o in objs:
+        ys, xs = np.array(o.cells).T
+        if o.size == 1:  # a lone cell has every symmetry, so it tells nothing: noise
+            out[ys, xs] = bg
+            continue
+        p = o.patch(-1)
+        bits = int((p == p[:, ::-1]).all()) + 2 * int((p == p[::-1]).all())
+        if p.shape[0] == p.shape[1] and ((p == p.T).all() or (p == p[::-1, ::-1].T).all()):
+            bits += 4
+        out[ys, xs] = PLACEHOLDER + bits
+    return out
+
+
 def label_by_touching_border(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:
     """Objects touching the grid's border become the placeholder color."""
     h, w = g.shape

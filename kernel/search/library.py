@@ -86,6 +86,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("label_by_size", (4, bg)), S("label_by_size", (8, bg)), S("label_by_size_rank", (4, bg)),
               S("label_by_size_rank", (8, bg)), S("label_by_shape", (4, bg)), S("label_by_shape", (8, bg)),
               S("label_by_touching_border", (4, bg)), S("label_by_holes", (4, bg)), S("label_by_holes", (8, bg))]
+    steps += [S("label_by_symmetry", (None, 8))]  # each grid's own background: it may change between pairs
     steps += [S("label_in_turn", (k, bg)) for k in (2, 3)]
     steps += [S("fill_empty_lines", (c,)) for c in sorted(in_all)]  # lines of one color, background or not
     steps += [S("fill_empty_lines", (bg, PLACEHOLDER, True))]
