@@ -1981,3 +1981,18 @@ def test_label_by_symmetry_codes_each_object_by_its_mirrors_and_drops_lone_cells
                                                        [7, 7, 7, 7, 7, 7]]
     with pytest.raises(ValueError):
         dsl.label_by_symmetry(G([[0, 3], [0, 0]]))  # only a lone cell
+
+
+def test_spread_cell_to_marked_copies_the_pattern_cell_over_cells_with_one_marker():
+    g = G([[1, 7, 0, 7, 7, 0, 7, 7],
+           [1, 1, 0, 7, 5, 0, 7, 7],
+           [0, 0, 0, 0, 0, 0, 0, 0],
+           [7, 7, 0, 7, 7, 0, 0, 7],
+           [7, 7, 0, 7, 7, 0, 7, 7]])
+    assert dsl.spread_cell_to_marked(g).tolist() == [[1, 7, 0, 1, 7, 0, 7, 7],
+                                                     [1, 1, 0, 1, 1, 0, 7, 7],
+                                                     [0, 0, 0, 0, 0, 0, 0, 0],
+                                                     [7, 7, 0, 7, 7, 0, 1, 7],
+                                                     [7, 7, 0, 7, 7, 0, 1, 1]]
+    with pytest.raises(ValueError):
+        dsl.spread_cell_to_marked(G([[1, 7, 0, 7, 7], [1, 1, 0, 7, 7]]))  # no marked cell

@@ -203,6 +203,25 @@ def spread_cell(g: np.ndarray, bg: int = 0, in_separator_color: bool = False) ->
     return out
 
 
+def spread_cell_to_marked(g: np.ndarray) -> np.ndarray:
+    """The cell between separator lines with the most odd cells is copied over each cell with one odd cell only."""
+    boxes = [box for row in cell_boxes(g) for box in row]
+    if len({(b - a, d - c) for a, b, c, d in boxes}) != 1:
+        raise ValueError("cells of different sizes")
+    # The cells' own background, which the lines' color may not be.
+    plain = int(np.bincount(np.concatenate([g[a:b, c:d].ravel() for a, b, c, d in boxes])).argmax())
+    odd = [int((g[a:b, c:d] != plain).sum()) for a, b, c, d in boxes]
+    top = max(odd)
+    if top < 2 or odd.count(top) != 1 or 1 not in odd or any(1 < n < top for n in odd):
+        raise ValueError("not one pattern cell, marked cells and plain ones")
+    a0, b0, c0, d0 = boxes[odd.index(top)]
+    out = g.copy()
+    for (a, b, c, d), n in zip(boxes, odd):
+        if n == 1:
+            out[a:b, c:d] = g[a0:b0, c0:d0]
+    return out
+
+
 def paint_by_key(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """The largest one-color part, its regions painted by a key: a part without background, or the four corner cells."""
     rows, cols, _ = separator_lines(g)
