@@ -1996,3 +1996,20 @@ def test_spread_cell_to_marked_copies_the_pattern_cell_over_cells_with_one_marke
                                                      [7, 7, 0, 7, 7, 0, 1, 1]]
     with pytest.raises(ValueError):
         dsl.spread_cell_to_marked(G([[1, 7, 0, 7, 7], [1, 1, 0, 7, 7]]))  # no marked cell
+
+
+def test_bounce_diagonals_run_on_to_the_edge_bouncing_off_wall_cells_and_over_others():
+    g = G([[0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [2, 2, 2, 2, 2, 2],
+           [0, 0, 0, 3, 0, 0],
+           [0, 0, 1, 0, 0, 0],
+           [0, 1, 0, 0, 0, 0]])
+    assert dsl.bounce_diagonals(g, 2).tolist() == [[0, 0, 0, 0, 0, 0],
+                                                   [0, 0, 0, 0, 0, 0],
+                                                   [2, 2, 2, 2, 2, 2],
+                                                   [0, 0, 0, 1, 0, 0],
+                                                   [0, 0, 1, 0, 1, 0],
+                                                   [0, 1, 0, 0, 0, 1]]
+    with pytest.raises(ValueError):
+        dsl.bounce_diagonals(G([[0, 0, 0], [0, 1, 1], [0, 0, 0]]), 2)  # no diagonal segment

@@ -704,3 +704,39 @@ def pointer_rays(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, trail: bo
     if not fired:
         raise ValueError("no pointer fires")
     return out
+
+
+def bounce_diagonals(g: np.ndarray, wall: int, bg: int = 0) -> np.ndarray:
+    """Diagonal segments go on from both ends to the grid's edge, over any color but `wall`, off which they bounce."""
+    if wall == bg:
+        raise ValueError("the wall is the background")
+    h, w = g.shape
+    ends = []
+    for o in objects(g, 8, False, bg):
+        if o.color == wall or o.size < 2:
+            continue
+        steps = {(b[0] - a[0], b[1] - a[1]) for a, b in zip(o.cells, o.cells[1:])}  # cells in reading order
+        if steps not in ({(1, 1)}, {(1, -1)}):
+            continue
+        (dy, dx), = steps
+        ends += [(o.color, o.cells[0], -dy, -dx), (o.color, o.cells[-1], dy, dx)]
+    if not ends:
+        raise ValueError("no diagonal segment")
+    blocked = np.pad(g == wall, 1, constant_values=False)  # off the grid is open: a ray leaves there
+    out = g.copy()
+    for c, (y, x), dy, dx in ends:
+        for _ in range(4 * h * w):  # a ray caught between walls bounces for ever
+            if blocked[y + dy + 1, x + dx + 1]:
+                # A wall beside the ray flips its sideways step, one ahead of it its up or down step; a wall's
+                # corner or tip sends it straight back.
+                beside, ahead = blocked[y + 1, x + dx + 1], blocked[y + dy + 1, x + 1]
+                dy, dx = (dy, -dx) if beside and not ahead else (-dy, dx) if ahead and not beside else (-dy, -dx)
+                if blocked[y + dy + 1, x + dx + 1]:
+                    break
+            y, x = y + dy, x + dx
+            if not (0 <= y < h and 0 <= x < w):
+                break
+            out[y, x] = c
+    if (out == g).all():
+        raise ValueError("no ray has room")
+    return out

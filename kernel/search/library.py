@@ -139,6 +139,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("extend_ends", (bg,)), S("bounce_rays", (bg,))] + [S("connect_elbow", (c, bg)) for c in any_colors]
     steps += [S("extend_segments", (bg, top)) for top in ("rows", "cols")]
     steps += [S("pointer_rays", (bg, PLACEHOLDER, t)) for t in (False, True)]
+    steps += [S("bounce_diagonals", (c, bg)) for c in any_colors]  # a pair without walls still has rays
     steps += [S("flood_touching", (c, bg)) for c in colors]
     steps += [S("fill_color_boxes", (bg,)), S("flood_from_seeds", (bg,)), S("fill_to_corner", (bg,))]
     counts = np.bincount(np.concatenate([g.ravel() for g in train_inputs]), minlength=10)
