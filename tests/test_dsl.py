@@ -2013,3 +2013,18 @@ def test_bounce_diagonals_run_on_to_the_edge_bouncing_off_wall_cells_and_over_ot
                                                    [0, 1, 0, 0, 0, 1]]
     with pytest.raises(ValueError):
         dsl.bounce_diagonals(G([[0, 0, 0], [0, 1, 1], [0, 0, 0]]), 2)  # no diagonal segment
+
+
+def test_attract_to_body_moves_strays_of_a_color_until_they_touch_its_largest_piece():
+    g = G([[2, 2, 0, 0, 2],
+           [2, 2, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 2, 0]])
+    assert dsl.attract_to_body(g).tolist() == [[2, 2, 2, 0, 0],
+                                               [2, 2, 0, 0, 0],
+                                               [0, 2, 0, 0, 0],
+                                               [0, 0, 0, 0, 0],
+                                               [0, 0, 0, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.attract_to_body(G([[2, 0, 2], [0, 0, 0]]))  # no one largest piece

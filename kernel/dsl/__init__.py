@@ -28,9 +28,10 @@ from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_fr
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_alternate_rows,
                        roll_to_marker, rot90, rot180, rot270, shift, skew, transpose)
-from .gravity import (align_objects, attract, collapse_into_block, dots_to_lines, fly_to_walls, gravity, move_by_count,
-                      move_by_size, move_into_corners, nudge, object_gravity, pull_to_singletons, repel_from_anchor,
-                      shift_colors, sort_bars, step_to_corner_marker, stretch_to_marker)
+from .gravity import (align_objects, attract, attract_to_body, collapse_into_block, dots_to_lines, fly_to_walls,
+                      gravity, move_by_count, move_by_size, move_into_corners, nudge, object_gravity,
+                      pull_to_singletons, repel_from_anchor, shift_colors, sort_bars, step_to_corner_marker,
+                      stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_diagonals, bounce_rays, box_by_markers, center_lines, connect_corners,
                     connect_elbow, connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral,
                     edge_pair_lines, edge_turning_rays, extend_ends, extend_rays, extend_segments, mark_midpoints,
@@ -86,9 +87,10 @@ GROUPS = {
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
                 flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings,
                 paint_quadrant),
-    "gravity and moving": (gravity, object_gravity, attract, repel_from_anchor, dots_to_lines, align_objects,
-                           move_by_size, nudge, move_into_corners, sort_bars, stretch_to_marker, collapse_into_block,
-                           pull_to_singletons, move_by_count, shift_colors, fly_to_walls, step_to_corner_marker),
+    "gravity and moving": (gravity, object_gravity, attract, attract_to_body, repel_from_anchor, dots_to_lines,
+                           align_objects, move_by_size, nudge, move_into_corners, sort_bars, stretch_to_marker,
+                           collapse_into_block, pull_to_singletons, move_by_count, shift_colors, fly_to_walls,
+                           step_to_corner_marker),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, spread_cell_to_marked, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks, fill_missing_color),

@@ -431,3 +431,42 @@ def repel_from_anchor(g: np.ndarray, anchor: int, bg: int = 0) -> np.ndarray:
     for ys, xs, my, mx, c in moves:
         out[ys + my, xs + mx] = c
     return out
+
+
+def attract_to_body(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Stray pieces of a color move to touch its largest piece: straight, or diagonally if off its rows and columns."""
+    h, w = g.shape
+    out = g.copy()
+    moved = False
+    by_color: dict[int, list] = {}
+    for o in objects(g, 4, False, bg):
+        by_color.setdefault(o.color, []).append(o)
+    for c, pieces in by_color.items():
+        if len(pieces) < 2:
+            continue
+        pieces.sort(key=lambda o: -o.size)
+        body = pieces[0]
+        if pieces[1].size == body.size:
+            raise ValueError(f"color {c} has no one largest piece")
+
+        def gap(o):
+            return max(body.top - o.bottom, o.top - body.bottom, 0) + max(body.left - o.right, o.left - body.right, 0)
+
+        # Nearest first, so that a farther stray can stop on one already moved.
+        for o in sorted(pieces[1:], key=gap):
+            dy = 1 if o.bottom < body.top else -1 if o.top > body.bottom else 0
+            dx = 1 if o.right < body.left else -1 if o.left > body.right else 0
+            if dy == dx == 0:
+                raise ValueError("a stray lies within its body's box")
+            ys, xs = np.array(o.cells).T
+            out[ys, xs] = bg
+            own = np.pad(out == c, 1)
+            while not any(own[ys + 1 + ny, xs + 1 + nx].any() for ny, nx in ((1, 0), (-1, 0), (0, 1), (0, -1))):
+                ys, xs = ys + dy, xs + dx
+                if ys.min() < 0 or xs.min() < 0 or ys.max() >= h or xs.max() >= w or (out[ys, xs] != bg).any():
+                    raise ValueError("a stray is blocked before it reaches its body")
+                moved = True
+            out[ys, xs] = c
+    if not moved:
+        raise ValueError("nothing moves")
+    return out

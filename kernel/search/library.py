@@ -167,7 +167,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS] + [S("copy_template", ("shape", bg, True))]
     steps += [S("complete_copies", (turns, bg, erase)) for erase in (False, True) for turns in (False, True)]
     steps += [S("grow_from_anchor", (bg,))]
-    steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))]
+    steps += [S("attract", (c, bg)) for c in colors] + [S("dots_to_lines", (bg,))] + [S("attract_to_body", (bg,))]
     steps += [S("repel_from_anchor", (c, bg)) for c in colors]
     steps += [S("align_objects", (c, axis, bg)) for c in colors for axis in (0, 1)]
     steps += [S("nudge", (c, bg)) for c in colors] + [S("move_into_corners", (c, bg)) for c in colors]
