@@ -2028,3 +2028,22 @@ def test_attract_to_body_moves_strays_of_a_color_until_they_touch_its_largest_pi
                                                [0, 0, 0, 0, 0]]
     with pytest.raises(ValueError):
         dsl.attract_to_body(G([[2, 0, 2], [0, 0, 0]]))  # no one largest piece
+
+
+def test_halo_by_key_surrounds_each_shape_in_its_colors_partner_but_not_its_holes():
+    g = G([[0, 0, 0, 0, 0, 0, 0],
+           [0, 3, 3, 3, 0, 0, 0],
+           [0, 3, 0, 3, 0, 0, 0],
+           [0, 3, 3, 3, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 3, 1],
+           [0, 0, 0, 0, 0, 3, 1]])
+    assert dsl.halo_by_key(g).tolist() == [[1, 1, 1, 1, 1, 0, 0],
+                                           [1, 3, 3, 3, 1, 0, 0],
+                                           [1, 3, 0, 3, 1, 0, 0],
+                                           [1, 3, 3, 3, 1, 0, 0],
+                                           [1, 1, 1, 1, 1, 0, 0],
+                                           [0, 0, 0, 0, 0, 3, 1],
+                                           [0, 0, 0, 0, 0, 3, 1]]
+    with pytest.raises(ValueError):
+        dsl.halo_by_key(G([[0, 0, 0], [0, 3, 0], [0, 0, 0]]))  # no key

@@ -53,7 +53,7 @@ from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, proper
                          recolor_by_property)
 from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
                       fill_empty_lines, fill_empty_squares, fill_enclosed, fill_to_corner, flood_alternating,
-                      flood_from_seeds, flood_touching, frame_objects, halo, hollow, holes_across_bands,
+                      flood_from_seeds, flood_touching, frame_objects, halo, halo_by_key, hollow, holes_across_bands,
                       keep_largest_box, label_areas, label_by_holes, label_enclosed, mark_largest_rectangle, pour_boxes,
                       reverse_rings, spread_rings, paint_quadrant)
 from .rules import cell_rule, feature
@@ -83,7 +83,7 @@ GROUPS = {
                 property_values, recolor_by_property, crop_by_property, swap_object_colors, take_nearest_color,
                 absorb_markers, recolor_like_framed, holds, turn_objects),
     "regions": (bridge_objects, fill_enclosed, fill_empty_lines, fill_empty_squares, fill_boxes, frame_objects, hollow,
-                halo, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
+                halo, halo_by_key, draw_border, flood_touching, fill_color_boxes, mark_largest_rectangle, reverse_rings,
                 label_enclosed, label_areas, recolor_areas, pour_boxes, checker_rectangles, keep_largest_box,
                 flood_from_seeds, flood_alternating, holes_across_bands, corner_ticks, fill_to_corner, spread_rings,
                 paint_quadrant),

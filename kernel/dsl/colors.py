@@ -127,10 +127,8 @@ def complement_lines(g: np.ndarray, axis: int = 1, bg: int = 0) -> np.ndarray:
     return out
 
 
-def recolor_by_pairs(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
-    """A key of color pairs (a full block two cells wide, or tall) recolors the rest: each first color to its second."""
-    if bg is None:  # the grid's own background: a task's grids need not share one
-        bg = most_common_color(g, None)
+def pair_keys(g: np.ndarray, bg: int = 0) -> list:
+    """Keys of color pairs: full blocks two cells wide (or tall), as (object, rows of (first, second) colors)."""
     keys = []
     for o in objects(g, 4, True, bg):
         if o.size != o.height * o.width or min(o.height, o.width) != 2:
@@ -139,6 +137,14 @@ def recolor_by_pairs(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
         pairs = block if o.width == 2 else block.T  # a 2x2 key reads by rows
         if (pairs[:, 0] != pairs[:, 1]).any():
             keys.append((o, pairs))
+    return keys
+
+
+def recolor_by_pairs(g: np.ndarray, bg: int | None = 0) -> np.ndarray:
+    """A key of color pairs (a full block two cells wide, or tall) recolors the rest: each first color to its second."""
+    if bg is None:  # the grid's own background: a task's grids need not share one
+        bg = most_common_color(g, None)
+    keys = pair_keys(g, bg)
     if len(keys) != 1:
         raise ValueError("not exactly one key of color pairs")
     o, pairs = keys[0]

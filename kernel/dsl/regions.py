@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .colors import pair_keys
 from .objects import PLACEHOLDER, has_hole, objects, reachable_from_border
 
 
@@ -79,6 +80,31 @@ def halo(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER, diagonal: bool = 
     if not mark.any():
         raise ValueError("no background next to objects")
     return np.where(mark, color, g)
+
+
+def halo_by_key(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """Each shape's box, one cell wider all round, is filled around it in its color's partner in keys of color pairs."""
+    partner: dict[int, int] = {}
+    keyed = np.zeros(g.shape, dtype=bool)
+    for o, pairs in pair_keys(g, bg):
+        keyed |= o.mask(g.shape)
+        for a, b in pairs.tolist():
+            if a != b and partner.setdefault(a, b) != b:
+                raise ValueError(f"the keys give color {a} two partners")
+    if not partner:
+        raise ValueError("no key of color pairs")
+    h, w = g.shape
+    out = g.copy()
+    for o in objects(np.where(keyed, bg, g), 8, False, bg):
+        if o.color not in partner:
+            raise ValueError(f"color {o.color} is not in the keys")
+        t, b, l, r = max(o.top - 1, 0), min(o.bottom + 1, h - 1), max(o.left - 1, 0), min(o.right + 1, w - 1)
+        # Reached from the box's rim around the shape: the shape's enclosed holes stay background.
+        around = reachable_from_border(~o.mask(g.shape)[t:b + 1, l:r + 1])
+        out[t:b + 1, l:r + 1][around & (g[t:b + 1, l:r + 1] == bg)] = partner[o.color]
+    if (out == g).all():
+        raise ValueError("no shape has room for a halo")
+    return out
 
 
 def label_by_holes(g: np.ndarray, connectivity: int = 4, bg: int = 0) -> np.ndarray:

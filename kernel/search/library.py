@@ -96,6 +96,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("mark_largest_rectangle", (bg,)), S("mark_largest_rectangle", (bg, PLACEHOLDER, 2)),
               S("keep_largest_box", (bg,)),
               S("halo", (bg, 10, True)), S("halo", (bg, 10, False)), S("draw_border")]
+    steps += [S("halo_by_key", (bg,))]
     steps += [S("corner_ticks", (bg, PLACEHOLDER, square)) for square in (True, False)]
     steps += [S("fill_empty_squares", (k, bg)) for k in (2, 3)] + [S("fill_empty_squares", (3, bg, PLACEHOLDER, True))]
     steps += [S("draw_spiral", (PLACEHOLDER, bg))]
