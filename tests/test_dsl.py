@@ -2047,3 +2047,19 @@ def test_halo_by_key_surrounds_each_shape_in_its_colors_partner_but_not_its_hole
                                            [0, 0, 0, 0, 0, 3, 1]]
     with pytest.raises(ValueError):
         dsl.halo_by_key(G([[0, 0, 0], [0, 3, 0], [0, 0, 0]]))  # no key
+
+
+def test_orbit_satellites_turn_each_satellite_about_its_nearest_anchor_in_line():
+    g = G([[0, 0, 0, 0, 0],
+           [0, 0, 6, 0, 0],
+           [0, 0, 1, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 6]])
+    assert dsl.orbit_satellites(g, 1, 6, "ccw").tolist() == [[0, 0, 0, 0, 0],
+                                                            [0, 0, 0, 0, 0],
+                                                            [0, 10, 1, 0, 0],
+                                                            [0, 0, 0, 10, 0],
+                                                            [0, 0, 0, 1, 0]]
+    assert dsl.orbit_satellites(g, 1, 6, "half")[3, 2] == 10
+    with pytest.raises(ValueError):
+        dsl.orbit_satellites(G([[6, 0], [0, 1]]), 1, 6)  # the satellite has no anchor in its row or column

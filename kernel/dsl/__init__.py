@@ -29,7 +29,7 @@ from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_fr
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_alternate_rows,
                        roll_to_marker, rot90, rot180, rot270, shift, skew, transpose)
 from .gravity import (align_objects, attract, attract_to_body, collapse_into_block, dots_to_lines, fly_to_walls,
-                      gravity, move_by_count, move_by_size, move_into_corners, nudge, object_gravity,
+                      gravity, move_by_count, move_by_size, move_into_corners, nudge, object_gravity, orbit_satellites,
                       pull_to_singletons, repel_from_anchor, shift_colors, sort_bars, step_to_corner_marker,
                       stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_diagonals, bounce_rays, box_by_markers, center_lines, connect_corners,
@@ -90,7 +90,7 @@ GROUPS = {
     "gravity and moving": (gravity, object_gravity, attract, attract_to_body, repel_from_anchor, dots_to_lines,
                            align_objects, move_by_size, nudge, move_into_corners, sort_bars, stretch_to_marker,
                            collapse_into_block, pull_to_singletons, move_by_count, shift_colors, fly_to_walls,
-                           step_to_corner_marker),
+                           step_to_corner_marker, orbit_satellites),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, spread_cell_to_marked, each_object, stack_objects,
                combine_changes, color_ranks, in_color_ranks, fill_missing_color),

@@ -7,7 +7,8 @@ from typing import Mapping
 import numpy as np
 
 from .geometry import rot90, rot180, rot270
-from .objects import lone_cells, objects
+from .lines import _side
+from .objects import PLACEHOLDER, lone_cells, objects
 
 _TO_DOWN = {"down": (lambda g: g, lambda g: g), "up": (rot180, rot180),
             "left": (rot90, rot270), "right": (rot270, rot90)}
@@ -468,5 +469,49 @@ def attract_to_body(g: np.ndarray, bg: int = 0) -> np.ndarray:
                 moved = True
             out[ys, xs] = c
     if not moved:
+        raise ValueError("nothing moves")
+    return out
+
+
+def orbit_satellites(g: np.ndarray, anchor: int, satellite: int, turn: str = "ccw", bg: int = 0,
+                     color: int = PLACEHOLDER) -> np.ndarray:
+    """Each `satellite` cell turns (ccw, cw, half) about its own nearest `anchor` in line and lands as `color`."""
+    if anchor == satellite or turn not in ("ccw", "cw", "half"):
+        raise ValueError("bad parameters")
+    anchors = list(zip(*np.nonzero(g == anchor)))
+    sats = list(zip(*np.nonzero(g == satellite)))
+    if not anchors or not sats or len(anchors) > 30 or len(sats) > 30:
+        raise ValueError("no sparse anchor and satellite cells")
+    # Each satellite's anchors in its row or column, nearest first.
+    near = {}
+    for s in sats:
+        near[s] = sorted((abs(a[0] - s[0]) + abs(a[1] - s[1]), a) for a in anchors if a[0] == s[0] or a[1] == s[1])
+        if not near[s]:
+            raise ValueError("a satellite with no anchor in line")
+    # One anchor each: the satellite closest to its nearest free anchor takes it first.
+    paired, used = {}, set()
+    while len(paired) < len(sats):
+        best = None
+        for s, cands in near.items():
+            free = [(d, a) for d, a in cands if a not in used]
+            if s in paired or len(free) > 1 and free[0][0] == free[1][0]:
+                continue
+            if not free:
+                raise ValueError("a satellite left without an anchor")
+            if best is None or free[0][0] < best[0]:
+                best = (free[0][0], s, free[0][1])
+        if best is None:
+            raise ValueError("no satellite has one nearest anchor")
+        paired[best[1]] = best[2]
+        used.add(best[2])
+    h, w = g.shape
+    out = g.copy()
+    for s in sats:
+        out[s] = bg
+    for (sy, sx), (ay, ax) in paired.items():
+        dy, dx = (ay - sy, ax - sx) if turn == "half" else _side(int(sy - ay), int(sx - ax), turn)
+        if 0 <= ay + dy < h and 0 <= ax + dx < w:  # one that lands off the grid is lost
+            out[ay + dy, ax + dx] = color
+    if (out == g).all():
         raise ValueError("nothing moves")
     return out

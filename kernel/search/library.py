@@ -178,6 +178,10 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("move_by_count", (m, dy, dx, bg)) for m in rarest for dy in (-1, 0, 1) for dx in (-1, 0, 1)
               if dy or dx]
     steps += [S("stretch_to_marker", (bg,)), S("collapse_into_block", (bg,)), S("pull_to_singletons", (bg,))]
+    # Satellites turning about anchors: every ordered pair of colors, or of the two rarest where there are many.
+    orbiting = colors if len(colors) <= 3 else sorted(colors, key=lambda c: counts[c])[:2]
+    steps += [S("orbit_satellites", (a, s, turn, bg, PLACEHOLDER)) for a in orbiting for s in orbiting if a != s
+              for turn in ("ccw", "cw", "half")]
     steps += [S("majority_cell", (bg,)), S("majority_cell", (None,)), S("color_ranking_column", (bg,)),
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
               S("color_bands", (None,)), S("color_bands", (bg,)), S("largest_colors", (bg,)),
