@@ -2063,3 +2063,16 @@ def test_orbit_satellites_turn_each_satellite_about_its_nearest_anchor_in_line()
     assert dsl.orbit_satellites(g, 1, 6, "half")[3, 2] == 10
     with pytest.raises(ValueError):
         dsl.orbit_satellites(G([[6, 0], [0, 1]]), 1, 6)  # the satellite has no anchor in its row or column
+
+
+def test_split_apart_pulls_the_halves_one_cell_apart_diagonally():
+    g = G([[1, 2],
+           [3, 4]])
+    assert dsl.split_apart(g, 0, 9).tolist() == [[1, 2, 9],
+                                                 [9, 9, 9],
+                                                 [9, 3, 4]]
+    assert dsl.split_apart(g, 1, 9).tolist() == [[1, 9, 9],
+                                                 [3, 9, 2],
+                                                 [9, 9, 4]]
+    with pytest.raises(ValueError):
+        dsl.split_apart(G([[1, 2, 3]]), 1)  # an odd width has no halves

@@ -27,7 +27,7 @@ from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, colo
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_alternate_rows,
-                       roll_to_marker, rot90, rot180, rot270, shift, skew, transpose)
+                       roll_to_marker, rot90, rot180, rot270, shift, skew, split_apart, transpose)
 from .gravity import (align_objects, attract, attract_to_body, collapse_into_block, dots_to_lines, fly_to_walls,
                       gravity, move_by_count, move_by_size, move_into_corners, nudge, object_gravity, orbit_satellites,
                       pull_to_singletons, repel_from_anchor, shift_colors, sort_bars, step_to_corner_marker,
@@ -67,7 +67,7 @@ from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, f
 
 GROUPS = {
     "geometry": (rot90, rot180, rot270, flip_lr, flip_ud, transpose, anti_transpose, apply_symmetry, shift, skew,
-                 pad_edge, grow_canvas, roll_to_marker, roll_alternate_rows),
+                 pad_edge, grow_canvas, split_apart, roll_to_marker, roll_alternate_rows),
     "cropping": (crop_to_content, crop_to_color, crop_inside_color, crop_inside_frame, split_part, compress,
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,

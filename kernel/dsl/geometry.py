@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .limits import MAX_SIDE, TooLarge
+from .objects import PLACEHOLDER
 
 
 def rot90(g: np.ndarray) -> np.ndarray:
@@ -90,6 +91,22 @@ def grow_canvas(g: np.ndarray, k: int = 2, bg: int = 0) -> np.ndarray:
         raise TooLarge("canvas larger than 30 cells")
     out = np.full((h * k, w * k), bg, dtype=g.dtype)
     out[:h, :w] = g
+    return out
+
+
+def split_apart(g: np.ndarray, axis: int = 0, fill: int = PLACEHOLDER) -> np.ndarray:
+    """The grid's halves (rows for axis 0, columns for 1) pulled one cell apart diagonally, the gap `fill`."""
+    h, w = g.shape
+    k = g.shape[axis] // 2
+    if g.shape[axis] % 2 or k == 0:
+        raise ValueError("no even split")
+    if max(h, w) + 1 > MAX_SIDE:
+        raise TooLarge("no room to pull apart")
+    out = np.full((h + 1, w + 1), fill, dtype=g.dtype)
+    if axis == 0:
+        out[:k, :w], out[k + 1:, 1:] = g[:k], g[k:]
+    else:
+        out[:h, :k], out[1:, k + 1:] = g[:, :k], g[:, k:]
     return out
 
 

@@ -154,6 +154,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,)),
               S("continue_objects", (bg,)), S("continue_objects", (bg, PLACEHOLDER))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings"), S("spread_rings", (bg,))]
+    steps += [S("split_apart", (axis, PLACEHOLDER)) for axis in (0, 1)]
     steps += [S("paint_quadrant", (c, bg)) for c in colors]
     # Pieces: one step that changes every cell or object, or builds the output from them.
     steps += [S("each_cell", (f,)) for f in ("flip_lr", "flip_ud", "rot180", "transpose")]
