@@ -2076,3 +2076,18 @@ def test_split_apart_pulls_the_halves_one_cell_apart_diagonally():
                                                  [9, 9, 4]]
     with pytest.raises(ValueError):
         dsl.split_apart(G([[1, 2, 3]]), 1)  # an odd width has no halves
+
+
+def test_fractal_from_cells_draws_the_cells_common_pattern_where_it_has_a_minor_color():
+    g = G([[4, 1, 0, 1, 1],
+           [1, 1, 0, 1, 1],
+           [5, 0, 0, 0, 0],
+           [4, 5, 0, 4, 4],
+           [1, 1, 0, 4, 4]])  # the 5 strewn over a line is noise, in the cells too
+    assert dsl.fractal_from_cells(g).tolist() == [[4, 1, 0, 1, 1],
+                                                  [1, 1, 0, 1, 1],
+                                                  [0, 0, 0, 0, 0],
+                                                  [1, 1, 0, 1, 1],
+                                                  [1, 1, 0, 1, 1]]
+    with pytest.raises(ValueError):
+        dsl.fractal_from_cells(G([[1, 2, 0, 1], [2, 1, 0, 1], [0, 0, 0, 0], [1, 1, 0, 1]]))  # not 2 x 2 cells of 2 x 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colors import recolor
-from .cropping import select_cell, separator_lines, spans_between
+from .cropping import blocks, select_cell, separator_lines, spans_between
 from .geometry import apply_symmetry
 from .objects import PLACEHOLDER, objects
 
@@ -318,4 +318,41 @@ def fill_missing_color(g: np.ndarray, bg: int = 0) -> np.ndarray:
         changed = True
     if not changed:
         raise ValueError("no cell has holes")
+    return out
+
+
+def _unique_majority(values: np.ndarray) -> int:
+    """The one commonest value; ValueError on a tie or when there are none."""
+    v, n = np.unique(values, return_counts=True)
+    if len(v) == 0 or (n == n.max()).sum() > 1:
+        raise ValueError("no single commonest color")
+    return int(v[np.argmax(n)])
+
+
+def fractal_from_cells(g: np.ndarray) -> np.ndarray:
+    """k x k cells of k x k between (noisy) lines become their common pattern where it has a minor color, else solid."""
+    h, w = g.shape
+    k = next((k for k in range(2, 6) if k * k + k - 1 == h == w), None)
+    if k is None:
+        raise ValueError("not k x k cells of k x k between lines")
+    line = np.zeros(g.shape, bool)
+    line[k::k + 1, :] = line[:, k::k + 1] = True
+    sep = _unique_majority(g[line])
+    if (g[line] == sep).mean() < 0.6 or (g[~line] == sep).mean() > 0.1:
+        raise ValueError("no separator lines")
+    cells = np.stack([c.ravel() for c in blocks(g, k, k)])
+    seen = ~np.isin(cells, g[line & (g != sep)])  # colors strewn over the lines are noise inside the cells too
+    # solid cells show nothing of the pattern
+    patterned = [len(np.unique(c[s])) > 1 for c, s in zip(cells, seen)]
+    if not any(patterned):
+        raise ValueError("every cell is solid")
+    cells, seen = cells[patterned], seen[patterned]
+    pattern = np.array([_unique_majority(cells[seen[:, q], q]) for q in range(k * k)], dtype=g.dtype).reshape(k, k)
+    major = _unique_majority(pattern)
+    if (pattern == major).all():
+        raise ValueError("the pattern has one color")
+    out = np.full_like(g, sep)
+    for i in range(k):
+        for j in range(k):
+            out[i * (k + 1):i * (k + 1) + k, j * (k + 1):j * (k + 1) + k] = pattern if pattern[i, j] != major else major
     return out

@@ -162,7 +162,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("turn_objects", (True, bg))]  # no training task asks for the other turn
     steps += [S("cell_colors", (how, bg)) for how in CELL_SUMMARIES]
     steps += [S("paint_cells", (how, bg)) for how in ("majority", "minority", "fullest")]
-    steps += [S("fill_missing_color", (bg,))]
+    steps += [S("fill_missing_color", (bg,)), S("fractal_from_cells")]
     steps += [S("paint_by_key", (b,)) for b in dict.fromkeys((bg, 0))]  # separators can outnumber the background
     steps += [S("spread_cell", (bg, sep)) for sep in (False, True)] + [S("spread_cell_to_marked")]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
