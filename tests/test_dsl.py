@@ -2091,3 +2091,18 @@ def test_fractal_from_cells_draws_the_cells_common_pattern_where_it_has_a_minor_
                                                   [1, 1, 0, 1, 1]]
     with pytest.raises(ValueError):
         dsl.fractal_from_cells(G([[1, 2, 0, 1], [2, 1, 0, 1], [0, 0, 0, 0], [1, 1, 0, 1]]))  # not 2 x 2 cells of 2 x 2
+
+
+def test_edge_marker_lines_draw_each_edge_cells_color_across_toggling_its_own_color():
+    g = G([[0, 2, 0, 3, 0],
+           [0, 0, 0, 0, 0],
+           [0, 2, 2, 2, 0],
+           [0, 0, 0, 0, 0]])
+    assert dsl.edge_marker_lines(g, "top", 0).tolist() == [[0, 2, 0, 3, 0],
+                                                           [0, 2, 0, 3, 0],
+                                                           [0, 0, 2, 3, 0],
+                                                           [0, 2, 0, 3, 0]]
+    assert dsl.edge_marker_lines(g, "top", 0, False)[2].tolist() == [0, 2, 2, 3, 0]
+    assert dsl.edge_marker_lines(G([[0, 0, 0], [0, 0, 1], [0, 0, 0]]), "right", 0)[1].tolist() == [1, 1, 1]
+    with pytest.raises(ValueError):
+        dsl.edge_marker_lines(g, "bottom", 0)  # nothing on the bottom edge

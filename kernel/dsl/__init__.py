@@ -34,10 +34,10 @@ from .gravity import (align_objects, attract, attract_to_body, collapse_into_blo
                       stretch_to_marker)
 from .lines import (CORNER_KINDS, bounce_diagonals, bounce_rays, box_by_markers, center_lines, connect_corners,
                     connect_elbow, connect_same_color, corner_rays, dotted_rays, draw_crosses, draw_spiral,
-                    edge_pair_lines, edge_turning_rays, extend_ends, extend_rays, extend_segments, mark_midpoints,
-                    mark_plus_centers, mark_under_centers, meet_halfway, minority_rays, object_rays, pointer_rays,
-                    project_markers, rays_to_objects, reverse_paths, ring_crossings, sidestep_rays, smear_from_markers,
-                    staircase)
+                    edge_marker_lines, edge_pair_lines, edge_turning_rays, extend_ends, extend_rays, extend_segments,
+                    mark_midpoints, mark_plus_centers, mark_under_centers, meet_halfway, minority_rays, object_rays,
+                    pointer_rays, project_markers, rays_to_objects, reverse_paths, ring_crossings, sidestep_rays,
+                    smear_from_markers, staircase)
 from .limits import MAX_SIDE, TooLarge
 from .masks import (assemble_corners, center_colors, combine_parts, fit_pieces, kron_parts, mask_with, overlay,
                     overlay_around, overlay_corners, overlay_objects, overlay_parts, reverse_overlaps, uncover_rects)
@@ -105,7 +105,7 @@ GROUPS = {
               bounce_diagonals, connect_elbow, center_lines, mark_midpoints, meet_halfway, project_markers, object_rays,
               corner_rays, minority_rays, draw_spiral, smear_from_markers, mark_under_centers, ring_crossings,
               staircase, sidestep_rays, edge_turning_rays, box_by_markers, reverse_paths, edge_pair_lines,
-              connect_corners, mark_plus_centers, extend_segments, pointer_rays),
+              edge_marker_lines, connect_corners, mark_plus_centers, extend_segments, pointer_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
                               lookup, largest_colors, nest_colors, layer_colors, gather_to_middle, sort_cells),

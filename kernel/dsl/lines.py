@@ -512,6 +512,26 @@ def edge_turning_rays(g: np.ndarray, direction: str = "right", turn: str = "cw",
     return out
 
 
+_EDGE_TURNS = {"top": 0, "right": 1, "bottom": 2, "left": -1}  # quarter turns that bring an edge to the top
+
+
+def edge_marker_lines(g: np.ndarray, edge: str = "top", bg: int = 0, toggle: bool = True) -> np.ndarray:
+    """Each colored cell on one edge draws its color across the grid (`toggle`: cells already that color turn `bg`)."""
+    k = _EDGE_TURNS[edge]
+    r = np.rot90(g, k)
+    markers = np.flatnonzero(r[0] != bg)
+    # markers are few and apart: a full edge is a shape lying on it
+    if r.shape[0] < 3 or not len(markers) or 2 * len(markers) > r.shape[1]:
+        raise ValueError("no sparse markers on that edge")
+    out = r.copy()
+    for x in markers:
+        c = r[0, x]
+        out[1:, x] = np.where(r[1:, x] == c, bg, c) if toggle else c
+    if (out == r).all():
+        raise ValueError("the lines change nothing")
+    return np.rot90(out, -k).copy()
+
+
 def box_by_markers(g: np.ndarray, inset: int = 1, bg: int = 0, color: int | None = None) -> np.ndarray:
     """A rectangle drawn `inset` cells inside the box of the lone cells of one color, in the other color or `color`."""
     lone: dict[int, list[tuple[int, int]]] = {}

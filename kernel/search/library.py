@@ -134,6 +134,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("edge_turning_rays", (d, t, bg)) for d in ("up", "down", "left", "right") for t in ("cw", "ccw")]
     steps += [S("box_by_markers", (inset, bg)) for inset in (1, 0)] + [S("box_by_markers", (0, bg, PLACEHOLDER))]
     steps += [S("reverse_paths", (bg,)), S("edge_pair_lines", (bg,)), S("connect_corners", (bg,))]
+    steps += [S("edge_marker_lines", (e, bg, t)) for e in ("top", "bottom", "left", "right") for t in (True, False)]
     steps += [S("mark_plus_centers", (bg,))]
     steps += [S("corner_rays", (kind, how, bg)) for kind in CORNER_KINDS for how in ("own", "minor")]
     steps += [S("minority_rays", (bg,))] + [S("smear_from_markers", (c, bg)) for c in colors]
