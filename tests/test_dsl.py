@@ -2106,3 +2106,20 @@ def test_edge_marker_lines_draw_each_edge_cells_color_across_toggling_its_own_co
     assert dsl.edge_marker_lines(G([[0, 0, 0], [0, 0, 1], [0, 0, 0]]), "right", 0)[1].tolist() == [1, 1, 1]
     with pytest.raises(ValueError):
         dsl.edge_marker_lines(g, "bottom", 0)  # nothing on the bottom edge
+
+
+def test_stack_part_bands_piles_each_cells_band_of_content_from_one_edge():
+    g = G([[0, 0, 0, 5, 0, 0, 0],
+           [1, 1, 0, 5, 0, 0, 0],
+           [0, 1, 0, 5, 2, 0, 0],
+           [0, 0, 0, 5, 0, 0, 0]])
+    assert dsl.stack_part_bands(g, 0, "bottom").tolist() == [[0, 0, 0],
+                                                             [2, 0, 0],
+                                                             [1, 1, 0],
+                                                             [0, 1, 0]]
+    assert dsl.stack_part_bands(g, 0, "left").tolist() == [[0, 0, 0],
+                                                           [1, 1, 0],
+                                                           [0, 1, 2],
+                                                           [0, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.stack_part_bands(G([[1, 1, 0], [0, 1, 2]]), 0)  # no separator lines

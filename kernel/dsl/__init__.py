@@ -48,7 +48,8 @@ from .objects import (PLACEHOLDER, Obj, absorb_markers, count_objects, crop_most
                       take_nearest_color, turn_objects)
 from .pieces import (at_cell_scale, cell_boxes, cell_colors, cells_from_cell, color_ranks, combine_changes, each_cell,
                      each_object, fill_missing_color, fractal_from_cells, in_color_ranks, paint_by_key, paint_cells,
-                     paint_cells_at, spread_cell, spread_cell_to_marked, stack_objects, transform_cells)
+                     paint_cells_at, spread_cell, spread_cell_to_marked, stack_objects, stack_part_bands,
+                     transform_cells)
 from .properties import (GRID_TESTS, PROPERTIES, crop_by_property, holds, property_values, recolor_areas,
                          recolor_by_property)
 from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_border, fill_boxes, fill_color_boxes,
@@ -93,7 +94,7 @@ GROUPS = {
                            step_to_corner_marker, orbit_satellites),
     "pieces": (cell_boxes, each_cell, at_cell_scale, transform_cells, cell_colors, cells_from_cell, paint_cells,
                paint_cells_at, paint_by_key, spread_cell, spread_cell_to_marked, each_object, stack_objects,
-               combine_changes, color_ranks, in_color_ranks, fill_missing_color, fractal_from_cells),
+               stack_part_bands, combine_changes, color_ranks, in_color_ranks, fill_missing_color, fractal_from_cells),
     "stamps": (stamp, copy_template, complete_copies, grow_from_anchor),
     "symmetry": (symmetrize, symmetrize_content, symmetrize_around, complete_symmetry, mirror_toward_marker,
                  fill_symmetry, reveal_masked, fill_periodic, reveal_periodic, fill_diagonal_periodic,

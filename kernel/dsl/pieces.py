@@ -138,6 +138,27 @@ def stack_objects(g: np.ndarray, order: str = "reading", axis: int = 1, bg: int 
     return np.concatenate(boxes, axis=axis)
 
 
+_TO_BOTTOM = {"bottom": 0, "top": 2, "left": 1, "right": -1}  # quarter turns that bring an edge to the bottom
+
+
+def stack_part_bands(g: np.ndarray, bg: int = 0, first_at: str = "bottom") -> np.ndarray:
+    """The cells between separator lines, each cut to its band of content rows (or columns), piled up from `first_at`."""
+    k = _TO_BOTTOM[first_at]
+    parts = [np.rot90(g[a:b, c:d], k) for row in cell_boxes(g) for a, b, c, d in row]
+    if len({p.shape for p in parts}) != 1:
+        raise ValueError("the cells differ in shape")
+    bands = []
+    for p in parts:
+        rows = np.flatnonzero((p != bg).any(axis=1))
+        if len(rows):
+            bands.append(p[rows[0]:rows[-1] + 1])
+    height = sum(len(b) for b in bands)
+    if not bands or height > len(parts[0]):
+        raise ValueError("no bands, or more than a cell can hold")
+    pile = np.concatenate([np.full((len(parts[0]) - height, parts[0].shape[1]), bg, g.dtype)] + bands[::-1])
+    return np.rot90(pile, -k).copy()
+
+
 def combine_changes(g: np.ndarray, chains: tuple) -> np.ndarray:
     """Run each chain of DSL steps (a tuple of (fn, args) pairs) on `g` and keep every cell it changed, later chains on top."""
     out = g.copy()

@@ -167,6 +167,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("paint_by_key", (b,)) for b in dict.fromkeys((bg, 0))]  # separators can outnumber the background
     steps += [S("spread_cell", (bg, sep)) for sep in (False, True)] + [S("spread_cell_to_marked")]
     steps += [S("stack_objects", (order, axis, bg)) for order in OBJECT_ORDERS for axis in (0, 1)]
+    steps += [S("stack_part_bands", (bg, e)) for e in ("bottom", "top", "left", "right")]
     steps += [S("copy_template", (p, bg)) for p in TEMPLATE_PLACEMENTS] + [S("copy_template", ("shape", bg, True))]
     steps += [S("complete_copies", (turns, bg, erase)) for erase in (False, True) for turns in (False, True)]
     steps += [S("grow_from_anchor", (bg,))]
