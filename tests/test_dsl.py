@@ -2123,3 +2123,16 @@ def test_stack_part_bands_piles_each_cells_band_of_content_from_one_edge():
                                                            [0, 0, 0]]
     with pytest.raises(ValueError):
         dsl.stack_part_bands(G([[1, 1, 0], [0, 1, 2]]), 0)  # no separator lines
+
+
+def test_repeat_around_border_repeats_the_one_run_on_the_border_all_the_way_round():
+    g = G([[0, 0, 0, 0],
+           [0, 0, 0, 2],
+           [0, 0, 0, 3],
+           [0, 0, 0, 0]])
+    assert dsl.repeat_around_border(g, 0).tolist() == [[2, 3, 0, 0],
+                                                       [0, 0, 0, 2],
+                                                       [0, 0, 0, 3],
+                                                       [3, 2, 0, 0]]
+    with pytest.raises(ValueError):
+        dsl.repeat_around_border(G([[2, 0, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0]]), 0)  # two runs on the border

@@ -59,8 +59,9 @@ from .regions import (bridge_objects, checker_rectangles, corner_ticks, draw_bor
                       reverse_rings, spread_rings, paint_quadrant)
 from .rules import cell_rule, feature
 from .scaling import (complete_like_full_line, continue_drift, continue_objects, continue_pattern, crop_to_tile,
-                      downscale, repeat_band, repeat_runs, repeat_seeds, scale_into_frame, self_kron, shrink_repeats,
-                      smallest_period, tile, tile_layout, unscale, upscale, upscale_by_colors)
+                      downscale, repeat_around_border, repeat_band, repeat_runs, repeat_seeds, scale_into_frame,
+                      self_kron, shrink_repeats, smallest_period, tile, tile_layout, unscale, upscale,
+                      upscale_by_colors)
 from .stamps import TEMPLATE_PLACEMENTS, complete_copies, copy_template, grow_from_anchor, stamp
 from .symmetry import (COMPLETIONS, complete_symmetry, fill_diagonal_periodic, fill_periodic, fill_symmetry,
                        mirror_across_lines, mirror_rarest_across_line, mirror_toward_marker, reveal_masked,
@@ -73,7 +74,8 @@ GROUPS = {
                  trim_border, half, split_cells, blocks, select_cell, separator_lines, bbox, window, keep_middle),
     "scaling and tiling": (upscale, upscale_by_colors, downscale, shrink_repeats, tile, tile_layout, self_kron,
                            smallest_period, continue_pattern, continue_drift, repeat_band, repeat_runs, repeat_seeds,
-                           complete_like_full_line, continue_objects, crop_to_tile, scale_into_frame, unscale),
+                           repeat_around_border, complete_like_full_line, continue_objects, crop_to_tile,
+                           scale_into_frame, unscale),
     "colors": (recolor, replace_color, keep_color, remove_color, keep_most_common, keep_least_common,
                swap_most_least, binarize, paint_nonzero, color_counts, colors_by_count,
                most_common_color, least_common_color, recolor_from_lines, unify_colors, complement_lines,

@@ -212,6 +212,28 @@ def repeat_runs(g: np.ndarray, bg: int = 0) -> np.ndarray:
     return out
 
 
+def repeat_around_border(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The one run of colored cells on the border repeats around it, each copy a run's length after the last."""
+    h, w = g.shape
+    if h < 2 or w < 2:
+        raise ValueError("no border ring")
+    ring = ([(0, x) for x in range(w)] + [(y, w - 1) for y in range(1, h)] +
+            [(h - 1, x) for x in range(w - 2, -1, -1)] + [(y, 0) for y in range(h - 2, 0, -1)])
+    ys, xs = np.array(ring).T
+    values = g[ys, xs]
+    on = values != bg
+    starts = np.flatnonzero(on & ~np.roll(on, 1))
+    n, size = len(ring), int(on.sum())
+    if len(starts) != 1 or n % (2 * size):
+        raise ValueError("not one run on the border, or its copies do not fit around it")
+    phase = (np.arange(n) - starts[0]) % (2 * size)
+    out = g.copy()
+    out[ys, xs] = np.where(phase < size, values[(starts[0] + phase) % n], bg)
+    if (out == g).all():
+        raise ValueError("the run already repeats")
+    return out
+
+
 def crop_to_tile(g: np.ndarray) -> np.ndarray:
     """The smallest tile the grid repeats (see smallest_period), at its top left."""
     py, px = smallest_period(g)

@@ -152,7 +152,8 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("shrink_repeats"), S("unscale"), S("upscale", (2, 2)), S("upscale", (3, 3)), S("tile", (2, 2)),
               S("upscale_by_colors", (bg,)), S("scale_into_frame", (bg,)), S("repeat_band", (0, bg)),
               S("repeat_band", (1, bg)),
-              S("repeat_runs", (bg,)), S("repeat_seeds", (bg,)), S("complete_like_full_line", (bg,)),
+              S("repeat_runs", (bg,)), S("repeat_around_border", (bg,)), S("repeat_seeds", (bg,)),
+              S("complete_like_full_line", (bg,)),
               S("continue_objects", (bg,)), S("continue_objects", (bg, PLACEHOLDER))]
     steps += [S("pad_edge", (bg,)), S("grow_canvas", (2, bg)), S("reverse_rings"), S("spread_rings", (bg,))]
     steps += [S("split_apart", (axis, PLACEHOLDER)) for axis in (0, 1)]
