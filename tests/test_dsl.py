@@ -2136,3 +2136,14 @@ def test_repeat_around_border_repeats_the_one_run_on_the_border_all_the_way_roun
                                                        [3, 2, 0, 0]]
     with pytest.raises(ValueError):
         dsl.repeat_around_border(G([[2, 0, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0]]), 0)  # two runs on the border
+
+
+def test_line_layers_lists_the_crossing_lines_colors_bottom_first():
+    g = G([[0, 3, 0, 0, 1],
+           [2, 2, 2, 2, 2],
+           [0, 3, 1, 0, 0],
+           [0, 1, 0, 0, 0],
+           [1, 3, 0, 0, 0]])  # the anti-diagonal 1 lies over the column 3 and under the row 2
+    assert dsl.line_layers(g, 0).tolist() == [[3, 1, 2]]
+    with pytest.raises(ValueError):
+        dsl.line_layers(G([[0, 3, 0], [2, 2, 2], [0, 2, 0]]), 0)  # the 2s are not one straight line

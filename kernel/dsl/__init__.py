@@ -22,8 +22,8 @@ from .colors import (binarize, color_counts, colors_by_count, complement_lines, 
                      unify_colors)
 from .counting import (COUNT_FORMS, COUNT_SOURCES, COUNT_SOURCES_PER_COLOR, color_bands, color_histogram,
                        color_ranking_column, count_cells_row, count_objects_row, count_of, draw_count, gather_dots,
-                       gather_to_middle, largest_colors, layer_colors, line_majority, lookup, majority_cell,
-                       majority_vote_cells, nest_colors, sort_cells)
+                       gather_to_middle, largest_colors, layer_colors, line_layers, line_majority, lookup,
+                       majority_cell, majority_vote_cells, nest_colors, sort_cells)
 from .cropping import (bbox, blocks, compress, crop_inside_color, crop_inside_frame, crop_to_color, crop_to_content,
                        half, keep_middle, select_cell, separator_lines, split_cells, split_part, trim_border, window)
 from .geometry import (anti_transpose, apply_symmetry, flip_lr, flip_ud, grow_canvas, pad_edge, roll_alternate_rows,
@@ -111,7 +111,8 @@ GROUPS = {
               edge_marker_lines, connect_corners, mark_plus_centers, extend_segments, pointer_rays),
     "counting and majority": (majority_cell, color_ranking_column, color_bands, color_histogram, count_objects_row,
                               count_cells_row, count_of, draw_count, gather_dots, majority_vote_cells, line_majority,
-                              lookup, largest_colors, nest_colors, layer_colors, gather_to_middle, sort_cells),
+                              lookup, largest_colors, nest_colors, layer_colors, line_layers, gather_to_middle,
+                              sort_cells),
     "cell rules": (cell_rule, feature),
 }
 

@@ -222,6 +222,49 @@ def layer_colors(g: np.ndarray, bg: int = 0) -> np.ndarray:
     return np.array(order, dtype=g.dtype)[:, None]
 
 
+_LINE_STEPS = ((0, 1), (1, 0), (1, 1), (1, -1))  # row, column, diagonal, anti-diagonal
+
+
+def line_layers(g: np.ndarray, bg: int = 0) -> np.ndarray:
+    """The colors of crossing straight lines (rows, columns or diagonals) as a row, the bottom line first."""
+    colors = [int(c) for c in np.unique(g) if c != bg]
+    if len(colors) < 2:
+        raise ValueError("needs two or more lines")
+    above: dict[int, set[int]] = {}
+    for c in colors:
+        ys, xs = np.nonzero(g == c)
+        steps = [(dy, dx) for dy, dx in _LINE_STEPS if len(np.unique(ys * dx - xs * dy)) == 1]
+        if len(steps) != 1:
+            raise ValueError(f"color {c} is not one straight line")
+        (dy, dx), t = steps[0], ys if steps[0][0] else xs
+        i, run = int(np.argmin(t)), np.arange(t.max() - t.min() + 1)
+        # another color on the line's way from end to end covers it there
+        above[c] = set(np.unique(g[ys[i] + dy * run, xs[i] + dx * run]).tolist()) - {bg, c}
+    if any(c in above[d] for c in colors for d in above[c]):
+        raise ValueError("two lines cover each other")
+    height: dict[int, int] = {}
+
+    def chain(c: int, path: tuple = ()) -> int:
+        if c in path:
+            raise ValueError("the lines' layers form a cycle")
+        if c not in height:
+            height[c] = 1 + max((chain(d, path + (c,)) for d in above[c]), default=0)
+        return height[c]
+
+    cells = {c: int((g == c).sum()) for c in colors}
+    order: list[int] = []
+    left = set(colors)
+    while left:
+        # lines that never cross have no order of their own: each lies as low as the lines above it allow,
+        # and the longer line goes lower
+        free = sorted(((chain(c), cells[c]), c) for c in left if not any(c in above[d] for d in left))
+        if not free or len(free) > 1 and free[-1][0] == free[-2][0]:
+            raise ValueError("the lines' layers are not in one order")
+        order.append(free[-1][1])
+        left.remove(free[-1][1])
+    return np.array([order], dtype=g.dtype)
+
+
 def gather_to_middle(g: np.ndarray, bg: int = 0) -> np.ndarray:
     """All colored cells gathered into one run, centered on the middle row of an otherwise empty grid."""
     h, w = g.shape

@@ -190,7 +190,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
               S("count_objects_row", (bg,)), S("count_cells_row", (bg,)), S("color_histogram", (None,)),
               S("color_bands", (None,)), S("color_bands", (bg,)), S("largest_colors", (bg,)),
               S("nest_colors", (bg,)), S("nest_colors", (bg, "layer")), S("layer_colors", (bg,)),
-              S("gather_to_middle", (bg,))]
+              S("line_layers", (bg,)), S("gather_to_middle", (bg,))]
     steps += [S("sort_cells", (by,)) for by in ("column", "row")]
     steps += [S("draw_count", ("colors", "row", 1, None))]  # how many colors (the background too), to look up
     # A yes or no about the whole grid, for the lookup finisher to name each answer's output.
