@@ -2147,3 +2147,22 @@ def test_line_layers_lists_the_crossing_lines_colors_bottom_first():
     assert dsl.line_layers(g, 0).tolist() == [[3, 1, 2]]
     with pytest.raises(ValueError):
         dsl.line_layers(G([[0, 3, 0], [2, 2, 2], [0, 2, 0]]), 0)  # the 2s are not one straight line
+
+
+def test_meet_halfway_flared_grows_a_cell_wider_either_way_on_the_grids_own_background():
+    g = G([[4, 4, 4],
+           [4, 1, 4],
+           [4, 4, 4],
+           [4, 4, 4],
+           [4, 4, 4],
+           [4, 2, 4],
+           [4, 4, 4]])
+    assert dsl.meet_halfway(g, None, None, None, True).tolist() == [[4, 4, 4],
+                                                                    [4, 1, 4],
+                                                                    [1, 1, 1],
+                                                                    [4, 4, 4],
+                                                                    [2, 2, 2],
+                                                                    [4, 2, 4],
+                                                                    [4, 4, 4]]
+    with pytest.raises(ValueError):
+        dsl.meet_halfway(G([[1, 4, 4, 1], [4, 4, 4, 4]]), None, None, None, True)  # same colors do not meet

@@ -6,6 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .colors import most_common_color
 from .objects import PLACEHOLDER, lone_cells, objects
 from .properties import minority_color
 
@@ -410,8 +411,16 @@ def ring_crossings(g: np.ndarray, bg: int = 0, color: int = PLACEHOLDER) -> np.n
     return out
 
 
-def meet_halfway(g: np.ndarray, axis: int = 1, bg: int = 0, color: int = PLACEHOLDER) -> np.ndarray:
-    """Two different colors facing each other on a row (axis 1) or column grow halfway; an odd middle is `color`."""
+def meet_halfway(g: np.ndarray, axis: int | None = 1, bg: int | None = 0, color: int | None = PLACEHOLDER,
+                 flare: bool = False) -> np.ndarray:
+    """Colors facing on a row (axis 1), column (0) or either (None) grow halfway (`flare`: a cell wider each side)."""
+    if axis is None:  # rows where two colors face each other on one, else columns
+        try:
+            return meet_halfway(g, 1, bg, color, flare)
+        except ValueError:
+            return meet_halfway(g, 0, bg, color, flare)
+    if bg is None:  # the grid's own background: a task's grids need not share one
+        bg = most_common_color(g, None)
     src = g.tolist() if axis == 1 else g.T.tolist()
     out = [row[:] for row in src]
     met = False
@@ -424,11 +433,19 @@ def meet_halfway(g: np.ndarray, axis: int = 1, bg: int = 0, color: int = PLACEHO
                 continue
             n, far = len(path), src[end[0]][end[1]]
             for i, (py, px) in enumerate(path):
-                out[py][px] = c if i < n // 2 else far if i >= (n + 1) // 2 else color
+                # an odd middle is `color`, or stays background where `color` is None
+                out[py][px] = c if i < n // 2 else far if i >= (n + 1) // 2 else bg if color is None else color
             met = True
     if not met:
         raise ValueError("no two different colors face each other")
     out = np.array(out, dtype=g.dtype)
+    if flare:
+        grown = out != np.array(src)
+        for d in (1, -1):
+            beside = np.roll(grown, d, axis=0)
+            beside[0 if d == 1 else -1] = False  # nothing flares in from beyond the edge
+            beside &= out == bg
+            out[beside] = np.roll(out, d, axis=0)[beside]
     return out if axis == 1 else out.T
 
 

@@ -130,6 +130,7 @@ def step_library(train_inputs: Sequence[np.ndarray], all_inputs: Sequence[np.nda
     steps += [S("center_lines", (bg,)), S("mark_midpoints", (bg,)), S("project_markers", (bg,)),
               S("mark_under_centers", (bg,)), S("ring_crossings", (bg,))]
     steps += [S("meet_halfway", (axis, bg)) for axis in (1, 0)]
+    steps += [S("meet_halfway", (None, None, None, True))]  # blocks flaring as they meet, either way, on any background
     steps += [S("staircase", (a, -a, bg)) for a in (1, -1)] + [S("sidestep_rays", (t, bg)) for t in ("cw", "ccw")]
     steps += [S("edge_turning_rays", (d, t, bg)) for d in ("up", "down", "left", "right") for t in ("cw", "ccw")]
     steps += [S("box_by_markers", (inset, bg)) for inset in (1, 0)] + [S("box_by_markers", (0, bg, PLACEHOLDER))]
