@@ -7,7 +7,6 @@ from typing import Mapping
 import numpy as np
 
 from .geometry import rot90, rot180, rot270
-from .lines import _side
 from .objects import PLACEHOLDER, lone_cells, objects
 
 _TO_DOWN = {"down": (lambda g: g, lambda g: g), "up": (rot180, rot180),
@@ -509,7 +508,8 @@ def orbit_satellites(g: np.ndarray, anchor: int, satellite: int, turn: str = "cc
     for s in sats:
         out[s] = bg
     for (sy, sx), (ay, ax) in paired.items():
-        dy, dx = (ay - sy, ax - sx) if turn == "half" else _side(int(sy - ay), int(sx - ax), turn)
+        oy, ox = int(sy - ay), int(sx - ax)  # the satellite's offset from its anchor, turned below
+        dy, dx = (-oy, -ox) if turn == "half" else (-ox, oy) if turn == "ccw" else (ox, -oy)
         if 0 <= ay + dy < h and 0 <= ax + dx < w:  # one that lands off the grid is lost
             out[ay + dy, ax + dx] = color
     if (out == g).all():
