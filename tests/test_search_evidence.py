@@ -61,6 +61,21 @@ def test_keep_emits_the_best_answer_and_a_plain_runner_up_only():
     assert keep([], 8) == []
 
 
+def test_a_recolor_merging_every_label_is_weak_and_trusted_only_behind_a_program_that_agrees():
+    merge = Step("recolor", ({10: 5, 12: 5, 13: 5},))
+    labelled = (Step("label_by_symmetry", (None, 8)), merge)
+    assert is_weak(labelled) and not is_weak((Step("recolor", ({10: 5, 12: 4},)),))
+    assert not is_weak((Step("recolor", ({1: 5, 2: 5},)),))  # real colors merged: no labelling behind them
+    rules = OutputRules.of([G([[1, 0]])], [G([[5, 0]])])
+    merged = evidence(labelled, rules, [G([[2, 0]])], [G([[5, 0]])])
+    plain = evidence((Step("fill_enclosed", (0,)), Step("recolor", ({10: 5},))), rules, [G([[2, 0]])], [G([[5, 0]])])
+    assert merged.merged and not plain.merged
+    # Alone it is a guess (its labelling's distinctions were never tested); behind a program that agrees, the
+    # answer is trusted as that program is.
+    assert keep([(merged, "a")], 8) == [(0, False)]
+    assert keep(sorted([(merged, "a"), (plain, "a")], key=lambda e: e[0].rank()), 8) == [(0, True), (1, True)]
+
+
 def test_a_program_is_only_a_guess_when_its_outputs_say_less_than_choosing_it_cost():
     # Three one-cell outputs of two colors say 3 bits; a step from a library of 200 costs 7.6.
     inputs = [G([[1, 2], [2, 2]]), G([[3, 1], [1, 1]]), G([[4, 4], [4, 5]])]

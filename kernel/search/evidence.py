@@ -64,11 +64,22 @@ class OutputRules:
         return None
 
 
+def merges_every_label(step: Step) -> bool:
+    """A recolor that sends two placeholder labels or more, and every one it names, to one color."""
+    if step.fn != "recolor" or not step.args or not isinstance(step.args[0], dict):
+        return False
+    named = {v for k, v in step.args[0].items() if k >= 10}
+    return len(named) == 1 and sum(k >= 10 for k in step.args[0]) >= 2
+
+
 def is_weak(steps: Sequence[Step]) -> bool:
     # A pattern continued with a shift after other steps is weak too: after a few steps that clear cells, some
     # shift of what is left fits every pair by accident (the evaluation harness trusted one such chain wrongly).
-    return any(s.fn in WEAK_STEPS or (s.fn == "continue_pattern" and len(s.args) > 4 and any(s.args[4])
-                                      and len(steps) > 1)
+    # So is a labelling whose every label the final recolor merges into one color: the pairs exercised none
+    # of its distinctions, only which cells it labels at all, and a test input can meet a case it leaves out
+    # (ARC-AGI-1 training 9565186b: lone cells left unlabelled by label_by_symmetry).
+    return any(s.fn in WEAK_STEPS or merges_every_label(s)
+               or (s.fn == "continue_pattern" and len(s.args) > 4 and any(s.args[4]) and len(steps) > 1)
                for s in steps)
 
 
@@ -108,6 +119,7 @@ class Evidence:
     steps: int
     learned: int
     thin: bool = False    # the train outputs carry fewer bits than choosing it cost
+    merged: bool = False  # a recolor merges every label of a labelling (see merges_every_label)
 
     def rank(self) -> tuple:
         """Sort key: the most believable program first."""
@@ -119,7 +131,7 @@ def evidence(steps: Sequence[Step], rules: OutputRules, tests: Sequence[np.ndarr
     """`bits`: output_bits of the train pairs; `library_size`: the steps the search chose from."""
     consistent = all(rules.broken_by(t, o) is None for t, o in zip(tests, test_outputs))
     return Evidence(consistent, is_weak(steps), step_count(steps), learned_size(steps),
-                    thin=bits < choice_bits(steps, library_size))
+                    thin=bits < choice_bits(steps, library_size), merged=any(map(merges_every_label, steps)))
 
 
 def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tuple[int, bool]]:
@@ -128,7 +140,8 @@ def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tu
     attempt the best program of one other answer when both are plain chains (no weak step) and it
     is consistent (a weak runner-up was measured to be wrong far more often than right). The best
     answer is trusted unless its evidence is thin, it breaks an OutputRules, it ends in a weak
-    step after two others, or a runner-up disagrees with it; a runner-up never is."""
+    step after two others, a recolor merges every label it names, or a runner-up disagrees with
+    it; a runner-up never is."""
     if not ranked:
         return []
     best_ev, best_key = ranked[0]
@@ -142,6 +155,7 @@ def keep(ranked: Sequence[tuple[Evidence, tuple]], max_programs: int) -> list[tu
     # A weak step at the end of two others fits by accident as often as not (three of six such
     # programs trusted on ARC-AGI-1 evaluation were wrong): a guess.
     deep_weak = best_ev.weak and best_ev.steps >= 3
-    trusted = runner_up is None and not best_ev.thin and best_ev.consistent and not deep_weak
+    # A labelling whose labels all merge is trusted only through another program that agrees and ranks first.
+    trusted = runner_up is None and not best_ev.thin and best_ev.consistent and not deep_weak and not best_ev.merged
     kept = [(i, trusted) for i in chosen] + ([(runner_up, False)] if runner_up is not None else [])
     return sorted(kept)
